@@ -1,0 +1,524 @@
+package sms
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Middleware wraps a provider. Client applies middleware around the vendor provider, inside
+// its own validation, limits and retries, so a middleware sees each vendor attempt.
+type Middleware func(Provider) Provider
+
+// Suppressor decides whether a recipient must not be messaged from a sender (an opt-out list,
+// a consent store). Suppressed recipients get a CodeOptedOut error and no request.
+type Suppressor interface {
+	Suppressed(ctx context.Context, from Sender, to string) (bool, error)
+}
+
+// SuppressorFunc adapts a function to Suppressor.
+type SuppressorFunc func(ctx context.Context, from Sender, to string) (bool, error)
+
+// Suppressed implements Suppressor.
+func (f SuppressorFunc) Suppressed(ctx context.Context, from Sender, to string) (bool, error) {
+	return f(ctx, from, to)
+}
+
+// RetryPolicy bounds the retries of sends. Only recipients whose error proves the vendor did
+// not accept the message (IsNotAccepted with a rate-limit or unavailability code) are retried,
+// or, for providers with Capabilities.IdempotentSends, any transient failure of a message
+// carrying an IdempotencyKey.
+type RetryPolicy struct {
+	MaxAttempts   int           // attempts per recipient including the first; 0 = 3, 1 = no retries
+	BaseDelay     time.Duration // first backoff; 0 = 500ms; doubles each attempt
+	MaxDelay      time.Duration // cap on computed backoff; 0 = 10s
+	MaxRetryAfter time.Duration // a longer Retry-After ends the retries; 0 = 60s
+	NoJitter      bool          // disable the 0–25% random extra on computed backoff
+}
+
+// ClientOptions configures a Client. The zero value is all defaults.
+type ClientOptions struct {
+	Logger      *slog.Logger // nil = silent
+	Limiter     Limiter      // nil = no rate limiting
+	Clock       Clock        // nil = the real clock
+	Retry       RetryPolicy
+	Suppressor  Suppressor   // nil = none
+	Middleware  []Middleware // applied in order, the first outermost
+	Concurrency int          // vendor requests in flight for one Send; 0 = 4
+}
+
+// Client is the portable sender: it wraps any Provider with validation, suppression, segment
+// counting, per-sender rate limiting, retries that never send twice, middleware and logging.
+// It implements Provider itself, and wrapping a Client again (or putting Clients in a
+// composite) still runs that layer exactly once. A Client is safe for concurrent use.
+type Client struct {
+	base  Provider // the vendor provider, without middleware
+	p     Provider // base with middleware
+	opts  ClientOptions
+	clock Clock
+	log   *slog.Logger
+}
+
+// NewClient returns a Client around p. opts may be nil.
+func NewClient(p Provider, opts *ClientOptions) *Client {
+	if c, ok := p.(*Client); ok {
+		p = c.base
+	}
+	c := &Client{base: p, p: p}
+	if opts != nil {
+		c.opts = *opts
+	}
+	for i := len(c.opts.Middleware) - 1; i >= 0; i-- {
+		c.p = c.opts.Middleware[i](c.p)
+	}
+	c.clock = c.opts.Clock
+	if c.clock == nil {
+		c.clock = RealClock{}
+	}
+	c.log = c.opts.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.opts.Concurrency <= 0 {
+		c.opts.Concurrency = 4
+	}
+	r := &c.opts.Retry
+	if r.MaxAttempts <= 0 {
+		r.MaxAttempts = 3
+	}
+	if r.BaseDelay <= 0 {
+		r.BaseDelay = 500 * time.Millisecond
+	}
+	if r.MaxDelay <= 0 {
+		r.MaxDelay = 10 * time.Second
+	}
+	if r.MaxRetryAfter <= 0 {
+		r.MaxRetryAfter = time.Minute
+	}
+	return c
+}
+
+// Name returns the provider's name.
+func (c *Client) Name() string { return c.base.Name() }
+
+// Capabilities returns the provider's capabilities.
+func (c *Client) Capabilities() Capabilities { return c.base.Capabilities() }
+
+// Unwrap returns the vendor provider.
+func (c *Client) Unwrap() Provider { return c.base }
+
+// ParseCallback delegates to the vendor provider.
+func (c *Client) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*Callback, error) {
+	return c.p.ParseCallback(ctx, r, body)
+}
+
+// Validate checks msg against the root rules and the provider's capabilities without sending,
+// and returns the recipients in canonical E.164. Every failure is CodeInvalidArgument.
+func (c *Client) Validate(msg *Message) ([]string, error) {
+	return validate(c.base, c.base.Capabilities(), msg)
+}
+
+// Send validates msg, drops suppressed recipients, splits the recipients into vendor requests,
+// waits for the rate limiter, sends, and retries each recipient whose failure proves the vendor
+// did not accept it. It returns an error and no results only when nothing was sent to anyone;
+// otherwise one SendResult per recipient in msg.To order.
+func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
+	name := c.base.Name()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	caps := c.base.Capabilities()
+	to, err := validate(c.base, caps, msg)
+	if err != nil {
+		return nil, err
+	}
+	m := msg.clone(to)
+	if m.IdempotencyKey == "" {
+		m.IdempotencyKey = newKey()
+	}
+	segs := CountSegments(m.Body).Segments
+	if segs < 1 {
+		segs = 1
+	}
+	results := make([]SendResult, len(to))
+	pending := make([]int, 0, len(to))
+	for i, n := range to {
+		results[i] = SendResult{To: n}
+		if c.opts.Suppressor != nil {
+			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, n)
+			if err != nil {
+				results[i].Err = &Error{Code: CodeInternal, Provider: name, Message: "suppression check failed", NotAccepted: true, Err: err}
+				continue
+			}
+			if sup {
+				results[i].Err = &Error{Code: CodeOptedOut, Provider: name, Message: "recipient is suppressed", NotAccepted: true}
+				continue
+			}
+		}
+		pending = append(pending, i)
+	}
+	maxR := caps.MaxRecipients
+	if maxR <= 0 {
+		maxR = 1
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, c.opts.Concurrency)
+	for start := 0; start < len(pending); start += maxR {
+		chunk := pending[start:min(start+maxR, len(pending))]
+		if len(pending) <= maxR { // one request: no goroutine
+			c.sendChunk(ctx, m, chunk, results, caps, segs)
+			break
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			for _, i := range chunk {
+				results[i].Err = contextError(name, ctx.Err())
+			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c.sendChunk(ctx, m, chunk, results, caps, segs)
+		}()
+	}
+	wg.Wait()
+	return c.finish(ctx, m, results)
+}
+
+// finish logs the outcome and applies the "error only when nothing was sent" rule.
+func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) ([]SendResult, error) {
+	ok, attempts := 0, 0
+	allNotAccepted := true
+	for _, r := range results {
+		attempts += r.Attempts
+		if r.Err == nil {
+			ok++
+			allNotAccepted = false
+		} else if !IsNotAccepted(r.Err) {
+			allNotAccepted = false
+		}
+	}
+	lvl := slog.LevelInfo
+	if ok < len(results) {
+		lvl = slog.LevelWarn
+	}
+	if c.log.Enabled(ctx, lvl) {
+		attrs := []slog.Attr{
+			slog.String("provider", c.base.Name()),
+			slog.Int("recipients", len(results)),
+			slog.Int("accepted", ok),
+			slog.Int("attempts", attempts),
+		}
+		if m.Reference != "" {
+			attrs = append(attrs, slog.String("reference", m.Reference))
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				attrs = append(attrs, slog.String("error", r.Err.Error()))
+				break
+			}
+		}
+		c.log.LogAttrs(ctx, lvl, "sms send", attrs...)
+	}
+	if !allNotAccepted || len(results) == 0 {
+		return results, nil
+	}
+	// Nothing was sent to anyone: one error.
+	first := results[0].Err
+	same := true
+	for _, r := range results[1:] {
+		if ErrorCode(r.Err) != ErrorCode(first) {
+			same = false
+			break
+		}
+	}
+	if !same {
+		errs := make([]error, len(results))
+		for i, r := range results {
+			errs[i] = fmt.Errorf("%s: %w", r.To, r.Err)
+		}
+		return nil, errors.Join(errs...)
+	}
+	var e *Error
+	if errors.As(first, &e) && (e.Code == CodeCanceled || e.Code == CodeDeadlineExceeded) && e.Message == "not attempted" && e.Err != nil {
+		return nil, e.Err // a context error before anything was written is the context error
+	}
+	return nil, first
+}
+
+// sendChunk sends one vendor request's worth of recipients and retries those that may be
+// retried. It writes only results[i] for i in idxs.
+func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results []SendResult, caps Capabilities, segs int) {
+	name := c.base.Name()
+	pending := idxs
+	pol := c.opts.Retry
+	for attempt := 1; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			c.giveUp(pending, results, ctx.Err())
+			return
+		}
+		if c.opts.Limiter != nil {
+			if err := c.opts.Limiter.Wait(ctx, name+":"+m.From.Value, len(pending)*segs); err != nil {
+				c.giveUp(pending, results, err)
+				return
+			}
+		}
+		to := make([]string, len(pending))
+		for j, i := range pending {
+			to[j] = results[i].To
+		}
+		res, err := c.p.Send(ctx, m.clone(to))
+		if err == nil && len(res) != len(pending) {
+			err = &Error{Code: CodeOutcomeUnknown, Message: fmt.Sprintf("provider returned %d results for %d recipients", len(res), len(pending))}
+			res = nil
+		}
+		for j, i := range pending {
+			r := &results[i]
+			r.Attempts = attempt
+			if err != nil {
+				r.Err = wrapErr(name, err)
+				continue
+			}
+			r.MessageID, r.Status, r.Segments = res[j].MessageID, res[j].Status, res[j].Segments
+			r.Err = nil
+			if res[j].Err != nil {
+				r.Err = wrapErr(name, res[j].Err)
+				r.MessageID = ""
+			} else if r.Segments == 0 {
+				r.Segments = segs
+			}
+		}
+		if attempt >= pol.MaxAttempts {
+			return
+		}
+		var retry []int
+		var delay time.Duration
+		for _, i := range pending {
+			d, ok := c.retryDelay(results[i].Err, caps, m, attempt)
+			if ok {
+				retry = append(retry, i)
+				delay = max(delay, d)
+			}
+		}
+		if len(retry) == 0 {
+			return
+		}
+		if err := c.clock.Sleep(ctx, delay); err != nil {
+			c.giveUp(retry, results, err)
+			return
+		}
+		pending = retry
+	}
+}
+
+// giveUp marks recipients that could not be (re)attempted because ctx ended.
+func (c *Client) giveUp(idxs []int, results []SendResult, cause error) {
+	for _, i := range idxs {
+		r := &results[i]
+		if r.Attempts == 0 || IsNotAccepted(r.Err) {
+			e := contextError(c.base.Name(), cause)
+			if r.Err != nil {
+				e.Message = "gave up retrying after: " + r.Err.Error()
+			}
+			r.Err = e
+		}
+		// Otherwise keep the ambiguous error from the last attempt.
+	}
+}
+
+// retryDelay decides whether err may be retried and how long to wait first.
+func (c *Client) retryDelay(err error, caps Capabilities, m *Message, attempt int) (time.Duration, bool) {
+	var e *Error
+	if err == nil || !errors.As(err, &e) {
+		return 0, false
+	}
+	ok := false
+	switch e.Code {
+	case CodeRateLimited, CodeUnavailable:
+		ok = e.NotAccepted
+	}
+	if caps.IdempotentSends && m.IdempotencyKey != "" {
+		switch e.Code {
+		case CodeRateLimited, CodeUnavailable, CodeOutcomeUnknown, CodeInternal:
+			ok = !errors.Is(e, context.Canceled) && !errors.Is(e, context.DeadlineExceeded)
+		}
+	}
+	if !ok {
+		return 0, false
+	}
+	pol := c.opts.Retry
+	if e.RetryAfter > 0 {
+		if e.RetryAfter > pol.MaxRetryAfter {
+			return 0, false
+		}
+		return e.RetryAfter, true
+	}
+	d := pol.BaseDelay << (attempt - 1)
+	if d > pol.MaxDelay || d <= 0 {
+		d = pol.MaxDelay
+	}
+	if !pol.NoJitter {
+		d += time.Duration(mrand.Int64N(int64(d)/4 + 1))
+	}
+	return d, true
+}
+
+// wrapErr makes err an *Error naming the provider.
+func wrapErr(provider string, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Provider == "" {
+			c := *e
+			c.Provider = provider
+			return &c
+		}
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// A provider returns a bare context error only before the request was written.
+		return contextError(provider, err)
+	}
+	return &Error{Code: CodeUnknown, Provider: provider, Err: err}
+}
+
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// validate applies the root rules and returns the canonical recipients.
+func validate(p Provider, caps Capabilities, msg *Message) ([]string, error) {
+	if msg == nil {
+		return nil, invalidf("nil message")
+	}
+	if len(msg.To) == 0 {
+		return nil, invalidf("no recipients")
+	}
+	if msg.Body == "" {
+		return nil, invalidf("empty body")
+	}
+	if !utf8.ValidString(msg.Body) {
+		return nil, invalidf("body is not valid UTF-8")
+	}
+	if err := validateSender(msg.From, caps); err != nil {
+		return nil, err
+	}
+	if sv, ok := p.(SenderValidator); ok {
+		if err := sv.ValidateSender(msg.From); err != nil {
+			return nil, asInvalid(err)
+		}
+	}
+	if caps.MaxBody > 0 {
+		n := bodyLength(msg.Body, caps.BodyUnit)
+		if n > caps.MaxBody {
+			return nil, invalidf("body is %d %s, over the limit of %d", n, caps.BodyUnit, caps.MaxBody)
+		}
+	}
+	if msg.Validity < 0 {
+		return nil, invalidf("negative validity")
+	}
+	to := make([]string, len(msg.To))
+	seen := make(map[string]struct{}, len(msg.To))
+	for i, n := range msg.To {
+		c, err := NormalizePhone(n)
+		if err != nil {
+			return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("recipient %d", i), NotAccepted: true, Err: err}
+		}
+		if _, dup := seen[c]; dup {
+			return nil, invalidf("recipient %s appears twice", c)
+		}
+		seen[c] = struct{}{}
+		to[i] = c
+	}
+	return to, nil
+}
+
+func asInvalid(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: CodeInvalidArgument, Message: "invalid sender", NotAccepted: true, Err: err}
+}
+
+// validateSender applies the root sender rules: the union of what the vendors accept.
+func validateSender(s Sender, caps Capabilities) error {
+	t := s.ResolvedType()
+	if t == SenderAuto {
+		return invalidf("no sender")
+	}
+	if !caps.SupportsSender(t) {
+		return &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("sender type %s is not supported by this provider", t), NotAccepted: true, Err: errors.ErrUnsupported}
+	}
+	switch t {
+	case SenderLongCode, SenderTollFree:
+		if !ValidPhone(s.Value) {
+			return invalidf("sender %q is not an E.164 number", s.Value)
+		}
+	case SenderShortCode:
+		if !allDigits(s.Value) || len(s.Value) < 3 || len(s.Value) > 8 {
+			return invalidf("short code %q must be 3 to 8 digits", s.Value)
+		}
+	case SenderAlphanumeric:
+		return ValidateAlphanumeric(s.Value)
+	case SenderPool:
+		if s.Value == "" {
+			return invalidf("empty sender pool id")
+		}
+	}
+	return nil
+}
+
+// ValidateAlphanumeric applies the root rule for alphanumeric sender IDs, the union of the
+// vendors' rules: 1–11 characters of ASCII letters, digits, space and - + _ & . (with at least
+// one letter). Each provider narrows it through SenderValidator.
+func ValidateAlphanumeric(id string) error {
+	if id == "" || len(id) > 11 {
+		return invalidf("alphanumeric sender ID %q must be 1 to 11 characters", id)
+	}
+	letter := false
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z':
+			letter = true
+		case ch >= '0' && ch <= '9', ch == ' ', ch == '-', ch == '+', ch == '_', ch == '&', ch == '.':
+		default:
+			return invalidf("alphanumeric sender ID %q has a character not allowed: %q", id, ch)
+		}
+	}
+	if !letter {
+		return invalidf("alphanumeric sender ID %q needs at least one letter", id)
+	}
+	return nil
+}
+
+// bodyLength measures body in unit.
+func bodyLength(body string, unit BodyUnit) int {
+	switch unit {
+	case UnitBytes:
+		return len(body)
+	case UnitSegments:
+		return CountSegments(body).Segments
+	case UnitUTF16:
+		n := 0
+		for _, r := range body {
+			n += utf16.RuneLen(r)
+		}
+		return n
+	}
+	return utf8.RuneCountInString(body)
+}

@@ -1,0 +1,113 @@
+package sms
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+)
+
+// Provider is one SMS vendor (or a custom channel). Implementations do only the vendor's part:
+// one Send is one vendor call per request (no retries, no rate limiting); validation, retries,
+// limits, suppression and logging are added once by Client, which itself implements Provider.
+//
+// After v1 this method set is frozen; new abilities arrive as optional interfaces
+// (StatusFetcher, io.Closer, …) found by type assertion.
+type Provider interface {
+	// Name is the provider's short lower-case name ("twilio", "acs", …).
+	Name() string
+	// Capabilities describes what the provider can do; Client checks messages against it.
+	Capabilities() Capabilities
+	// Send sends msg, whose recipients Client has already normalised and whose count is at
+	// most Capabilities.MaxRecipients. It returns an error and no results only when nothing
+	// was sent to anyone; otherwise one SendResult per recipient, in order, each with a
+	// vendor message id or its own *Error. An error after the request was written must be
+	// CodeOutcomeUnknown unless the vendor proves otherwise; a context error before the
+	// request was written is returned as the context error.
+	Send(ctx context.Context, msg *Message) ([]SendResult, error)
+	// ParseCallback verifies, then decodes, one callback request whose body has already
+	// been read (r.Body must not be used). A provider without callbacks returns an error
+	// wrapping errors.ErrUnsupported. Verification failures are *Error with
+	// CodeUnauthenticated (401) or CodePermissionDenied (403); malformed input is
+	// CodeInvalidArgument (400).
+	ParseCallback(ctx context.Context, r *http.Request, body []byte) (*Callback, error)
+}
+
+// BodyUnit is the unit a vendor counts its body limit in.
+type BodyUnit int
+
+// Body units.
+const (
+	UnitCharacters BodyUnit = iota // Unicode code points
+	UnitUTF16                      // UTF-16 code units
+	UnitBytes                      // UTF-8 bytes
+	UnitSegments                   // SMS segments (see CountSegments)
+)
+
+// String names the unit.
+func (u BodyUnit) String() string {
+	switch u {
+	case UnitUTF16:
+		return "UTF-16 units"
+	case UnitBytes:
+		return "bytes"
+	case UnitSegments:
+		return "segments"
+	}
+	return "characters"
+}
+
+// Capabilities describes a provider. The zero value allows nothing; every provider fills it.
+type Capabilities struct {
+	SenderTypes     []SenderType // supported sender types
+	MaxRecipients   int          // recipients per vendor request; Client splits larger sends (0 = 1)
+	MaxBody         int          // body limit in BodyUnit; 0 = no limit
+	BodyUnit        BodyUnit
+	DeliveryReports bool     // delivery reports arrive through ParseCallback
+	Inbound         bool     // inbound messages arrive through ParseCallback
+	IdempotentSends bool     // the vendor de-duplicates a resent request with the same IdempotencyKey
+	Countries       []string // ISO 3166-1 alpha-2 codes served; nil = not restricted
+}
+
+// SupportsSender reports whether t is among c.SenderTypes.
+func (c Capabilities) SupportsSender(t SenderType) bool {
+	for _, s := range c.SenderTypes {
+		if s == t {
+			return true
+		}
+	}
+	return false
+}
+
+// SenderValidator is implemented by providers that narrow the root sender rules (an
+// alphanumeric ID of at most 11 characters with a letter, …) to their vendor's. Client calls
+// it before any request.
+type SenderValidator interface {
+	ValidateSender(s Sender) error
+}
+
+// StatusFetcher is implemented by providers that can look a message up, for example to
+// resolve an OutcomeUnknown by listing what the vendor holds.
+type StatusFetcher interface {
+	FetchStatus(ctx context.Context, messageID string) (Status, error)
+}
+
+// Unwrapper is implemented by a Provider that wraps another (Client, middleware); Client and
+// composites use it to run the root layer exactly once.
+type Unwrapper interface {
+	Unwrap() Provider
+}
+
+// EventID returns the de-duplication id for an event whose vendor sends no delivery id: a
+// hash of provider, message id, status word and error code (never the message id alone,
+// since one message has several reports). For inbound messages pass the vendor's inbound
+// message id and an empty status.
+func EventID(provider, messageID, rawStatus, errorCode string) string {
+	h := sha256.New()
+	for _, s := range [...]string{provider, messageID, rawStatus, errorCode} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	return provider + ":" + hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
