@@ -1,0 +1,133 @@
+// Package webhook receives vendor callbacks — delivery reports and inbound messages — over HTTP
+// and hands them to the application as sms.Event values, the same for every vendor.
+//
+// Handler returns an http.Handler for one provider. For each request it checks the method,
+// limits the body, lets the provider verify and then decode it (sms.Provider.ParseCallback),
+// classifies inbound keywords (STOP, START, HELP, … through sms.Keywords), drops events it has
+// already delivered, and calls the application's Sink once with the rest:
+//
+//	sink := webhook.SinkFunc(func(ctx context.Context, events []sms.Event) error {
+//		for _, ev := range events {
+//			switch ev.Type {
+//			case sms.EventDeliveryReport:
+//				// store ev.Status for ev.MessageID unless the stored one Supersedes it
+//			case sms.EventOptOut:
+//				// suppress ev.From for ev.Scope / ev.ScopeID
+//			case sms.EventInbound:
+//				// route ev.Body
+//			}
+//		}
+//		return nil // only now is the vendor told 200 and the events marked seen
+//	})
+//	mux.Handle("/sms/twilio", webhook.Handler(twilioProvider, sink, nil))
+//
+// # Status codes
+//
+// The handler answers with a short generic status text and never echoes an error's text; the
+// cause goes to Options.OnError and Options.Logger.
+//
+//	200  success: the sink accepted every new event, or there were none (all already seen,
+//	     or an empty callback), or a handshake was answered. The body is empty, or the
+//	     provider's sms.Reply (Twilio's text/xml "<Response/>", Event Grid's validation
+//	     answer) with its status code, content type, headers and body. Never 204: some
+//	     vendors retry on it.
+//	400  the provider found the request malformed (sms.CodeInvalidArgument), or the body
+//	     could not be read.
+//	401  verification failed (sms.CodeUnauthenticated): bad or missing signature, token or
+//	     basic-auth credentials.
+//	403  verification succeeded but the caller may not post here (sms.CodePermissionDenied).
+//	404  the provider has no callbacks (its error wraps errors.ErrUnsupported).
+//	405  the method is neither POST nor one the provider lists (see below); the Allow header
+//	     names the accepted methods.
+//	413  the body is over Options.MaxBodyBytes (default 1 MiB): refused by Content-Length
+//	     before anything is read, or as soon as a body without one goes over.
+//	500  anything else: the provider failed, the de-duplication store's Seen failed, or the
+//	     sink returned an error. Vendors that retry do so on 5xx.
+//
+// Verification comes before decoding and fails closed: the sink never sees a request the
+// provider did not accept. Event Grid drops deliveries answered 400, 401, 403 or 413 without
+// retrying, which is why every failure of the application is a 500 and never a 4xx.
+//
+// Besides POST, a provider may accept other methods — OPTIONS for the CloudEvents abuse-protection
+// handshake (ACS through Event Grid), GET for vendors that report by query string — by
+// implementing
+//
+//	CallbackMethods() []string
+//
+// Handler looks for it on the provider and, through sms.Unwrapper, on the providers it wraps, so
+// an *sms.Client can be mounted directly. Handshakes (an sms.Reply with Handshake set: Event
+// Grid's subscription validation, the CloudEvents OPTIONS request) are answered without calling
+// the sink.
+//
+// # Delivery semantics and de-duplication
+//
+// Delivery to the sink is at least once. Events are de-duplicated by sms.Event.ID, which
+// providers fill with the vendor's own delivery id where it has one (the Event Grid event id,
+// Twilio's I-Twilio-Idempotency-Token) or a hash of provider, message id, status and error code:
+//
+//   - Events with the same ID within one request are delivered once (the first is kept); this
+//     holds even with NoDedup.
+//   - Events already marked in the Store are dropped before the sink is called; if none are
+//     left, the sink is not called and the request is answered with success.
+//   - Events are marked seen only after the sink succeeded. When the sink fails the handler
+//     answers 500 and marks nothing, so a vendor's retry reaches the sink again. A failure to
+//     mark is logged and the request still succeeds; those events may come again.
+//   - An event with an empty ID is never de-duplicated.
+//   - The events of one request go to the sink in one call, in the provider's order; a failure
+//     fails them all (Event Grid batches are all-or-none), so a sink that stores events one by
+//     one must itself tolerate seeing the first ones again.
+//
+// The default store is an in-memory MemoryStore of 10000 ids per handler, which is per process:
+// behind a load balancer, a retry that reaches another replica is delivered again, and a restart
+// forgets everything. Give every handler and replica one shared Store (Redis SET NX with a
+// time-to-live of a day, a table with a unique key) when duplicates matter. Two copies of an
+// event arriving at the same moment may both reach the sink before either is marked; the sink
+// should be idempotent (a delivery status that only moves forward with sms.Status.Supersedes,
+// an opt-out stored as a set) rather than rely on the store alone.
+//
+// # Retries by vendor
+//
+// A 5xx only helps when the vendor retries. Event Grid (ACS) retries for up to 24 hours with
+// backoff; Vibes retries every 5 minutes, up to 5 times; LINK Mobility gates retry until their
+// time-to-live (48 hours by default). Twilio retries a status or inbound callback only when asked
+// through connection overrides in the fragment of the callback URL: rc is the retry count (0–5)
+// and rp the retry policy, which must include 5xx answers, for example
+// "https://example.com/sms/twilio#rc=3&rp=all". Without them a callback this handler fails is
+// lost, so add them to the StatusCallback and inbound webhook URLs you configure. (The rp values
+// are as read from Twilio's "Webhook connection overrides" page; Twilio documents no other
+// retry of status callbacks.)
+//
+// # Mounting per vendor
+//
+// Mount one handler per provider and URL, with a path pattern without a method ("/sms/acs",
+// not "POST /sms/acs"), so that the handler itself answers OPTIONS handshakes and 405s:
+//
+//	sink := webhook.SinkFunc(app.handleEvents)
+//	store := app.sharedStore // one Store for every handler and replica
+//	opts := &webhook.Options{Dedup: store, Logger: logger}
+//	mux.Handle("/sms/acs", webhook.Handler(acsProvider, sink, opts))           // Event Grid subscription (event-grid or CloudEvents schema)
+//	mux.Handle("/sms/twilio", webhook.Handler(twilioProvider, sink, opts))     // StatusCallback and the number's inbound webhook
+//	mux.Handle("/sms/infobip", webhook.Handler(infobipProvider, sink, opts))   // delivery-report URL and inbound forwarding URL
+//	mux.Handle("/sms/link", webhook.Handler(linkProvider, sink, opts))         // the DLR and MO gates' URLs (given to LINK support)
+//	mux.Handle("/sms/telesign", webhook.Handler(telesignProvider, sink, opts)) // callback_url / Transaction Callback Service
+//	mux.Handle("/sms/vibes", webhook.Handler(vibesProvider, sink, opts))       // receiptOption callbackUrl and the MO URL
+//
+// Delivery reports and inbound messages may share a URL or use two: the provider tells them
+// apart from the payload. Providers that verify signed URLs (Twilio) must be configured with the
+// public origin the vendor calls, since a proxy may change the host and scheme the handler sees;
+// providers protected by a secret token in the URL keep it out of logs, and so does this package,
+// which never logs URLs, headers or bodies.
+//
+// # Other routers
+//
+// Parse reads and verifies one request with the same body limit and returns the provider's
+// sms.Callback, for applications that want neither the Sink nor the de-duplication; StatusCode
+// maps its errors to the status Handler would answer. The caller then writes Callback.Reply
+// itself when it is set.
+//
+// # Panics
+//
+// A panic in the sink is not recovered here. net/http recovers it per request, logs it and
+// aborts the connection, so the vendor sees a failed delivery; nothing was marked seen, so a
+// retry reaches the sink again. Wrap the sink yourself if you want a 500 instead.
+package webhook

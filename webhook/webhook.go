@@ -1,0 +1,420 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/smsbridge/sms"
+)
+
+// DefaultMaxBodyBytes is the body limit used when Options.MaxBodyBytes (or the maxBytes argument
+// of Parse) is zero or negative: 1 MiB, well above any single vendor callback (an Event Grid
+// batch is capped at 1 MB by its preferred batch size).
+const DefaultMaxBodyBytes int64 = 1 << 20
+
+// Errors reported by Parse and passed to Options.OnError. Compare with errors.Is.
+var (
+	// ErrTooLarge means the callback body is larger than the limit (answered 413).
+	ErrTooLarge = errors.New("webhook: callback body too large")
+	// ErrMethodNotAllowed means the request method is neither POST nor one the provider lists
+	// in CallbackMethods (answered 405).
+	ErrMethodNotAllowed = errors.New("webhook: method not allowed")
+)
+
+// Sink receives the events of one callback request. It is called at most once per request, with
+// every new event of that request; returning an error makes the handler answer 5xx so that vendors
+// that retry do.
+//
+// The context is the request's context. The sink owns the slice it is given and may keep it.
+// HandleEvents may be called concurrently for different requests. A panic in HandleEvents is not
+// recovered by the handler: net/http recovers it, logs it and aborts the connection, so the
+// vendor sees a failed delivery, and since nothing was marked seen a retry reaches the sink again.
+type Sink interface {
+	HandleEvents(ctx context.Context, events []sms.Event) error
+}
+
+// SinkFunc adapts a function to a Sink.
+type SinkFunc func(ctx context.Context, events []sms.Event) error
+
+// HandleEvents calls f(ctx, events).
+func (f SinkFunc) HandleEvents(ctx context.Context, events []sms.Event) error { return f(ctx, events) }
+
+// Options configures Handler. The zero value (or a nil *Options) gives the defaults.
+type Options struct {
+	// MaxBodyBytes limits the callback body. Zero or negative means DefaultMaxBodyBytes
+	// (1 MiB). A request whose Content-Length is larger is answered 413 without reading the
+	// body; a body without Content-Length (chunked) is read up to the limit and answered 413
+	// when it goes over.
+	MaxBodyBytes int64
+	// Dedup remembers which event ids the sink has accepted. Nil means a bounded in-memory
+	// store, NewMemoryStore(10000), private to this handler; NoDedup turns de-duplication
+	// across requests off. Share one Store between the handlers and replicas that may see
+	// the same events.
+	Dedup Store
+	// Keywords classifies inbound events (opt-out, opt-in, help) with Keywords.Apply. Nil
+	// means sms.DefaultKeywords.
+	Keywords *sms.Keywords
+	// Logger receives one record per rejected or failed request (and debug records for
+	// accepted ones). Nil means silent. Bodies, URLs (which may carry a secret token) and
+	// headers are never logged.
+	Logger *slog.Logger
+	// OnError, if set, is called for every request answered with an error status (4xx or
+	// 5xx), with the cause: ErrMethodNotAllowed, ErrTooLarge, the provider's error, the
+	// store's or the sink's error. It runs before the response is written and must not
+	// write to it.
+	OnError func(r *http.Request, err error)
+}
+
+// handler is the http.Handler returned by Handler.
+type handler struct {
+	p        sms.Provider
+	sink     Sink
+	limit    int64
+	store    Store
+	kw       sms.Keywords
+	log      *slog.Logger
+	onError  func(*http.Request, error)
+	extra    []string // methods other than POST passed to the provider
+	allow    string   // the Allow header of a 405
+	provider string   // p.Name(), for logs
+}
+
+// callbackMethoder is the optional interface through which a provider asks for methods other
+// than POST (OPTIONS for the CloudEvents handshake, GET for vendors that report by query string).
+type callbackMethoder interface {
+	CallbackMethods() []string
+}
+
+// Handler returns an http.Handler that verifies and decodes callbacks through p, classifies
+// inbound keywords, drops events already seen, and hands the new ones to sink. See the package
+// documentation for the status codes it answers.
+//
+// Handler panics if p or sink is nil. The methods a provider accepts besides POST are read once,
+// here, from its CallbackMethods method (looked up through sms.Unwrapper when p wraps another
+// provider).
+func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
+	if p == nil {
+		panic("webhook: Handler with a nil Provider")
+	}
+	if sink == nil {
+		panic("webhook: Handler with a nil Sink")
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	h := &handler{
+		p:        p,
+		sink:     sink,
+		limit:    o.MaxBodyBytes,
+		store:    o.Dedup,
+		kw:       sms.DefaultKeywords,
+		log:      o.Logger,
+		onError:  o.OnError,
+		provider: p.Name(),
+	}
+	if h.limit <= 0 {
+		h.limit = DefaultMaxBodyBytes
+	}
+	if h.store == nil {
+		h.store = NewMemoryStore(defaultCapacity)
+	}
+	if o.Keywords != nil {
+		h.kw = *o.Keywords
+	}
+	allow := []string{http.MethodPost}
+	if m := findCallbackMethods(p); m != nil {
+		for _, method := range m.CallbackMethods() {
+			if method == "" || method == http.MethodPost || contains(allow, method) {
+				continue
+			}
+			allow = append(allow, method)
+			h.extra = append(h.extra, method)
+		}
+	}
+	h.allow = strings.Join(allow, ", ")
+	return h
+}
+
+// findCallbackMethods returns the first provider in p's Unwrap chain that lists callback methods.
+func findCallbackMethods(p sms.Provider) callbackMethoder {
+	for i := 0; p != nil && i < 32; i++ { // bounded, in case of a cycle
+		if m, ok := p.(callbackMethoder); ok {
+			return m
+		}
+		u, ok := p.(sms.Unwrapper)
+		if !ok {
+			return nil
+		}
+		p = u.Unwrap()
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ServeHTTP implements http.Handler.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// 1. Method.
+	if r.Method != http.MethodPost && !contains(h.extra, r.Method) {
+		w.Header().Set("Allow", h.allow)
+		h.fail(w, r, http.StatusMethodNotAllowed, ErrMethodNotAllowed)
+		return
+	}
+
+	// 2. Body limit, and 3. verify then decode.
+	cb, err := parse(r.Context(), h.p, w, r, h.limit, nil)
+	if err != nil {
+		code := StatusCode(err)
+		if code == http.StatusRequestEntityTooLarge {
+			// The rest of the body is not read: ask net/http to drop the connection
+			// rather than drain it.
+			w.Header().Set("Connection", "close")
+		}
+		h.fail(w, r, code, err)
+		return
+	}
+
+	// 4. A protocol handshake is answered without the sink.
+	if cb.Reply != nil && cb.Reply.Handshake {
+		writeReply(w, cb.Reply)
+		h.debug(r, "webhook: handshake answered", 0)
+		return
+	}
+
+	// 5, 6. Drop events repeated within the request or already seen.
+	ctx := r.Context()
+	events, ids, err := h.fresh(ctx, cb.Events)
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: dedup store: %w", err))
+		return
+	}
+	if len(events) > 0 {
+		if err := h.sink.HandleEvents(ctx, events); err != nil {
+			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: sink: %w", err))
+			return
+		}
+		if len(ids) > 0 {
+			// Marking must survive a vendor that hung up once the sink had accepted.
+			if err := h.store.Mark(context.WithoutCancel(ctx), ids); err != nil && h.log != nil {
+				h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: marking events seen failed; they may be delivered again",
+					slog.String("provider", h.provider), slog.Int("events", len(ids)), slog.Any("error", err))
+			}
+		}
+	}
+	if cb.Reply != nil {
+		writeReply(w, cb.Reply)
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
+	h.debug(r, "webhook: callback accepted", len(events))
+}
+
+// fresh returns the events of evs that are neither repeated earlier in evs nor already seen by
+// the store, in order, and the non-empty ids among them. It filters evs in place.
+func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []string, error) {
+	if len(evs) == 0 {
+		return nil, nil, nil
+	}
+	var inReq map[string]struct{} // ids kept so far, for large batches only
+	if len(evs) > 16 {
+		inReq = make(map[string]struct{}, len(evs))
+	}
+	out := evs[:0]
+	ids := make([]string, 0, len(evs))
+	for i := range evs {
+		ev := &evs[i]
+		h.kw.Apply(ev)
+		if id := ev.ID; id != "" {
+			if inReq != nil {
+				if _, dup := inReq[id]; dup {
+					continue
+				}
+			} else if contains(ids, id) {
+				continue
+			}
+			seen, err := h.store.Seen(ctx, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			if seen {
+				continue
+			}
+			ids = append(ids, id)
+			if inReq != nil {
+				inReq[id] = struct{}{}
+			}
+		}
+		out = append(out, *ev)
+	}
+	if len(out) == 0 {
+		return nil, nil, nil
+	}
+	return out, ids, nil
+}
+
+// fail answers code with its generic status text and reports err.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, code int, err error) {
+	if h.onError != nil {
+		h.onError(r, err)
+	}
+	if h.log != nil {
+		level := slog.LevelInfo
+		if code >= 500 {
+			level = slog.LevelError
+		}
+		h.log.LogAttrs(r.Context(), level, "webhook: callback rejected",
+			slog.String("provider", h.provider), slog.String("method", r.Method),
+			slog.Int("status", code), slog.Any("error", err))
+	}
+	http.Error(w, http.StatusText(code), code)
+}
+
+func (h *handler) debug(r *http.Request, msg string, n int) {
+	if h.log != nil && h.log.Enabled(r.Context(), slog.LevelDebug) {
+		h.log.LogAttrs(r.Context(), slog.LevelDebug, msg,
+			slog.String("provider", h.provider), slog.String("method", r.Method), slog.Int("events", n))
+	}
+}
+
+// writeReply writes a provider's reply exactly: its headers, content type, status (200 when
+// zero) and body.
+func writeReply(w http.ResponseWriter, rep *sms.Reply) {
+	hdr := w.Header()
+	for k, v := range rep.Header {
+		hdr.Set(k, v)
+	}
+	if rep.ContentType != "" {
+		hdr.Set("Content-Type", rep.ContentType)
+	}
+	hdr.Set("Content-Length", strconv.Itoa(len(rep.Body)))
+	code := rep.StatusCode
+	if code == 0 {
+		code = http.StatusOK
+	}
+	w.WriteHeader(code)
+	if len(rep.Body) > 0 {
+		_, _ = w.Write(rep.Body)
+	}
+}
+
+// Parse reads the body of r (at most maxBytes; zero or negative means DefaultMaxBodyBytes) and
+// has p verify, then decode it, for applications that route callbacks themselves and want no
+// Sink. Inbound events are classified with sms.DefaultKeywords (apply other Keywords to the
+// result to override: Keywords.Apply re-classifies earlier keyword matches). Parse does not check
+// the method, de-duplicate or write a response; StatusCode maps its errors to the status Handler
+// would answer.
+//
+// Errors: one wrapping ErrTooLarge when the body is over the limit (by Content-Length, before
+// anything is read, or while reading); an *sms.Error with CodeInvalidArgument when the body
+// could not be read; otherwise the provider's error as returned (errors.ErrUnsupported,
+// CodeUnauthenticated, CodePermissionDenied, CodeInvalidArgument, …). A provider that returns
+// neither a callback nor an error yields a CodeInternal error.
+func Parse(ctx context.Context, p sms.Provider, r *http.Request, maxBytes int64) (*sms.Callback, error) {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBodyBytes
+	}
+	return parse(ctx, p, nil, r, maxBytes, &sms.DefaultKeywords)
+}
+
+// parse reads the body through http.MaxBytesReader (w may be nil) and calls p.ParseCallback.
+// When kw is not nil it classifies inbound events with it (Parse); Handler passes nil and
+// classifies while filtering.
+func parse(ctx context.Context, p sms.Provider, w http.ResponseWriter, r *http.Request, limit int64, kw *sms.Keywords) (*sms.Callback, error) {
+	body, err := readBody(w, r, limit)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := p.ParseCallback(ctx, r, body)
+	if err != nil {
+		return nil, err
+	}
+	if cb == nil {
+		return nil, &sms.Error{Code: sms.CodeInternal, Provider: p.Name(), Message: "webhook: ParseCallback returned neither a callback nor an error"}
+	}
+	if kw != nil {
+		for i := range cb.Events {
+			kw.Apply(&cb.Events[i])
+		}
+	}
+	return cb, nil
+}
+
+// readBody reads r.Body, at most limit bytes. It refuses a larger Content-Length without reading.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.ContentLength > limit {
+		return nil, tooLarge(limit)
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return []byte{}, nil
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	size := int64(512)
+	if r.ContentLength > 0 {
+		size = r.ContentLength + 1 // +1: the final read that sees EOF needs no growth
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, tooLarge(limit)
+			}
+			return nil, &sms.Error{Code: sms.CodeInvalidArgument, Message: "webhook: reading the callback body", Err: err}
+		}
+	}
+}
+
+func tooLarge(limit int64) error {
+	return fmt.Errorf("%w (limit %d bytes)", ErrTooLarge, limit)
+}
+
+// StatusCode returns the HTTP status Handler answers for an error from Parse (or one passed to
+// Options.OnError before the sink ran): 200 for nil, 405 for ErrMethodNotAllowed, 413 for
+// ErrTooLarge, 401 for CodeUnauthenticated, 403 for CodePermissionDenied, 400 for
+// CodeInvalidArgument, 404 for errors.ErrUnsupported (a provider without callbacks), and 500 for
+// anything else. The code of the outermost *sms.Error wins over an ErrUnsupported cause, so a
+// verification failure stays a 401 or 403 whatever it wraps.
+func StatusCode(err error) int {
+	switch {
+	case err == nil:
+		return http.StatusOK
+	case errors.Is(err, ErrMethodNotAllowed):
+		return http.StatusMethodNotAllowed
+	case errors.Is(err, ErrTooLarge):
+		return http.StatusRequestEntityTooLarge
+	}
+	switch sms.ErrorCode(err) {
+	case sms.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case sms.CodePermissionDenied:
+		return http.StatusForbidden
+	case sms.CodeInvalidArgument:
+		return http.StatusBadRequest
+	}
+	if errors.Is(err, errors.ErrUnsupported) {
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
+}
