@@ -143,9 +143,9 @@ func CountSegments(body string) SegmentInfo {
 			Remaining:  segGSM7Single,
 		}
 	}
-	// GSM-7: count the septets and, at the same time, pack them into 153-septet parts
-	// in case the message turns out to be multipart.
-	units, parts, used := 0, 1, 0
+	// GSM-7: count the septets. Most bodies are single-segment, so the packing into
+	// 153-septet parts is simulated only when needed, by segPackGSM7.
+	units := 0
 	for i := 0; i < len(body); {
 		var cost int
 		if c := body[i]; c < utf8.RuneSelf {
@@ -160,19 +160,40 @@ func CountSegments(body string) SegmentInfo {
 			return segCountUCS2(body)
 		}
 		units += cost
+	}
+	if units <= segGSM7Single {
+		return SegmentInfo{EncodingGSM7, units, 1, segGSM7Single, segGSM7Single - units}
+	}
+	parts, used := segPackGSM7(body)
+	return SegmentInfo{EncodingGSM7, units, parts, segGSM7Multi, segGSM7Multi - used}
+}
+
+// segPackGSM7 fills 153-septet parts with the characters of body, which is all GSM-7,
+// moving an escape pair that does not fit whole into the next part. It returns the
+// number of parts and the septets used in the last.
+func segPackGSM7(body string) (parts, used int) {
+	parts = 1
+	for i := 0; i < len(body); {
+		var cost int
+		if c := body[i]; c < utf8.RuneSelf {
+			cost = int(segGSMLatin1[c])
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(body[i:])
+			cost = segGSMCost(r)
+			i += size
+		}
 		if used+cost > segGSM7Multi {
 			parts++
 			used = 0
 		}
 		used += cost
 	}
-	if units <= segGSM7Single {
-		return SegmentInfo{EncodingGSM7, units, 1, segGSM7Single, segGSM7Single - units}
-	}
-	return SegmentInfo{EncodingGSM7, units, parts, segGSM7Multi, segGSM7Multi - used}
+	return parts, used
 }
 
-// segCountUCS2 counts a non-empty body as UCS-2 (UTF-16).
+// segCountUCS2 counts a non-empty body as UCS-2 (UTF-16). Decoding dominates here, so
+// the 67-unit parts are filled in the same pass, in case the message is multipart.
 func segCountUCS2(body string) SegmentInfo {
 	units, parts, used := 0, 1, 0
 	for i := 0; i < len(body); {
@@ -188,7 +209,7 @@ func segCountUCS2(body string) SegmentInfo {
 			}
 		}
 		units += n
-		if used+n > segUCS2Multi {
+		if used+n > segUCS2Multi { // a surrogate pair never straddles two parts
 			parts++
 			used = 0
 		}

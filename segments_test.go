@@ -363,6 +363,7 @@ func BenchmarkCountSegments(b *testing.B) {
 	for _, bc := range []struct{ name, body string }{
 		{"gsm7_160_ascii", segRep("Hello, world! ", 12)[:160]},
 		{"ucs2_70_emoji", segRep("😀", 70)},
+		{"gsm7_1600_ascii_multipart", segRep("a", 1600)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(len(bc.body)))
