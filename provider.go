@@ -92,6 +92,13 @@ type StatusFetcher interface {
 	FetchStatus(ctx context.Context, messageID string) (Status, error)
 }
 
+// CallbackMethoder is implemented by providers whose vendor calls the webhook with methods
+// other than POST (the CloudEvents OPTIONS handshake of Event Grid, GET webhooks). The webhook
+// handler passes the listed methods to ParseCallback and answers 405 to the others.
+type CallbackMethoder interface {
+	CallbackMethods() []string
+}
+
 // Unwrapper is implemented by a Provider that wraps another (Client, middleware); Client and
 // composites use it to run the root layer exactly once.
 type Unwrapper interface {

@@ -200,7 +200,9 @@ const (
 // Event is one delivery report or inbound message, in the same shape for every vendor.
 type Event struct {
 	// ID is a stable de-duplication key: the vendor's own delivery id where it has one,
-	// else EventID(provider, message id, status, error code).
+	// else EventID(provider, message id, status, error code). Providers classify inbound
+	// keywords with DefaultKeywords; the webhook handler re-applies its configured list. An
+	// empty ID means the event cannot be de-duplicated.
 	ID        string
 	Type      EventType
 	Provider  string

@@ -87,9 +87,11 @@
 //
 // # Retries by vendor
 //
-// A 5xx only helps when the vendor retries. Event Grid (ACS) retries for up to 24 hours with
-// backoff; Vibes retries every 5 minutes, up to 5 times; LINK Mobility gates retry until their
-// time-to-live (48 hours by default). Twilio retries a status or inbound callback only when asked
+// A 5xx only helps when the vendor retries. As the vendor documentation reads (schedules
+// marked unconfirmed there are assumptions): Event Grid (ACS) retries for up to 24 hours with
+// backoff; Infobip retries with a growing back-off; Telesign retries any answer other than 200
+// a few times; Vibes retries every 5 minutes, up to 5 times; LINK Mobility gates retry within
+// their time-to-live (48 hours by default). Twilio retries a status or inbound callback only when asked
 // through connection overrides in the fragment of the callback URL: rc is the retry count (0–5)
 // and rp the retry policy, which must include 5xx answers, for example
 // "https://example.com/sms/twilio#rc=3&rp=all". Without them a callback this handler fails is

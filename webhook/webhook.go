@@ -14,8 +14,9 @@ import (
 )
 
 // DefaultMaxBodyBytes is the body limit used when Options.MaxBodyBytes (or the maxBytes argument
-// of Parse) is zero or negative: 1 MiB, well above any single vendor callback (an Event Grid
-// batch is capped at 1 MB by its preferred batch size).
+// of Parse) is zero or negative: 1 MiB, far above any single-message callback. Raise it if you
+// configure Event Grid batching with a preferred batch size near 1 MB, since a batch may exceed
+// its preferred size by one event.
 const DefaultMaxBodyBytes int64 = 1 << 20
 
 // Errors reported by Parse and passed to Options.OnError. Compare with errors.Is.
@@ -85,11 +86,9 @@ type handler struct {
 	provider string   // p.Name(), for logs
 }
 
-// callbackMethoder is the optional interface through which a provider asks for methods other
-// than POST (OPTIONS for the CloudEvents handshake, GET for vendors that report by query string).
-type callbackMethoder interface {
-	CallbackMethods() []string
-}
+// callbackMethoder is sms.CallbackMethoder: how a provider asks for methods other than POST
+// (OPTIONS for the CloudEvents handshake, GET for vendors that report by query string).
+type callbackMethoder = sms.CallbackMethoder
 
 // Handler returns an http.Handler that verifies and decodes callbacks through p, classifies
 // inbound keywords, drops events already seen, and hands the new ones to sink. See the package
