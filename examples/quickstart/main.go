@@ -1,0 +1,100 @@
+// Command quickstart is the README's first command: it sends an SMS through every vendor the
+// library supports, each on its built-in emulator, and receives the delivery reports and an
+// inbound STOP through webhook.Handler — fully offline, on loopback.
+//
+//	go run ./examples/quickstart
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/twilio"
+	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/webhook"
+)
+
+func main() {
+	if err := run(os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(out io.Writer) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	// The application: one webhook endpoint per vendor and kind, all feeding one channel.
+	events := make(chan sms.Event, 16)
+	sink := webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error {
+		for _, ev := range evs {
+			events <- ev
+		}
+		return nil
+	})
+	mux := http.NewServeMux()
+	app := httptest.NewServer(mux) // 127.0.0.1 only
+
+	defer app.Close()
+
+	// Twilio, on its emulator. In production: drop BaseURL, use your console's credentials,
+	// and set PublicURL to the origin Twilio reaches your application at.
+	emu := twiliotest.NewServer(&twiliotest.Options{InboundURL: app.URL + "/twilio/inbound"})
+	defer emu.Close()
+	tw, err := twilio.New(twilio.Config{
+		AccountSID:     emu.AccountSID(),
+		AuthToken:      sms.NewSecret(emu.AuthToken()),
+		PublicURL:      app.URL,
+		StatusCallback: app.URL + "/twilio/status",
+	}, &twilio.Options{BaseURL: emu.URL})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/twilio/", webhook.Handler(tw, sink, nil))
+
+	client := sms.NewClient(tw, nil)
+	res, err := client.Send(ctx, &sms.Message{
+		To:        []string{"+1 (415) 555-0100"},
+		From:      sms.Sender{Type: sms.SenderLongCode, Value: "+15005550006", Name: "support line"},
+		Body:      "Your order #42 has shipped 🚚",
+		Reference: "order-42",
+	})
+	if err != nil {
+		return fmt.Errorf("twilio send: %w", err)
+	}
+	seg := sms.CountSegments("Your order #42 has shipped 🚚")
+	for _, r := range res {
+		fmt.Fprintf(out, "twilio  sent      to=%s id=%s status=%s err=%v (%s, %d segment)\n", r.To, r.MessageID, r.Status, r.Err, seg.Encoding, seg.Segments)
+	}
+	if err := emu.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if _, err := emu.SendInbound(ctx, "+14155550100", "+15005550006", "STOP"); err != nil {
+		return err
+	}
+	for range 3 { // sent, delivered, the inbound STOP
+		select {
+		case ev := <-events:
+			printEvent(out, ev)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func printEvent(out io.Writer, ev sms.Event) {
+	switch {
+	case ev.Type == sms.EventDeliveryReport:
+		fmt.Fprintf(out, "%-7s report    id=%s status=%s reference=%s\n", ev.Provider, ev.MessageID, ev.Status, ev.Reference)
+	default:
+		fmt.Fprintf(out, "%-7s %-9s from=%s body=%q keyword=%s\n", ev.Provider, ev.Type, ev.From, ev.Body, ev.Keyword)
+	}
+}
