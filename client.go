@@ -306,7 +306,7 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 		var retry []int
 		var delay time.Duration
 		for _, i := range pending {
-			d, ok := c.retryDelay(results[i].Err, caps, m, attempt)
+			d, ok := c.retryDelay(ctx, results[i].Err, caps, m, attempt)
 			if ok {
 				retry = append(retry, i)
 				delay = max(delay, d)
@@ -339,7 +339,7 @@ func (c *Client) giveUp(idxs []int, results []SendResult, cause error) {
 }
 
 // retryDelay decides whether err may be retried and how long to wait first.
-func (c *Client) retryDelay(err error, caps Capabilities, m *Message, attempt int) (time.Duration, bool) {
+func (c *Client) retryDelay(ctx context.Context, err error, caps Capabilities, m *Message, attempt int) (time.Duration, bool) {
 	var e *Error
 	if err == nil || !errors.As(err, &e) {
 		return 0, false
@@ -349,10 +349,12 @@ func (c *Client) retryDelay(err error, caps Capabilities, m *Message, attempt in
 	case CodeRateLimited, CodeUnavailable:
 		ok = e.NotAccepted
 	}
-	if caps.IdempotentSends && m.IdempotencyKey != "" {
+	if caps.IdempotentSends && m.IdempotencyKey != "" && ctx.Err() == nil {
+		// The vendor drops a resent request with the same key, so any transient failure
+		// may be retried while the caller's context lives.
 		switch e.Code {
 		case CodeRateLimited, CodeUnavailable, CodeOutcomeUnknown, CodeInternal:
-			ok = !errors.Is(e, context.Canceled) && !errors.Is(e, context.DeadlineExceeded)
+			ok = true
 		}
 	}
 	if !ok {

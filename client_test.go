@@ -143,7 +143,9 @@ type sendFunc struct {
 	f func(context.Context, *sms.Message) ([]sms.SendResult, error)
 }
 
-func (s sendFunc) Send(ctx context.Context, m *sms.Message) ([]sms.SendResult, error) { return s.f(ctx, m) }
+func (s sendFunc) Send(ctx context.Context, m *sms.Message) ([]sms.SendResult, error) {
+	return s.f(ctx, m)
+}
 
 func TestClientContextEndsDuringRetryWait(t *testing.T) {
 	rec := smstest.NewRecorder(nil)

@@ -1,0 +1,614 @@
+package emu
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Verdict is a RetryPolicy's decision about one delivery attempt.
+type Verdict int
+
+// Verdicts.
+const (
+	Success Verdict = iota // the receiver acknowledged; the delivery is done
+	Retry                  // try again after a back-off, if retries remain
+	Drop                   // give up now (the vendor drops or dead-letters it)
+)
+
+// String names the verdict.
+func (v Verdict) String() string {
+	switch v {
+	case Success:
+		return "success"
+	case Retry:
+		return "retry"
+	case Drop:
+		return "drop"
+	}
+	return fmt.Sprintf("verdict(%d)", int(v))
+}
+
+// RetryPolicy decides, from one attempt's HTTP status (0 when no response arrived) and
+// transport error, whether a callback was acknowledged, must be retried, or is dropped. It
+// is the vendor-specific part of callback delivery.
+type RetryPolicy func(status int, err error) Verdict
+
+// NoRetry acknowledges on any 2xx and drops everything else: Twilio's documented behaviour
+// for status callbacks unless connection overrides on the URL ask for retries.
+func NoRetry(status int, err error) Verdict {
+	if err == nil && status >= 200 && status <= 299 {
+		return Success
+	}
+	return Drop
+}
+
+// RetryTransient acknowledges on any 2xx; retries transport errors, 408, 429 and 5xx; drops
+// every other status.
+func RetryTransient(status int, err error) Verdict {
+	switch {
+	case err != nil:
+		return Retry
+	case status >= 200 && status <= 299:
+		return Success
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500:
+		return Retry
+	}
+	return Drop
+}
+
+// EventGridPolicy is Azure Event Grid's webhook rule (vendors/acs.md §4.5): only 200–204
+// acknowledge; 400, 401, 403 and 413 are dropped (dead-lettered when configured); every
+// other answer and every transport error is retried, 404 and other 4xx included.
+func EventGridPolicy(status int, err error) Verdict {
+	switch {
+	case err != nil:
+		return Retry
+	case status >= 200 && status <= 204:
+		return Success
+	case status == http.StatusBadRequest, status == http.StatusUnauthorized,
+		status == http.StatusForbidden, status == http.StatusRequestEntityTooLarge:
+		return Drop
+	}
+	return Retry
+}
+
+// ExponentialBackoff waits min·2^n before retry n+1, capped at max, without jitter (so tests
+// are deterministic) and ignoring Retry-After (vendors follow their own schedules). It has
+// go-retryablehttp's Backoff signature.
+func ExponentialBackoff(min, max time.Duration, attemptNum int, _ *http.Response) time.Duration {
+	d := min
+	for i := 0; i < attemptNum && d < max; i++ {
+		d *= 2
+	}
+	return clampDuration(d, min, max)
+}
+
+func clampDuration(d, lo, hi time.Duration) time.Duration {
+	if d < lo {
+		d = lo
+	}
+	if hi > 0 && d > hi {
+		d = hi
+	}
+	return d
+}
+
+// DelivererOptions configures a Deliverer. The zero value means: one attempt per callback,
+// any 2xx acknowledges, 30 s per attempt, deliveries in parallel.
+type DelivererOptions struct {
+	// HTTPClient makes the attempts. Nil means a client with Timeout that does not follow
+	// redirects (a 3xx is an answer for the policy to judge).
+	HTTPClient *http.Client
+	// Timeout bounds each attempt when HTTPClient is nil; 0 means 30 s (Event Grid's).
+	Timeout time.Duration
+	// MaxRetries is the number of retries after the first attempt.
+	MaxRetries int
+	// MinWait and MaxWait bound the back-off between attempts; 0 means 1 s and 30 s.
+	// Tests use milliseconds.
+	MinWait, MaxWait time.Duration
+	// Backoff computes each wait; nil means ExponentialBackoff.
+	Backoff retryablehttp.Backoff
+	// Policy judges each attempt; nil means RetryTransient.
+	Policy RetryPolicy
+	// Sequential delivers callbacks that share an ordering key (Callback.Key, else the URL)
+	// one at a time, in the order they were sent, each after the previous one's final
+	// outcome (retries included). Otherwise every callback is delivered concurrently, and
+	// receivers see them in any order, as vendors that promise no order (Event Grid) do.
+	Sequential bool
+	// MaxResponseBody bounds the part of the final answer kept in Delivery.ResponseBody;
+	// 0 means 64 KiB.
+	MaxResponseBody int64
+	// Clock timestamps deliveries and attempts; nil means RealClock.
+	Clock Clock
+}
+
+// Callback is one HTTP request a vendor emulator wants delivered to an application: a
+// delivery report or an inbound message, already built and signed as the vendor does.
+type Callback struct {
+	Method string      // "" means POST
+	URL    string      // the application's webhook, with any query the vendor adds
+	Header http.Header // a "Host" entry sets the request's Host
+	Body   []byte      // the payload, already signed over where the vendor signs
+	// Key orders sequential deliveries (a message id, so that one message's reports keep
+	// their order while different messages interleave); "" means the URL.
+	Key string
+	// Delay postpones the first attempt (an Outcome's Delay). Under Sequential, later
+	// callbacks with the same key wait behind it.
+	Delay time.Duration
+	// Prepare, if set, is called before every attempt (attempt counts from 1) with the
+	// request about to be sent, whose Header it may change: Event Grid's aeg-delivery-count,
+	// a fresh signature date. An error ends the delivery as dropped.
+	Prepare func(req *http.Request, attempt int) error
+}
+
+// DeliveryState is where a delivery stands.
+type DeliveryState int
+
+// Delivery states.
+const (
+	StatePending   DeliveryState = iota // queued, waiting or being attempted
+	StateDelivered                      // the policy judged an answer a success
+	StateDropped                        // the policy said drop, or the request could not be built
+	StateExhausted                      // the last retry failed
+	StateCanceled                       // the Deliverer was closed first
+)
+
+var stateNames = [...]string{"pending", "delivered", "dropped", "exhausted", "canceled"}
+
+// String returns the state's lower-case name.
+func (s DeliveryState) String() string {
+	if s >= 0 && int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s DeliveryState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Attempt is one try of a delivery.
+type Attempt struct {
+	Time       time.Time // when the answer (or error) arrived
+	StatusCode int       // 0 when no response arrived
+	Err        error     // the transport error, if any
+	Verdict    Verdict   // the policy's judgement
+}
+
+// MarshalJSON encodes the attempt with its error as a string.
+func (a Attempt) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Time       time.Time `json:"time"`
+		StatusCode int       `json:"status_code,omitempty"`
+		Err        string    `json:"error,omitempty"`
+		Verdict    string    `json:"verdict"`
+	}{a.Time, a.StatusCode, errString(a.Err), a.Verdict.String()})
+}
+
+// Delivery is the record of one Callback: what was sent, every attempt, and how it ended.
+type Delivery struct {
+	ID     int           // 1-based, in Send order
+	Key    string        // Callback.Key
+	Method string        // Callback.Method, "POST" when it was empty
+	URL    string        // Callback.URL
+	Header http.Header   // as given to Send (Prepare's changes are not reflected)
+	Body   []byte        // Callback.Body
+	State  DeliveryState // where it stands
+	// StatusCode and ResponseBody are from the last answer; zero and nil if none arrived.
+	StatusCode   int
+	ResponseBody []byte    // up to DelivererOptions.MaxResponseBody
+	Attempts     []Attempt // every attempt, oldest first
+	// Err says why a delivery did not succeed: the last transport error, the status the
+	// policy refused, or the context error of a canceled delivery.
+	Err      error
+	Queued   time.Time // when Send was called
+	Finished time.Time // zero while pending
+}
+
+// MarshalJSON encodes the delivery for GET /_emulator/deliveries, bodies as strings.
+func (d Delivery) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID           int           `json:"id"`
+		Key          string        `json:"key,omitempty"`
+		Method       string        `json:"method"`
+		URL          string        `json:"url"`
+		Header       http.Header   `json:"header"`
+		Body         string        `json:"body"`
+		State        DeliveryState `json:"state"`
+		StatusCode   int           `json:"status_code,omitempty"`
+		ResponseBody string        `json:"response_body,omitempty"`
+		Attempts     []Attempt     `json:"attempts"`
+		Err          string        `json:"error,omitempty"`
+		Queued       time.Time     `json:"queued"`
+		Finished     *time.Time    `json:"finished,omitempty"`
+	}{d.ID, d.Key, d.Method, d.URL, d.Header, string(d.Body), d.State, d.StatusCode,
+		string(d.ResponseBody), nonNil(d.Attempts), errString(d.Err), d.Queued, timePtr(d.Finished)})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (d *Delivery) clone() Delivery {
+	c := *d
+	c.Header = d.Header.Clone()
+	c.Body = slices.Clone(d.Body)
+	c.ResponseBody = slices.Clone(d.ResponseBody)
+	c.Attempts = slices.Clone(d.Attempts)
+	return c
+}
+
+// job is a delivery in flight.
+type job struct {
+	d    Delivery // guarded by Deliverer.mu
+	cb   Callback
+	done chan struct{}
+}
+
+// Deliverer posts vendor callbacks asynchronously with the vendor's retry behaviour, on
+// go-retryablehttp with its logger off, and records every attempt. It is safe for
+// concurrent use. Close it to stop retries that are still waiting.
+type Deliverer struct {
+	opts   DelivererOptions
+	client *http.Client
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	jobs    []*job
+	nextID  int
+	queues  map[string][]*job // Sequential: per-key FIFO; present while a worker runs
+	pending int
+	idle    chan struct{} // closed while pending == 0
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+// NewDeliverer returns a Deliverer; nil opts means the zero DelivererOptions.
+func NewDeliverer(opts *DelivererOptions) *Deliverer {
+	var o DelivererOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MinWait <= 0 {
+		o.MinWait = time.Second
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = 30 * time.Second
+	}
+	if o.MaxWait < o.MinWait {
+		o.MaxWait = o.MinWait
+	}
+	if o.Backoff == nil {
+		o.Backoff = ExponentialBackoff
+	}
+	if o.Policy == nil {
+		o.Policy = RetryTransient
+	}
+	if o.MaxResponseBody <= 0 {
+		o.MaxResponseBody = 64 << 10
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	if o.MaxRetries < 0 {
+		o.MaxRetries = 0
+	}
+	client := o.HTTPClient
+	if client == nil {
+		client = &http.Client{
+			Timeout:   o.Timeout,
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	idle := make(chan struct{})
+	close(idle)
+	return &Deliverer{opts: o, client: client, ctx: ctx, cancel: cancel,
+		queues: map[string][]*job{}, idle: idle}
+}
+
+// Send queues cb for delivery and returns its Delivery ID at once. After Close, the
+// delivery is recorded as canceled.
+func (d *Deliverer) Send(cb Callback) int {
+	return d.enqueue(cb).d.ID
+}
+
+// Deliver sends cb and waits for its final outcome or for ctx to end (the delivery then
+// goes on in the background; ctx only bounds the wait).
+func (d *Deliverer) Deliver(ctx context.Context, cb Callback) (Delivery, error) {
+	j := d.enqueue(cb)
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		return d.snapshot(j), ctx.Err()
+	}
+	return d.snapshot(j), nil
+}
+
+func (d *Deliverer) snapshot(j *job) Delivery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return j.d.clone()
+}
+
+func (d *Deliverer) enqueue(cb Callback) *job {
+	if cb.Method == "" {
+		cb.Method = http.MethodPost
+	}
+	cb.Header = cb.Header.Clone()
+	cb.Body = slices.Clone(cb.Body)
+	key := cb.Key
+	if key == "" {
+		key = cb.URL
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.nextID++
+	j := &job{cb: cb, done: make(chan struct{}), d: Delivery{
+		ID: d.nextID, Key: cb.Key, Method: cb.Method, URL: cb.URL, Header: cb.Header,
+		Body: cb.Body, Queued: d.opts.Clock.Now(),
+	}}
+	d.jobs = append(d.jobs, j)
+	if d.closed {
+		j.d.State, j.d.Err, j.d.Finished = StateCanceled, context.Canceled, j.d.Queued
+		close(j.done)
+		return j
+	}
+	if d.pending == 0 {
+		d.idle = make(chan struct{})
+	}
+	d.pending++
+	if !d.opts.Sequential {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.run(j)
+		}()
+		return j
+	}
+	q, running := d.queues[key]
+	d.queues[key] = append(q, j)
+	if !running { // else the key's worker will get to it
+		d.wg.Add(1)
+		go d.worker(key)
+	}
+	return j
+}
+
+// worker delivers the queue of one key in order, then exits.
+func (d *Deliverer) worker(key string) {
+	defer d.wg.Done()
+	for {
+		d.mu.Lock()
+		q := d.queues[key]
+		if len(q) == 0 {
+			delete(d.queues, key)
+			d.mu.Unlock()
+			return
+		}
+		j := q[0]
+		q[0] = nil
+		d.queues[key] = q[1:]
+		d.mu.Unlock()
+		d.run(j)
+	}
+}
+
+// run makes every attempt of j and records the outcome.
+func (d *Deliverer) run(j *job) {
+	state, status, body, err := d.attempt(j)
+	d.mu.Lock()
+	j.d.State, j.d.StatusCode, j.d.ResponseBody, j.d.Err = state, status, body, err
+	j.d.Finished = d.opts.Clock.Now()
+	close(j.done)
+	d.pending--
+	if d.pending == 0 {
+		close(d.idle)
+	}
+	d.mu.Unlock()
+}
+
+func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
+	ctx, cb := d.ctx, j.cb
+	if ctx.Err() != nil {
+		return StateCanceled, 0, nil, ctx.Err()
+	}
+	if cb.Delay > 0 {
+		t := time.NewTimer(cb.Delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return StateCanceled, 0, nil, ctx.Err()
+		}
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cb.Method, cb.URL, cb.Body)
+	if err != nil {
+		return StateDropped, 0, nil, err
+	}
+	req.Header = cb.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	if h := req.Header.Get("Host"); h != "" {
+		req.Host = h
+		req.Header.Del("Host")
+	}
+	n := 1
+	if cb.Prepare != nil {
+		if err := cb.Prepare(req.Request, n); err != nil {
+			return StateDropped, 0, nil, err
+		}
+	}
+	var (
+		last     = Retry
+		lastErr  error
+		lastCode int
+		prepErr  error
+	)
+	rc := &retryablehttp.Client{
+		HTTPClient:   d.client,
+		Logger:       nil, // off: the emulator records attempts itself
+		RetryWaitMin: d.opts.MinWait,
+		RetryWaitMax: d.opts.MaxWait,
+		RetryMax:     d.opts.MaxRetries,
+		Backoff:      d.opts.Backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler, // keep the final answer
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			lastCode = 0
+			if resp != nil {
+				lastCode = resp.StatusCode
+			}
+			lastErr = err
+			last = d.opts.Policy(lastCode, err)
+			d.mu.Lock()
+			j.d.Attempts = append(j.d.Attempts, Attempt{
+				Time: d.opts.Clock.Now(), StatusCode: lastCode, Err: err, Verdict: last,
+			})
+			d.mu.Unlock()
+			if last == Retry && ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			return last == Retry, nil
+		},
+		PrepareRetry: func(r *http.Request) error {
+			n++
+			r.Header = r.Header.Clone() // the previous attempt's request keeps its own
+			if cb.Prepare != nil {
+				prepErr = cb.Prepare(r, n)
+			}
+			return prepErr
+		},
+	}
+	resp, doErr := rc.Do(req)
+	var body []byte
+	if resp != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, d.opts.MaxResponseBody))
+		resp.Body.Close()
+	}
+	switch {
+	case prepErr != nil:
+		return StateDropped, lastCode, body, prepErr
+	case ctx.Err() != nil && last == Retry:
+		return StateCanceled, lastCode, body, ctx.Err()
+	case last == Success:
+		return StateDelivered, lastCode, body, nil
+	}
+	switch {
+	case lastErr != nil:
+	case lastCode != 0:
+		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, cb.URL, lastCode, http.StatusText(lastCode))
+	case doErr != nil:
+		lastErr = doErr
+	default:
+		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, cb.URL)
+	}
+	if last == Drop {
+		return StateDropped, lastCode, body, lastErr
+	}
+	return StateExhausted, lastCode, body, lastErr
+}
+
+// Deliveries returns every delivery's record, in Send order.
+func (d *Deliverer) Deliveries() []Delivery {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make([]Delivery, len(d.jobs))
+	for i, j := range d.jobs {
+		out[i] = j.d.clone()
+	}
+	return out
+}
+
+// Delivery returns the record of the delivery with the given ID.
+func (d *Deliverer) Delivery(id int) (Delivery, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, j := range d.jobs {
+		if j.d.ID == id {
+			return j.d.clone(), true
+		}
+	}
+	return Delivery{}, false
+}
+
+// Pending returns the number of deliveries not finished yet.
+func (d *Deliverer) Pending() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pending
+}
+
+// Wait blocks until every delivery sent before the call has finished (delivered, dropped,
+// exhausted or canceled), or until ctx ends.
+func (d *Deliverer) Wait(ctx context.Context) error {
+	d.mu.Lock()
+	idle := d.idle
+	d.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Flush waits up to timeout for every pending delivery to finish, and reports whether they
+// all did.
+func (d *Deliverer) Flush(timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return d.Wait(ctx) == nil
+}
+
+// Reset forgets the records of finished deliveries; pending ones stay listed.
+func (d *Deliverer) Reset() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.jobs = slices.DeleteFunc(d.jobs, func(j *job) bool { return j.d.State != StatePending })
+}
+
+// Close cancels waiting and in-flight deliveries, waits for them to end and releases idle
+// connections. Later Sends are recorded as canceled. Close is idempotent.
+func (d *Deliverer) Close() error {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	d.cancel()
+	d.wg.Wait()
+	if d.opts.HTTPClient == nil {
+		d.client.CloseIdleConnections()
+	}
+	return nil
+}

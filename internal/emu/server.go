@@ -1,0 +1,299 @@
+package emu
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/smsbridge/sms"
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	// Clock is the emulator's time source; nil means RealClock.
+	Clock Clock
+	// Delivery configures the Server's Deliverer; nil means the zero DelivererOptions.
+	// Its Clock defaults to the Server's.
+	Delivery *DelivererOptions
+	// MaxBodyBytes bounds the vendor-API request body; larger ones get 413. 0 means 10 MiB.
+	MaxBodyBytes int64
+}
+
+// Server is the part every vendor emulator shares: the recorder, the fault queue, the
+// per-recipient outcomes, the callback deliverer, the clock and the control API. A vendor
+// emulator embeds it and serves Handler(its own mux); see the package doc.
+//
+// The fields are set by NewServer and must not be replaced.
+type Server struct {
+	Clock     Clock       // timestamps, signature freshness
+	Recorder  *Recorder   // every vendor-API request
+	Faults    *Faults     // armed faults
+	Outcomes  *Outcomes   // what happens to each recipient's messages
+	Deliverer *Deliverer  // callbacks to the application
+	Control   *ControlMux // the /_emulator/ API; vendor emulators add to it
+
+	maxBody int64
+	mu      sync.Mutex
+	onReset []func()
+}
+
+// NewServer returns a Server with the built-in control endpoints registered:
+//
+//	GET    /_emulator/requests     recorded requests (?method=POST&path=/prefix to filter)
+//	DELETE /_emulator/requests     forget them
+//	GET    /_emulator/faults       armed faults
+//	POST   /_emulator/faults       arm one (a JSON Fault)
+//	DELETE /_emulator/faults       disarm all
+//	GET    /_emulator/outcomes     {"default": …, "recipients": {…}}
+//	POST   /_emulator/outcomes     {"to": "+1…", "status": "undelivered", "error_code": "30003"}
+//	                               ("to" empty or "*" sets the default)
+//	DELETE /_emulator/outcomes     back to delivered for everyone
+//	GET    /_emulator/deliveries   callback deliveries and their attempts
+//	DELETE /_emulator/deliveries   forget finished ones
+//	POST   /_emulator/reset        all of the above, plus the OnReset hooks
+func NewServer(opts *Options) *Server {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 10 << 20
+	}
+	var do DelivererOptions
+	if o.Delivery != nil {
+		do = *o.Delivery
+	}
+	if do.Clock == nil {
+		do.Clock = o.Clock
+	}
+	s := &Server{
+		Clock:     o.Clock,
+		Recorder:  NewRecorder(o.Clock),
+		Faults:    &Faults{},
+		Outcomes:  NewOutcomes(),
+		Deliverer: NewDeliverer(&do),
+		Control:   NewControlMux(),
+		maxBody:   o.MaxBodyBytes,
+	}
+	s.registerControl()
+	return s
+}
+
+// Now returns the emulator clock's time.
+func (s *Server) Now() time.Time { return s.Clock.Now() }
+
+// Arm queues a fault for the next matching vendor-API request(s).
+func (s *Server) Arm(f Fault) { s.Faults.Arm(f) }
+
+// SetOutcome chooses the outcome of messages to to.
+func (s *Server) SetOutcome(to string, o Outcome) { s.Outcomes.Set(to, o) }
+
+// SetDefaultOutcome chooses the outcome of recipients without one of their own.
+func (s *Server) SetDefaultOutcome(o Outcome) { s.Outcomes.SetDefault(o) }
+
+// Outcome returns the outcome of messages to to.
+func (s *Server) Outcome(to string) Outcome { return s.Outcomes.For(to) }
+
+// Requests returns the recorded vendor-API requests, oldest first.
+func (s *Server) Requests() []Request { return s.Recorder.Requests() }
+
+// OnReset registers f to run on Reset (and POST /_emulator/reset), for the vendor
+// emulator's own state: its messages, its inbound queue.
+func (s *Server) OnReset(f func()) {
+	s.mu.Lock()
+	s.onReset = append(s.onReset, f)
+	s.mu.Unlock()
+}
+
+// Reset forgets recorded requests and finished deliveries, disarms faults, restores the
+// default outcomes and runs the OnReset hooks.
+func (s *Server) Reset() {
+	s.Recorder.Reset()
+	s.Faults.Clear()
+	s.Outcomes.Reset()
+	s.Deliverer.Reset()
+	s.mu.Lock()
+	hooks := append([]func(){}, s.onReset...)
+	s.mu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
+}
+
+// Close stops callback deliveries (see Deliverer.Close). Close the HTTP server first, so
+// that no request starts new deliveries.
+func (s *Server) Close() error { return s.Deliverer.Close() }
+
+// Handler wraps the vendor's API handler with what every emulator does. Requests under
+// ControlPrefix go to s.Control. Every other request has its body read (up to
+// Options.MaxBodyBytes, else 413) and recorded, then put back in r.Body for vendor; then
+// the oldest armed fault matching its path, if any, applies (see Fault):
+//
+//   - Delay waits, in real time, ending early when the client goes away;
+//   - Status writes the fault's answer and does not call vendor (unless Process);
+//   - Reset lets vendor process the request into a discarded ResponseWriter, then hijacks
+//     the connection and closes it with SO_LINGER 0, so the client, having written the
+//     whole request, reads a TCP RST instead of an answer;
+//   - ResetBeforeProcessing resets without calling vendor.
+//
+// On a connection that cannot be hijacked (HTTP/2), a reset is an aborted stream.
+func (s *Server) Handler(vendor http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if IsControlPath(r.URL.Path) {
+			s.Control.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.Recorder.record(r, body, "body too large")
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			}
+			return // otherwise the client went away
+		}
+		r.Body.Close()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f, faulted := s.Faults.Take(r.Method, r.URL.Path)
+		if !faulted {
+			s.Recorder.record(r, body, "")
+			vendor.ServeHTTP(w, r)
+			return
+		}
+		s.Recorder.record(r, body, f.String())
+		if f.Delay > 0 {
+			t := time.NewTimer(f.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		switch {
+		case f.ResetBeforeProcessing:
+			resetConn(w)
+		case f.Reset:
+			vendor.ServeHTTP(newDiscardWriter(), r)
+			resetConn(w)
+		case f.Status != 0:
+			if f.Process {
+				vendor.ServeHTTP(newDiscardWriter(), r)
+			}
+			f.writeTo(w)
+		default:
+			vendor.ServeHTTP(w, r)
+		}
+	})
+}
+
+// resetConn closes the request's connection with a TCP RST.
+func resetConn(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: the server resets the stream
+	}
+	raw := conn
+	if c, ok := conn.(interface{ NetConn() net.Conn }); ok { // TLS: skip close_notify
+		raw = c.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		tcp.SetLinger(0)
+	}
+	raw.Close()
+}
+
+// discardWriter is the ResponseWriter of a request processed for a fault whose answer the
+// client never sees.
+type discardWriter struct{ h http.Header }
+
+func newDiscardWriter() *discardWriter { return &discardWriter{h: http.Header{}} }
+
+// Header returns a header map nobody will read.
+func (d *discardWriter) Header() http.Header { return d.h }
+
+// Write discards b.
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// WriteHeader discards the status.
+func (d *discardWriter) WriteHeader(int) {}
+
+func (s *Server) registerControl() {
+	c := s.Control
+	c.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, nonNil(s.Recorder.Matching(r.URL.Query().Get("method"), r.URL.Query().Get("path"))))
+	})
+	c.HandleFunc("DELETE /requests", func(w http.ResponseWriter, r *http.Request) {
+		s.Recorder.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, nonNil(s.Faults.Pending()))
+	})
+	c.HandleFunc("POST /faults", func(w http.ResponseWriter, r *http.Request) {
+		var f Fault
+		if !ReadJSON(w, r, &f) {
+			return
+		}
+		if err := f.validate(); err != nil {
+			WriteError(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		s.Faults.Arm(f)
+		WriteJSON(w, http.StatusCreated, f)
+	})
+	c.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
+		s.Faults.Clear()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c.HandleFunc("GET /outcomes", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]any{
+			"default": s.Outcomes.Default(), "recipients": s.Outcomes.All(),
+		})
+	})
+	c.HandleFunc("POST /outcomes", func(w http.ResponseWriter, r *http.Request) {
+		var in outcomeJSON
+		if !ReadJSON(w, r, &in) {
+			return
+		}
+		st := sms.ParseStatus(strings.ToLower(strings.TrimSpace(in.Status)))
+		if st == sms.StatusUnknown {
+			WriteError(w, http.StatusBadRequest, "status %q: want one of accepted, queued, sent, delivered, undelivered, failed, expired, rejected", in.Status)
+			return
+		}
+		if in.Delay < 0 {
+			WriteError(w, http.StatusBadRequest, "delay must not be negative")
+			return
+		}
+		o := Outcome{Status: st, ErrorCode: in.ErrorCode, Description: in.Description, Delay: time.Duration(in.Delay)}
+		if to := strings.TrimSpace(in.To); to == "" || to == "*" {
+			s.Outcomes.SetDefault(o)
+		} else {
+			s.Outcomes.Set(to, o)
+		}
+		WriteJSON(w, http.StatusOK, o)
+	})
+	c.HandleFunc("DELETE /outcomes", func(w http.ResponseWriter, r *http.Request) {
+		s.Outcomes.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c.HandleFunc("GET /deliveries", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, nonNil(s.Deliverer.Deliveries()))
+	})
+	c.HandleFunc("DELETE /deliveries", func(w http.ResponseWriter, r *http.Request) {
+		s.Deliverer.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) {
+		s.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
