@@ -1,0 +1,257 @@
+package twilio
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smsbridge/sms"
+)
+
+// ReferenceParam is the query parameter the provider adds to StatusCallback URLs to carry
+// Message.Reference, since Twilio echoes no client reference. The URL is signed as a whole,
+// so the reference read back from a verified callback is authentic.
+const ReferenceParam = "smsbridge_ref"
+
+// emptyTwiML is the answer to an inbound message that sends no reply: any other body would be
+// texted back to the sender.
+const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
+
+// statuses maps every MessageStatus of Twilio's OpenAPI enum (message_enum_status).
+var statuses = map[string]sms.Status{
+	"accepted":            sms.StatusAccepted,    // a Messaging Service took it; no sender chosen yet
+	"scheduled":           sms.StatusAccepted,    // scheduled for later
+	"queued":              sms.StatusQueued,      // queued to be sent
+	"sending":             sms.StatusQueued,      // being dispatched to the carrier
+	"sent":                sms.StatusSent,        // handed to the carrier (final when no DLR follows)
+	"delivered":           sms.StatusDelivered,   // carrier confirmed delivery
+	"undelivered":         sms.StatusUndelivered, // carrier reported non-delivery
+	"failed":              sms.StatusFailed,      // Twilio could not send it
+	"read":                sms.StatusDelivered,   // read receipt (WhatsApp, RCS)
+	"partially_delivered": sms.StatusUndelivered, // semantics unconfirmed: not every part arrived
+	"canceled":            sms.StatusFailed,      // a scheduled message was canceled
+	"receiving":           sms.StatusUnknown,     // inbound states: no delivery status
+	"received":            sms.StatusUnknown,
+}
+
+// MapStatus returns the portable status of a Twilio MessageStatus (case-insensitive), or
+// sms.StatusUnknown for a word it does not know and for the inbound states receiving and
+// received:
+//
+//	accepted, scheduled            Accepted
+//	queued, sending                Queued
+//	sent                           Sent
+//	delivered, read                Delivered
+//	undelivered                    Undelivered
+//	partially_delivered            Undelivered (semantics unconfirmed)
+//	failed, canceled               Failed
+//	receiving, received            Unknown (inbound, not a delivery state)
+func MapStatus(status string) sms.Status {
+	if s, ok := statuses[status]; ok {
+		return s
+	}
+	return statuses[strings.ToLower(status)]
+}
+
+// deliveryErrors describes the delivery-time error codes of status callbacks (Twilio's error
+// dictionary; the wording is not re-read in Twilio's pages: unconfirmed).
+var deliveryErrors = map[string]string{
+	"30001": "queue overflow",
+	"30002": "account suspended",
+	"30003": "unreachable destination handset",
+	"30004": "message blocked",
+	"30005": "unknown destination handset",
+	"30006": "landline or unreachable carrier",
+	"30007": "carrier filtering",
+	"30008": "unknown error",
+	"30034": "message from an unregistered US 10DLC number",
+}
+
+// optOutTypes maps Advanced Opt-Out's OptOutType values to event types.
+var optOutTypes = map[string]sms.EventType{"STOP": sms.EventOptOut, "START": sms.EventOptIn, "HELP": sms.EventHelp}
+
+// rawDlrDoneDateLayout is RawDlrDoneDate's YYMMDDhhmm, minute precision, no time zone.
+const rawDlrDoneDateLayout = "0601021504"
+
+// parseCallback decodes a verified callback (a status callback or an inbound message) into
+// events. It never fails on unknown fields; a body that is not form-encoded is an *sms.Error
+// with CodeInvalidArgument. A form without a message id becomes one sms.EventUnknown event,
+// so that Twilio is acknowledged.
+func parseCallback(r *http.Request, body []byte) (*sms.Callback, error) {
+	f, err := callbackForm(r, body)
+	if err != nil {
+		return nil, err
+	}
+	return decodeCallback(r, body, f, sms.DefaultKeywords), nil
+}
+
+// verifyAndParse verifies r and decodes it, parsing the form body once for both; kw
+// classifies inbound keywords. ParseCallback should call it (or Verify then parseCallback,
+// which parses the body twice).
+func (v *Verifier) verifyAndParse(r *http.Request, body []byte, kw sms.Keywords) (*sms.Callback, error) {
+	f, ferr := callbackForm(r, body)
+	var signed form // the body's form, for the signature; nil when the body is not one
+	if ferr == nil && len(body) > 0 {
+		signed = f
+	}
+	if err := v.verify(r, body, signed); err != nil {
+		return nil, err
+	}
+	if ferr != nil {
+		return nil, ferr
+	}
+	return decodeCallback(r, body, f, kw), nil
+}
+
+// callbackForm returns the fields of a callback: the form body, or the query string of a GET
+// webhook (Twilio's other method for incoming-message webhooks).
+func callbackForm(r *http.Request, body []byte) (form, error) {
+	if len(body) == 0 && r.Method == http.MethodGet && r.URL != nil {
+		if f, ok := parseForm(r.URL.RawQuery); ok {
+			return f, nil
+		}
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed query string"}
+	}
+	return bodyForm(r, body)
+}
+
+// bodyForm parses a form-encoded body. A missing Content-Type is accepted; any other than
+// application/x-www-form-urlencoded is not.
+func bodyForm(r *http.Request, body []byte) (form, error) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) != "" &&
+		!strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name,
+			Message: "callback body is not form-encoded: Content-Type " + strconv.Quote(ct)}
+	}
+	if f, ok := parseForm(string(body)); ok {
+		return f, nil
+	}
+	return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed form body"}
+}
+
+// decodeCallback maps the fields of one callback to one event.
+//
+// A callback is inbound when its status (MessageStatus, else the legacy SmsStatus) is
+// received or receiving, or when it has no status but a Body or NumMedia; it is a delivery
+// report when it has any other status; otherwise, or without MessageSid/SmsSid, it is
+// EventUnknown.
+func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.Callback {
+	ev := sms.Event{
+		Provider:  Name,
+		MessageID: firstOf(f, "MessageSid", "SmsSid", "SmsMessageSid"),
+		From:      eventNumber(f.get("From")),
+		To:        eventNumber(f.get("To")),
+		RawStatus: firstOf(f, "MessageStatus", "SmsStatus"),
+		Reference: reference(r),
+		Raw:       body,
+	}
+	if n, err := strconv.Atoi(f.get("NumSegments")); err == nil && n > 0 {
+		ev.Segments = n
+	}
+	idStatus := ev.RawStatus
+	switch st := strings.ToLower(ev.RawStatus); {
+	case ev.MessageID == "":
+		ev.Type = sms.EventUnknown
+	case st == "received" || st == "receiving" || (st == "" && (f.has("Body") || f.has("NumMedia"))):
+		decodeInbound(&ev, f, kw)
+		idStatus = "" // sms.EventID's rule for inbound messages
+	case st != "":
+		ev.Type = sms.EventDeliveryReport
+		ev.Status = MapStatus(st)
+		ev.ErrorCode = f.get("ErrorCode")
+		ev.ErrorDescription = deliveryErrors[ev.ErrorCode]
+		if ev.ErrorDescription == "" {
+			ev.ErrorDescription = f.get("ErrorMessage") // seen in third-party captures only
+		}
+		// Assumed UTC: Twilio gives the carrier's time with no zone (unconfirmed).
+		if t, err := time.Parse(rawDlrDoneDateLayout, f.get("RawDlrDoneDate")); err == nil {
+			ev.Timestamp = t
+		}
+	}
+
+	switch tok := r.Header.Get(IdempotencyHeader); {
+	case tok != "":
+		ev.ID = tok
+	case ev.Type == sms.EventUnknown:
+		// A shape we do not know: hash the whole request, so that de-duplication takes two
+		// different unknown callbacks neither for one another nor for a known event.
+		ev.ID = sms.EventID(Name, ev.MessageID, "?"+requestURI(r), string(body))
+	default:
+		ev.ID = sms.EventID(Name, ev.MessageID, idStatus, ev.ErrorCode)
+	}
+
+	cb := &sms.Callback{Events: []sms.Event{ev}}
+	if ev.Type != sms.EventDeliveryReport {
+		// Inbound webhooks need empty TwiML; an unknown callback may have come to the inbound
+		// URL too, and Twilio ignores the body of any other answer.
+		cb.Reply = &sms.Reply{ContentType: "text/xml", Body: []byte(emptyTwiML)}
+	}
+	return cb
+}
+
+// decodeInbound fills an inbound message: body, media, keyword classification (Twilio's
+// Advanced Opt-Out OptOutType wins over the keyword list) and the opt-out scope.
+func decodeInbound(ev *sms.Event, f form, kw sms.Keywords) {
+	ev.Type = sms.EventInbound
+	ev.Body = f.get("Body")
+	if n, err := strconv.Atoi(f.get("NumMedia")); err == nil && n > 0 {
+		n = min(n, len(f)) // never more URLs than fields
+		for i := range n {
+			if u := f.get("MediaUrl" + strconv.Itoa(i)); u != "" {
+				ev.MediaURLs = append(ev.MediaURLs, u)
+			}
+		}
+	}
+	kw.Apply(ev)
+	// OptOutType is sent when Advanced Opt-Out matched a keyword (observed in third-party
+	// handlers; Twilio's doc wording unconfirmed). It may match words of another language that
+	// kw does not know; the keyword is then Twilio's class name.
+	ot := strings.ToUpper(strings.TrimSpace(f.get("OptOutType")))
+	if t, ok := optOutTypes[ot]; ok && t != ev.Type {
+		ev.Type, ev.Keyword = t, ot
+	}
+	// Twilio blocks a number per Messaging Service when the message came through one, else per
+	// sender number (unconfirmed; Twilio's scope is not documented in the facts we have).
+	if sid := f.get("MessagingServiceSid"); sid != "" {
+		ev.Scope, ev.ScopeID = sms.ScopeService, sid
+	} else {
+		ev.Scope, ev.ScopeID = sms.ScopeSender, ev.To
+	}
+}
+
+// firstOf returns the first non-empty value among keys.
+func firstOf(f form, keys ...string) string {
+	for _, k := range keys {
+		if v := f.get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// eventNumber returns s in E.164 when it is a phone number, else s unchanged (short codes,
+// alphanumeric senders, "whatsapp:+…" channel addresses). A leading space followed by digits
+// is a "+" that was not percent-encoded (hand-made requests) and is read as one.
+func eventNumber(s string) string {
+	if n, err := sms.NormalizePhone(s); err == nil {
+		return n
+	}
+	if len(s) > 1 && s[0] == ' ' && s[1] >= '0' && s[1] <= '9' {
+		if n, err := sms.NormalizePhone("+" + s[1:]); err == nil {
+			return n
+		}
+	}
+	return s
+}
+
+// reference returns the ReferenceParam of the request URI, or "".
+func reference(r *http.Request) string {
+	if r.URL == nil || !strings.Contains(r.URL.RawQuery, ReferenceParam) {
+		return ""
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	return q.Get(ReferenceParam)
+}

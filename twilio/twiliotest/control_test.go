@@ -1,0 +1,205 @@
+package twiliotest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/smstest"
+	"github.com/smsbridge/sms/twilio/twiliotest"
+)
+
+// control calls the emulator's control API and returns the status and body.
+func control(t *testing.T, srv *twiliotest.Server, method, path, body string) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, srv.URL+"/_emulator"+path, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func TestControlAPI(t *testing.T) {
+	srv := newServer(t, nil)
+	a := newApp(t, srv, nil)
+
+	t.Run("messages", func(t *testing.T) {
+		sid := a.send(t, recipient, "")
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		code, b := control(t, srv, http.MethodGet, "/messages", "")
+		var msgs []map[string]any
+		if code != 200 || json.Unmarshal(b, &msgs) != nil {
+			t.Fatalf("%d %s", code, b)
+		}
+		if len(msgs) != 1 || msgs[0]["sid"] != sid || msgs[0]["to"] != recipient || msgs[0]["from"] != sender ||
+			msgs[0]["body"] != "Hello from twiliotest" || msgs[0]["status"] != "delivered" || msgs[0]["form"] == "" {
+			t.Fatalf("messages %s", b)
+		}
+		a.sink.take()
+	})
+
+	t.Run("inbound and config", func(t *testing.T) {
+		body := `{"from":"` + recipient + `","to":"` + sender + `","body":"STOP","media_urls":["https://media.example.com/x.png"]}`
+		if code, b := control(t, srv, http.MethodPost, "/inbound", body); code != http.StatusConflict {
+			t.Fatalf("inbound without a URL: %d %s", code, b)
+		}
+		if code, b := control(t, srv, http.MethodPost, "/config", `{"inbound_url":"`+a.srv.URL+`/inbound"}`); code != http.StatusNoContent {
+			t.Fatalf("config: %d %s", code, b)
+		}
+		code, b := control(t, srv, http.MethodPost, "/inbound", body)
+		var d struct {
+			State        string `json:"state"`
+			StatusCode   int    `json:"status_code"`
+			URL          string `json:"url"`
+			ResponseBody string `json:"response_body"`
+		}
+		if code != 200 || json.Unmarshal(b, &d) != nil {
+			t.Fatalf("inbound: %d %s", code, b)
+		}
+		if d.State != "delivered" || d.StatusCode != 200 || d.URL != a.srv.URL+"/inbound" || !strings.Contains(d.ResponseBody, "<Response") {
+			t.Fatalf("delivery %+v", d)
+		}
+		evs := a.sink.take()
+		if len(evs) != 1 || evs[0].Type != sms.EventOptOut || evs[0].From != recipient || len(evs[0].MediaURLs) != 1 {
+			t.Fatalf("events %+v", evs)
+		}
+		for _, bad := range []string{`{"to":"+1"}`, `{"from":"+1","to":"+2","nope":1}`, ``, `[`} {
+			if code, b := control(t, srv, http.MethodPost, "/inbound", bad); code != http.StatusBadRequest {
+				t.Errorf("inbound %q: %d %s", bad, code, b)
+			}
+		}
+		// The account-level status callback through the config endpoint.
+		if code, b := control(t, srv, http.MethodPost, "/config", `{"status_callback":"`+a.srv.URL+`/status"}`); code != http.StatusNoContent {
+			t.Fatalf("config: %d %s", code, b)
+		}
+		r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"no callback of its own"}})
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		wantReports(t, a.sink.take(), r.JSON["sid"].(string), "", []sms.Status{sms.StatusSent, sms.StatusDelivered}, []string{"", ""})
+		if code, _ := control(t, srv, http.MethodPost, "/config", `{"status_callback":""}`); code != http.StatusNoContent {
+			t.Fatal(code)
+		}
+	})
+
+	t.Run("faults", func(t *testing.T) {
+		code, b := control(t, srv, http.MethodPost, "/faults", `{"status":429,"retry_after":"2s"}`)
+		if code != http.StatusCreated {
+			t.Fatalf("arm: %d %s", code, b)
+		}
+		if code, b := control(t, srv, http.MethodGet, "/faults", ""); code != 200 || !strings.Contains(string(b), `"status": 429`) {
+			t.Fatalf("armed faults: %d %s", code, b)
+		}
+		r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}})
+		// An armed 429 answers with Twilio's error body, like Arm.
+		wantTwilioError(t, apiResponse{Status: r.Status, Header: r.Header, JSON: r.JSON}, 429, 20429)
+		if r.Header.Get("Retry-After") != "2" {
+			t.Errorf("Retry-After %q", r.Header.Get("Retry-After"))
+		}
+		if r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}}); r.Status != 201 {
+			t.Fatalf("after the fault: %d %v", r.Status, r.JSON)
+		}
+		// A fault with a body of its own keeps it.
+		if code, b := control(t, srv, http.MethodPost, "/faults", `{"status":500,"body":"{\"code\":12345}","content_type":"application/json"}`); code != http.StatusCreated {
+			t.Fatalf("arm: %d %s", code, b)
+		}
+		if r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}}); r.Status != 500 || r.JSON["code"] != float64(12345) {
+			t.Fatalf("custom body: %d %v", r.Status, r.JSON)
+		}
+		for _, bad := range []string{`{"status":429,"nope":true}`, `{"retry_after":"2s"}`, `{"status":99}`, `not json`} {
+			if code, b := control(t, srv, http.MethodPost, "/faults", bad); code != http.StatusBadRequest {
+				t.Errorf("fault %q: %d %s", bad, code, b)
+			}
+		}
+		// The through-provider view: a control-API 429 is retried after its Retry-After.
+		if code, _ := control(t, srv, http.MethodPost, "/faults", `{"status":429,"retry_after":3}`); code != http.StatusCreated {
+			t.Fatal(code)
+		}
+		clock := &smstest.FakeClock{}
+		c := sms.NewClient(a.p, &sms.ClientOptions{Clock: clock})
+		res, err := c.Send(ctxT(t), message(recipient))
+		if err != nil || !res[0].OK() || res[0].Attempts != 2 || len(clock.Sleeps()) != 1 || clock.Sleeps()[0].Seconds() != 3 {
+			t.Fatalf("%v %+v sleeps %v", err, res, clock.Sleeps())
+		}
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		a.sink.take()
+	})
+
+	t.Run("outcomes", func(t *testing.T) {
+		to := "+14155550177"
+		code, b := control(t, srv, http.MethodPost, "/outcomes", `{"to":"`+to+`","status":"undelivered","error_code":"30003"}`)
+		if code != 200 {
+			t.Fatalf("%d %s", code, b)
+		}
+		sid := a.send(t, to, "o")
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		wantReports(t, a.sink.take(), sid, "o", []sms.Status{sms.StatusSent, sms.StatusUndelivered}, []string{"", "30003"})
+		if code, b := control(t, srv, http.MethodPost, "/outcomes", `{"status":"nonsense"}`); code != http.StatusBadRequest {
+			t.Fatalf("bad outcome: %d %s", code, b)
+		}
+	})
+
+	t.Run("deliveries and requests", func(t *testing.T) {
+		code, b := control(t, srv, http.MethodGet, "/deliveries", "")
+		if code != 200 || !bytes.Contains(b, []byte(`"state": "delivered"`)) {
+			t.Fatalf("%d %s", code, b)
+		}
+		code, b = control(t, srv, http.MethodGet, "/requests?method=POST", "")
+		var reqs []map[string]any
+		if code != 200 || json.Unmarshal(b, &reqs) != nil || len(reqs) == 0 {
+			t.Fatalf("%d %s", code, b)
+		}
+		for _, r := range reqs {
+			if r["method"] != "POST" || strings.HasPrefix(r["path"].(string), "/_emulator") {
+				t.Fatalf("request %v", r)
+			}
+		}
+	})
+
+	t.Run("reset", func(t *testing.T) {
+		control(t, srv, http.MethodPost, "/faults", `{"status":503}`)
+		if code, b := control(t, srv, http.MethodPost, "/reset", ""); code != http.StatusNoContent {
+			t.Fatalf("%d %s", code, b)
+		}
+		code, b := control(t, srv, http.MethodGet, "/messages", "")
+		if code != 200 || strings.TrimSpace(string(b)) != "[]" {
+			t.Fatalf("messages after reset: %d %s", code, b)
+		}
+		if srv.Requests() != 0 || len(srv.Messages()) != 0 {
+			t.Fatalf("%d requests, %d messages after reset", srv.Requests(), len(srv.Messages()))
+		}
+		if r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}}); r.Status != 201 {
+			t.Fatalf("fault survived the reset: %d", r.Status)
+		}
+		if code, _ := control(t, srv, http.MethodGet, "/nothing-here", ""); code != http.StatusNotFound {
+			t.Fatalf("unknown control path: %d", code)
+		}
+	})
+}

@@ -1,0 +1,765 @@
+package twiliotest
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu"
+	"github.com/smsbridge/sms/twilio"
+)
+
+// Default credentials the emulator accepts when Options leaves them empty. They are
+// documented so that users of cmd/smsemu (and tests in other languages) can use them.
+const (
+	DefaultAccountSID = "ACf00dfeedf00dfeedf00dfeedf00dfeed"
+	DefaultAuthToken  = "0123456789abcdef0123456789abcdef"
+)
+
+// Options configures an emulator. The zero value is usable.
+type Options struct {
+	AccountSID string // default DefaultAccountSID
+	AuthToken  string // default DefaultAuthToken; also signs callbacks
+	// APIKeySID and APIKeySecret, when set, are accepted as Basic-auth credentials too.
+	APIKeySID    string
+	APIKeySecret string
+	// InboundURL receives injected inbound messages, as a number's "A MESSAGE COMES IN"
+	// webhook does.
+	InboundURL string
+	// StatusCallback is the account-level status callback (a Messaging Service's), used for
+	// messages sent without their own StatusCallback.
+	StatusCallback string
+	// CallbackRetries is how many times a failed callback is retried. Twilio retries only when
+	// the callback URL carries connection overrides (#rc=N); the emulator reads rc from the
+	// URL fragment and otherwise uses CallbackRetries (default 0).
+	CallbackRetries int
+	// CallbackWait is the wait between callback retries; default 10ms.
+	CallbackWait time.Duration
+	// Now is the emulator's clock; nil means time.Now.
+	Now func() time.Time
+	// SentDelay is how long after acceptance the "sent" report goes out; default 0.
+	SentDelay time.Duration
+	// CallbackClient makes the callback deliveries (status callbacks and inbound messages).
+	// Nil means a client with Twilio's 15-second webhook timeout that does not follow
+	// redirects. Set it to reach an application served by httptest.NewTLSServer (its
+	// Client()), or to route callbacks addressed to public host names (a StatusCallback
+	// replayed from a capture) to a loopback server instead of resolving them.
+	CallbackClient *http.Client
+}
+
+// Message is a message the emulator accepted.
+type Message struct {
+	SID                 string    `json:"sid"`
+	To                  string    `json:"to"`
+	From                string    `json:"from,omitempty"`
+	MessagingServiceSID string    `json:"messaging_service_sid,omitempty"`
+	Body                string    `json:"body"`
+	StatusCallback      string    `json:"status_callback,omitempty"`
+	Status              string    `json:"status"`
+	ErrorCode           string    `json:"error_code,omitempty"`
+	NumSegments         int       `json:"num_segments"`
+	Created             time.Time `json:"date_created"`
+	Form                string    `json:"form"` // the request body as received
+
+	plan []step // reports not yet due, for a message without a status callback
+}
+
+// step is one status a message moves to: reported in a callback when the message has a
+// status callback (the status changes as the report goes out), else applied at a real time.
+type step struct {
+	word, code string
+	at         time.Time // wall-clock time at which a step without a callback is due
+}
+
+// Fault is a failure armed for the next send request(s).
+type Fault struct {
+	Status     int           // HTTP status, with Twilio's error body for Code
+	Code       int           // Twilio error code in the body; default 20429 for 429, 20500 otherwise
+	RetryAfter time.Duration // sent as Retry-After
+	Reset      bool          // accept the message, then reset the connection
+	Delay      time.Duration // hold the request first
+	Times      int           // how many requests; 0 = 1
+}
+
+// Server is a Twilio Messages API emulator in the style of net/http/httptest. It checks Basic
+// auth, validates like Twilio (including the magic test numbers), answers real-shaped message
+// resources, records every request, injects faults, and posts signed status callbacks and
+// injected inbound messages.
+type Server struct {
+	// URL is the base URL to give twilio.Options.BaseURL, e.g. http://127.0.0.1:43121.
+	URL string
+
+	emu  *emu.Server
+	opts Options
+	ids  emu.IDGen
+	ts   *httptest.Server
+
+	mu       sync.Mutex
+	messages []*Message
+	bySID    map[string]*Message
+	inbound  string
+	statusCB string
+}
+
+// NewServer starts an emulator on a loopback port. Close it when done.
+func NewServer(opts *Options) *Server {
+	s := New(opts)
+	s.ts = httptest.NewServer(s.Handler())
+	s.URL = s.ts.URL
+	return s
+}
+
+// New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
+// and set URL.
+func New(opts *Options) *Server {
+	s := &Server{bySID: map[string]*Message{}}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.AccountSID == "" {
+		s.opts.AccountSID = DefaultAccountSID
+	}
+	if s.opts.AuthToken == "" {
+		s.opts.AuthToken = DefaultAuthToken
+	}
+	if s.opts.CallbackWait <= 0 {
+		s.opts.CallbackWait = 10 * time.Millisecond
+	}
+	s.inbound, s.statusCB = s.opts.InboundURL, s.opts.StatusCallback
+	var clock emu.Clock = emu.RealClock{}
+	if s.opts.Now != nil {
+		clock = nowClock(s.opts.Now)
+	}
+	s.ids = emu.IDGen{Prefix: "SM"}
+	s.emu = emu.NewServer(&emu.Options{Clock: clock, Delivery: &emu.DelivererOptions{
+		HTTPClient: s.opts.CallbackClient,
+		Timeout:    15 * time.Second,                // Twilio's webhook timeout (unconfirmed)
+		MaxRetries: max(s.opts.CallbackRetries, 10), // bounded per callback by its rc below
+		MinWait:    s.opts.CallbackWait, MaxWait: s.opts.CallbackWait,
+		Policy:     emu.RetryTransient,
+		Sequential: true,
+	}})
+	s.emu.OnReset(func() {
+		s.mu.Lock()
+		s.messages, s.bySID = nil, map[string]*Message{}
+		s.mu.Unlock()
+	})
+	s.registerControl()
+	return s
+}
+
+type nowClock func() time.Time
+
+func (f nowClock) Now() time.Time { return f() }
+
+// Handler returns the emulator's HTTP handler: the Twilio API plus the control API under
+// /_emulator/. A status fault armed through POST /_emulator/faults without a body of its own
+// answers with Twilio's error body (code 20429 for a 429, 20500 otherwise), as Arm does.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /2010-04-01/Accounts/{sid}/Messages.json", s.create)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/Messages.json", s.list)
+	mux.HandleFunc("GET /2010-04-01/Accounts/{sid}/Messages/{msg}", s.fetch)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource "+r.URL.Path+" was not found")
+	})
+	h := s.emu.Handler(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == emu.ControlPrefix+"faults":
+			twilioShapedFault(r)
+		case !emu.IsControlPath(r.URL.Path):
+			// Every Twilio answer carries a request id, faulted ones included.
+			w.Header().Set(twilio.RequestIDHeader, "RQ"+s.ids.Next()[2:])
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// twilioShapedFault gives a status fault posted to the control API Twilio's error body when
+// it has none. Anything it cannot decode goes to the toolkit unchanged, which answers 400.
+func twilioShapedFault(r *http.Request) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, emu.MaxControlBody+1))
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	if err != nil || len(b) > emu.MaxControlBody {
+		return
+	}
+	var f emu.Fault
+	if json.Unmarshal(b, &f) != nil || f.Status == 0 || len(f.Body) > 0 {
+		return
+	}
+	tf := Fault{Status: f.Status}.emu()
+	f.Body, f.ContentType = tf.Body, tf.ContentType
+	nb, err := json.Marshal(f)
+	if err != nil {
+		return
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(nb)), int64(len(nb))
+	r.Header.Del("Content-Length")
+}
+
+// Close stops the server and pending callbacks.
+func (s *Server) Close() {
+	if s.ts != nil {
+		s.ts.Close()
+	}
+	_ = s.emu.Close()
+}
+
+// AccountSID returns the account SID the emulator accepts.
+func (s *Server) AccountSID() string { return s.opts.AccountSID }
+
+// AuthToken returns the auth token the emulator accepts and signs callbacks with.
+func (s *Server) AuthToken() string { return s.opts.AuthToken }
+
+// SetInboundURL sets where injected inbound messages are posted.
+func (s *Server) SetInboundURL(u string) {
+	s.mu.Lock()
+	s.inbound = u
+	s.mu.Unlock()
+}
+
+// SetStatusCallback sets the account-level status callback URL.
+func (s *Server) SetStatusCallback(u string) {
+	s.mu.Lock()
+	s.statusCB = u
+	s.mu.Unlock()
+}
+
+// Requests returns how many Twilio API requests the emulator received (control requests
+// excluded).
+func (s *Server) Requests() int { return s.emu.Recorder.Len() }
+
+// RecordedRequests returns the Twilio API requests received, oldest first.
+func (s *Server) RecordedRequests() []emu.Request { return s.emu.Requests() }
+
+// Messages returns the accepted messages, oldest first, each with the status last
+// reported for it.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, len(s.messages))
+	for i, m := range s.messages {
+		s.advanceLocked(m)
+		out[i] = *m
+		out[i].plan = nil
+	}
+	return out
+}
+
+// Arm arms a fault for the next send request(s).
+func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
+
+func (f Fault) emu() emu.Fault {
+	ef := emu.Fault{RetryAfter: f.RetryAfter, Reset: f.Reset, Delay: f.Delay, Times: f.Times, Path: "/2010-04-01/"}
+	if f.Status != 0 {
+		code := f.Code
+		if code == 0 {
+			code = 20500
+			if f.Status == http.StatusTooManyRequests {
+				code = 20429
+			}
+		}
+		ef.Status = f.Status
+		ef.Body = errorBody(f.Status, code, http.StatusText(f.Status))
+		ef.ContentType = "application/json"
+	}
+	return ef
+}
+
+// SetOutcome chooses the final status reported for messages to to: sms.StatusDelivered
+// (default), StatusUndelivered or StatusFailed with a Twilio error code such as "30003".
+func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
+	s.emu.SetOutcome(to, emu.Outcome{Status: status, ErrorCode: errorCode})
+}
+
+// WaitCallbacks waits until every queued callback was delivered (or gave up).
+func (s *Server) WaitCallbacks(ctx context.Context) error { return s.emu.Deliverer.Wait(ctx) }
+
+// Deliveries returns every callback delivery and its attempts.
+func (s *Server) Deliveries() []emu.Delivery { return s.emu.Deliverer.Deliveries() }
+
+// Reset forgets messages, requests, faults, outcomes and finished deliveries.
+func (s *Server) Reset() { s.emu.Reset() }
+
+func errorBody(status, code int, msg string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"code": code, "message": msg, "more_info": "https://www.twilio.com/docs/errors/" + strconv.Itoa(code), "status": status,
+	})
+	return b
+}
+
+func writeError(w http.ResponseWriter, status, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(errorBody(status, code, msg))
+}
+
+// auth checks Basic auth and the account in the path, as Twilio does (20003 on failure).
+func (s *Server) auth(w http.ResponseWriter, r *http.Request) bool {
+	u, p, ok := r.BasicAuth()
+	good := ok && (eq(u, s.opts.AccountSID) && eq(p, s.opts.AuthToken) ||
+		s.opts.APIKeySID != "" && eq(u, s.opts.APIKeySID) && eq(p, s.opts.APIKeySecret))
+	if !good {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, http.StatusUnauthorized, 20003, "Authenticate")
+		return false
+	}
+	if r.PathValue("sid") != s.opts.AccountSID {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource was not found")
+		return false
+	}
+	return true
+}
+
+func eq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// Twilio's magic test numbers: https://www.twilio.com/docs/iam/test-credentials.
+var (
+	magicTo = map[string]int{
+		"+15005550001": 21211, "+15005550002": 21612, "+15005550003": 21408,
+		"+15005550004": 21610, "+15005550009": 21614,
+	}
+	magicFrom = map[string]int{"+15005550001": 21212, "+15005550007": 21606, "+15005550008": 21611}
+	codeText  = map[int]string{
+		21211: "The 'To' number is not a valid phone number.",
+		21612: "The 'To' phone number is not currently reachable via SMS.",
+		21408: "Permission to send an SMS has not been enabled for the region indicated by the 'To' number.",
+		21610: "Attempt to send to unsubscribed recipient",
+		21614: "'To' number is not a valid mobile number",
+		21212: "The 'From' number is not a valid phone number, shortcode, or alphanumeric sender ID.",
+		21606: "The 'From' phone number provided is not a valid message-capable Twilio phone number for this destination/account.",
+		21611: "This 'From' number has exceeded the maximum number of queued messages.",
+		21602: "Message body is required.",
+		21603: "A 'From' phone number is required.",
+		21604: "A 'To' phone number is required.",
+		21617: "The concatenated message body exceeds the 1600 character limit.",
+	}
+)
+
+func fail(w http.ResponseWriter, code int) {
+	writeError(w, http.StatusBadRequest, code, codeText[code])
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	if !s.auth(w, r) {
+		return
+	}
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(r.Body)
+	form, err := url.ParseQuery(buf.String())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, 20001, "Invalid form body")
+		return
+	}
+	to, from, svc, body := form.Get("To"), form.Get("From"), form.Get("MessagingServiceSid"), form.Get("Body")
+	switch {
+	case to == "":
+		fail(w, 21604)
+		return
+	case from == "" && svc == "":
+		fail(w, 21603)
+		return
+	case body == "" && form.Get("MediaUrl") == "" && form.Get("ContentSid") == "":
+		fail(w, 21602)
+		return
+	case utf8.RuneCountInString(body) > twilio.MaxBodyChars:
+		fail(w, 21617)
+		return
+	}
+	if code, ok := magicFrom[from]; ok {
+		fail(w, code)
+		return
+	}
+	if code, ok := magicTo[to]; ok {
+		fail(w, code)
+		return
+	}
+	if _, err := sms.NormalizePhone(to); err != nil || !strings.HasPrefix(to, "+") {
+		fail(w, 21211)
+		return
+	}
+	if from != "" {
+		if err := validFrom(from); err != nil {
+			fail(w, 21212)
+			return
+		}
+	}
+	if vp := form.Get("ValidityPeriod"); vp != "" {
+		if n, err := strconv.Atoi(vp); err != nil || n < 1 || n > 36000 {
+			writeError(w, http.StatusBadRequest, 21609, "Invalid ValidityPeriod")
+			return
+		}
+	}
+	cb := form.Get("StatusCallback")
+	if cb != "" {
+		if u, err := url.Parse(cb); err != nil || !u.IsAbs() || strings.Contains(u.Hostname(), "_") {
+			writeError(w, http.StatusBadRequest, 21609, "Invalid StatusCallback URL")
+			return
+		}
+	}
+	status := "queued"
+	if svc != "" {
+		status = "accepted"
+		if form.Get("SendAt") != "" {
+			status = "scheduled"
+		}
+	}
+	now := s.emu.Now().UTC()
+	m := &Message{
+		SID: s.ids.Next(), To: to, From: from, MessagingServiceSID: svc, Body: body, StatusCallback: cb,
+		Status: status, NumSegments: max(1, sms.CountSegments(body).Segments), Created: now, Form: buf.String(),
+	}
+	if m.From == "" {
+		m.From = "+15005550006" // a pool number chosen by the "service"
+	}
+	s.mu.Lock()
+	s.messages = append(s.messages, m)
+	s.bySID[m.SID] = m
+	if cb == "" {
+		cb = s.statusCB
+	}
+	res := s.resource(m, svc != "" && from == "")
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	_ = json.NewEncoder(w).Encode(res)
+	s.queueReports(m, cb)
+}
+
+func validFrom(from string) error {
+	if strings.HasPrefix(from, "+") {
+		_, err := sms.NormalizePhone(from)
+		return err
+	}
+	if len(from) >= 3 && len(from) <= 8 && strings.Trim(from, "0123456789") == "" {
+		return nil
+	}
+	return sms.ValidateAlphanumeric(from)
+}
+
+// resource renders a message as Twilio's Message resource.
+func (s *Server) resource(m *Message, nullFrom bool) map[string]any {
+	var from any = m.From
+	if nullFrom {
+		from = nil
+	}
+	var svc any
+	if m.MessagingServiceSID != "" {
+		svc = m.MessagingServiceSID
+	}
+	var errCode any
+	if m.ErrorCode != "" {
+		n, _ := strconv.Atoi(m.ErrorCode)
+		errCode = n
+	}
+	date := m.Created.Format(time.RFC1123Z)
+	uri := "/2010-04-01/Accounts/" + s.opts.AccountSID + "/Messages/" + m.SID + ".json"
+	return map[string]any{
+		"account_sid": s.opts.AccountSID, "api_version": "2010-04-01", "body": m.Body,
+		"date_created": date, "date_sent": nil, "date_updated": date, "direction": "outbound-api",
+		"error_code": errCode, "error_message": nil, "from": from, "messaging_service_sid": svc,
+		"num_media": "0", "num_segments": strconv.Itoa(m.NumSegments), "price": nil, "price_unit": "USD",
+		"sid": m.SID, "status": m.Status, "to": m.To, "uri": uri,
+		"subresource_uris": map[string]string{"media": strings.TrimSuffix(uri, ".json") + "/Media.json"},
+	}
+}
+
+func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
+	if !s.auth(w, r) {
+		return
+	}
+	sid := strings.TrimSuffix(r.PathValue("msg"), ".json")
+	s.mu.Lock()
+	m, ok := s.bySID[sid]
+	var res map[string]any
+	if ok {
+		s.advanceLocked(m)
+		res = s.resource(m, false)
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusNotFound, 20404, "The requested resource was not found")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(res)
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	if !s.auth(w, r) {
+		return
+	}
+	q := r.URL.Query()
+	s.mu.Lock()
+	out := []map[string]any{}
+	for i := len(s.messages) - 1; i >= 0; i-- { // newest first, as Twilio lists
+		m := s.messages[i]
+		if (q.Get("To") == "" || q.Get("To") == m.To) && (q.Get("From") == "" || q.Get("From") == m.From) {
+			s.advanceLocked(m)
+			out = append(out, s.resource(m, false))
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50})
+}
+
+// reportSteps returns the statuses Twilio reports, in order, for a message whose outcome is
+// o: sent, then delivered or undelivered; failed alone; sent alone for an outcome of sent; none
+// for queued or accepted (Twilio sends no callback for the initial status, and the message
+// keeps it).
+func reportSteps(o emu.Outcome) []string {
+	switch o.Status {
+	case sms.StatusAccepted, sms.StatusQueued:
+		return nil
+	case sms.StatusSent:
+		return []string{"sent"}
+	case sms.StatusUndelivered:
+		return []string{"sent", "undelivered"}
+	case sms.StatusFailed, sms.StatusRejected, sms.StatusExpired:
+		return []string{"failed"}
+	}
+	return []string{"sent", "delivered"}
+}
+
+// queueReports moves m through the statuses of its outcome. With a callback URL, each status
+// is posted to it in order, and the message takes the status as its report goes out, so a
+// fetch made by the application on receiving a report sees at least that status. Without
+// one, the statuses are applied at the times the reports would have gone out.
+func (s *Server) queueReports(m *Message, cb string) {
+	o := s.emu.Outcome(m.To)
+	steps := reportSteps(o)
+	due := time.Now()
+	for i, word := range steps {
+		code := ""
+		if word == "undelivered" || word == "failed" {
+			code = o.ErrorCode
+			if code == "" {
+				code = "30008"
+			}
+		}
+		var delay time.Duration // after the previous report, as the Deliverer waits
+		if i == 0 {
+			delay = s.opts.SentDelay
+		}
+		if i == len(steps)-1 {
+			delay += o.Delay
+		}
+		due = due.Add(delay)
+		if cb == "" {
+			s.mu.Lock()
+			m.plan = append(m.plan, step{word: word, code: code, at: due})
+			s.mu.Unlock()
+			continue
+		}
+		form := s.statusForm(m, word, code)
+		c, err := s.callback(cb, form, m.SID, delay, func() { s.setStatus(m, word, code) })
+		if err != nil {
+			return // the URL was validated on create; nothing to deliver to
+		}
+		s.emu.Deliverer.Send(c)
+	}
+}
+
+// setStatus records a status reported for m.
+func (s *Server) setStatus(m *Message, word, code string) {
+	s.mu.Lock()
+	m.Status, m.ErrorCode = word, code
+	s.mu.Unlock()
+}
+
+// advanceLocked applies the steps of a message without a status callback that are due.
+// s.mu must be held.
+func (s *Server) advanceLocked(m *Message) {
+	now := time.Now()
+	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
+		m.Status, m.ErrorCode = m.plan[0].word, m.plan[0].code
+		m.plan = m.plan[1:]
+	}
+}
+
+func (s *Server) statusForm(m *Message, status, code string) url.Values {
+	f := url.Values{
+		"MessageSid": {m.SID}, "SmsSid": {m.SID}, "MessageStatus": {status}, "SmsStatus": {status},
+		"AccountSid": {s.opts.AccountSID}, "From": {m.From}, "To": {m.To}, "ApiVersion": {"2010-04-01"},
+	}
+	if m.MessagingServiceSID != "" {
+		f.Set("MessagingServiceSid", m.MessagingServiceSID)
+	}
+	if code != "" {
+		f.Set("ErrorCode", code)
+	}
+	if status == "delivered" || status == "undelivered" {
+		f.Set("RawDlrDoneDate", s.emu.Now().UTC().Format("0601021504"))
+	}
+	return f
+}
+
+// StatusCallbackRequest builds the signed status callback Twilio would post to callbackURL
+// for message sid, without sending it: for tests that drive a webhook handler directly. It
+// panics if callbackURL cannot be parsed, as httptest.NewRequest does.
+func (s *Server) StatusCallbackRequest(callbackURL, sid, to, status, errorCode string) *http.Request {
+	m := &Message{SID: sid, To: to, From: "+15005550006"}
+	return s.mustRequest(callbackURL, s.statusForm(m, status, errorCode))
+}
+
+// InboundRequest builds the signed inbound-message webhook Twilio would post to inboundURL.
+// It panics if inboundURL cannot be parsed.
+func (s *Server) InboundRequest(inboundURL, from, to, body string, mediaURLs ...string) *http.Request {
+	return s.mustRequest(inboundURL, s.inboundForm(from, to, body, mediaURLs))
+}
+
+func (s *Server) mustRequest(target string, form url.Values) *http.Request {
+	req, err := s.request(target, form)
+	if err != nil {
+		panic("twiliotest: " + err.Error())
+	}
+	return req
+}
+
+func (s *Server) inboundForm(from, to, body string, media []string) url.Values {
+	sid := s.ids.Next()
+	f := url.Values{
+		"MessageSid": {sid}, "SmsSid": {sid}, "SmsMessageSid": {sid}, "AccountSid": {s.opts.AccountSID},
+		"From": {from}, "To": {to}, "Body": {body}, "NumMedia": {strconv.Itoa(len(media))},
+		"NumSegments": {strconv.Itoa(max(1, sms.CountSegments(body).Segments))}, "SmsStatus": {"received"},
+		"ApiVersion": {"2010-04-01"}, "FromCountry": {"US"}, "ToCountry": {"US"},
+	}
+	for i, u := range media {
+		f.Set("MediaUrl"+strconv.Itoa(i), u)
+		f.Set("MediaContentType"+strconv.Itoa(i), "image/jpeg")
+	}
+	return f
+}
+
+// request builds a signed form POST to target (its fragment dropped, as a client sends it),
+// ready for a handler's ServeHTTP (RequestURI set).
+func (s *Server) request(target string, form url.Values) (*http.Request, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	if !u.IsAbs() || u.Host == "" {
+		return nil, fmt.Errorf("callback URL %q is not absolute", target)
+	}
+	u.Fragment, u.RawFragment = "", ""
+	if u.Path == "" {
+		u.Path = "/" // what goes on the wire, and what a receiver reconstructs
+	}
+	body := form.Encode()
+	req, err := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.RequestURI = u.RequestURI()
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "TwilioProxy/1.1")
+	req.Header.Set(twilio.IdempotencyHeader, s.ids.Next()[2:]+"-"+strconv.FormatInt(s.emu.Now().UnixNano(), 36))
+	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.opts.AuthToken, u.String(), form))
+	return req, nil
+}
+
+// callback builds the signed delivery of form to target. Connection overrides on the URL
+// (#rc=N) set its retries, else Options.CallbackRetries: Twilio retries a failed webhook only
+// when asked. first, if not nil, runs before the first attempt.
+func (s *Server) callback(target string, form url.Values, key string, delay time.Duration, first func()) (emu.Callback, error) {
+	req, err := s.request(target, form)
+	if err != nil {
+		return emu.Callback{}, err
+	}
+	retries := s.opts.CallbackRetries
+	if u, err := url.Parse(target); err == nil {
+		if frag, err := url.ParseQuery(u.Fragment); err == nil && frag.Get("rc") != "" {
+			if n, err := strconv.Atoi(frag.Get("rc")); err == nil && n >= 0 {
+				retries = n
+			}
+		}
+	}
+	return emu.Callback{
+		URL: req.URL.String(), Header: req.Header.Clone(), Body: []byte(form.Encode()), Key: key, Delay: delay,
+		Prepare: func(_ *http.Request, attempt int) error {
+			if attempt > retries+1 {
+				return fmt.Errorf("twilio gives up after %d retries", retries)
+			}
+			if attempt == 1 && first != nil {
+				first()
+			}
+			return nil
+		},
+	}, nil
+}
+
+// SendInbound posts a signed inbound message to the inbound URL and waits for the answer.
+// Like status callbacks, it is retried only as connection overrides on the URL (#rc=N) or
+// Options.CallbackRetries ask.
+func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emu.Delivery, error) {
+	s.mu.Lock()
+	target := s.inbound
+	s.mu.Unlock()
+	if target == "" {
+		return emu.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
+	}
+	c, err := s.callback(target, s.inboundForm(from, to, body, mediaURLs), "", 0, nil)
+	if err != nil {
+		return emu.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
+	}
+	return s.emu.Deliverer.Deliver(ctx, c)
+}
+
+func (s *Server) registerControl() {
+	c := s.emu.Control
+	c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+		emu.WriteJSON(w, http.StatusOK, s.Messages())
+	})
+	c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			From  string   `json:"from"`
+			To    string   `json:"to"`
+			Body  string   `json:"body"`
+			Media []string `json:"media_urls"`
+		}
+		if !emu.ReadJSON(w, r, &in) {
+			return
+		}
+		if in.From == "" || in.To == "" {
+			emu.WriteError(w, http.StatusBadRequest, "from and to are required")
+			return
+		}
+		d, err := s.SendInbound(r.Context(), in.From, in.To, in.Body, in.Media...)
+		if err != nil {
+			emu.WriteError(w, http.StatusConflict, "%v", err)
+			return
+		}
+		emu.WriteJSON(w, http.StatusOK, d)
+	})
+	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			InboundURL     *string `json:"inbound_url"`
+			StatusCallback *string `json:"status_callback"`
+		}
+		if !emu.ReadJSON(w, r, &in) {
+			return
+		}
+		if in.InboundURL != nil {
+			s.SetInboundURL(*in.InboundURL)
+		}
+		if in.StatusCallback != nil {
+			s.SetStatusCallback(*in.StatusCallback)
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
