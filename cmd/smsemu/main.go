@@ -1,0 +1,420 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/smsbridge/sms/internal/emu"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the emulators stopped on their own (a listener failed, stdout closed)
+	exitUsage   = 2 // bad flags, or a listener could not be bound
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal kills the process at once
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// config is the parsed command line.
+type config struct {
+	addr            string
+	portsFrom       optionalInt
+	credentials     map[string]map[string]*string // vendor → credential key → value
+	inbound         targets
+	statusCallback  targets
+	shutdownTimeout time.Duration
+	verbose         bool
+}
+
+// info is a vendor's entry in the first line and the body of GET /_emulator/info.
+type info struct {
+	BaseURL     string            `json:"base_url"`
+	Credentials map[string]string `json:"credentials"`
+}
+
+// startup is the first line smsemu writes to stdout.
+type startup struct {
+	Vendors map[string]info `json:"vendors"`
+}
+
+// running is one vendor's emulator being served.
+type running struct {
+	vendor *vendor
+	ln     net.Listener
+	emu    *emulator
+	srv    *http.Server
+	info   info
+}
+
+// run is smsemu: it serves every registered emulator until ctx is done and returns the
+// exit code. The first line on stdout is the startup JSON; everything else goes to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "smsemu: %v (see smsemu -help)\n", oneLine(err))
+		return exitUsage
+	}
+	logger := log.New(stderr, "smsemu: ", 0)
+
+	// Bind every listener before anything is announced.
+	var rs []*running
+	closeAll := func() {
+		for _, r := range rs {
+			if r.ln != nil {
+				r.ln.Close()
+			}
+			if r.emu != nil {
+				r.emu.close()
+			}
+		}
+	}
+	var lc net.ListenConfig
+	for i := range vendors {
+		v := &vendors[i]
+		port := v.port
+		if cfg.portsFrom.set {
+			port = 0
+			if cfg.portsFrom.n > 0 {
+				port = cfg.portsFrom.n + i
+			}
+		}
+		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(cfg.addr, strconv.Itoa(port)))
+		if err != nil {
+			closeAll()
+			fmt.Fprintf(stderr, "smsemu: %s: %v\n", v.name, oneLine(err))
+			return exitUsage
+		}
+		rs = append(rs, &running{vendor: v, ln: ln})
+	}
+
+	// Build the emulators, now that their URLs are known.
+	first := startup{Vendors: map[string]info{}}
+	for _, r := range rs {
+		base := "http://" + advertised(r.ln.Addr(), cfg.addr)
+		creds := map[string]string{}
+		for key, val := range cfg.credentials[r.vendor.name] {
+			creds[key] = *val
+		}
+		e, err := r.vendor.start(vendorConfig{
+			BaseURL:        base,
+			Credentials:    creds,
+			InboundURL:     cfg.inbound[r.vendor.name],
+			StatusCallback: cfg.statusCallback[r.vendor.name],
+		})
+		if err != nil {
+			closeAll()
+			fmt.Fprintf(stderr, "smsemu: %s: %v\n", r.vendor.name, oneLine(err))
+			return exitUsage
+		}
+		r.emu = e
+		r.info = info{BaseURL: base, Credentials: e.credentials}
+		first.Vendors[r.vendor.name] = r.info
+		var h http.Handler = withInfo(r.info, e.handler)
+		if cfg.verbose {
+			h = withLog(logger, r.vendor.name, h)
+		}
+		r.srv = &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          log.New(stderr, "smsemu: "+r.vendor.name+": ", 0),
+		}
+	}
+
+	served := make(chan error, len(rs))
+	for _, r := range rs {
+		go func() {
+			err := r.srv.Serve(r.ln)
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			}
+			if err != nil {
+				err = fmt.Errorf("%s: %w", r.vendor.name, err)
+			}
+			served <- err
+		}()
+	}
+
+	code := exitOK
+	line, _ := json.Marshal(first)
+	if _, err := stdout.Write(append(line, '\n')); err != nil {
+		logger.Printf("writing the startup line: %v", oneLine(err))
+		code = exitFailure
+	} else {
+		for _, r := range rs {
+			logger.Printf("%s emulator on %s (control API: %s/_emulator/)", r.vendor.name, r.info.BaseURL, r.info.BaseURL)
+		}
+		select {
+		case <-ctx.Done():
+			logger.Printf("shutting down")
+		case err := <-served:
+			if err != nil {
+				logger.Printf("%v", oneLine(err))
+				code = exitFailure
+			}
+		}
+	}
+
+	// Stop accepting, let requests in flight finish, then stop pending callbacks.
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer cancel()
+	for _, r := range rs {
+		if err := r.srv.Shutdown(sctx); err != nil {
+			logger.Printf("%s: %v; closing connections", r.vendor.name, err)
+			r.srv.Close()
+		}
+	}
+	for _, r := range rs {
+		r.emu.close()
+	}
+	return code
+}
+
+// parseFlags parses args. It returns flag.ErrHelp after writing the usage to stderr when
+// asked for help, and otherwise writes nothing.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	cfg := &config{credentials: map[string]map[string]*string{}, inbound: targets{}, statusCallback: targets{}}
+	fs := flag.NewFlagSet("smsemu", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1", "`address` (IP or host name) every emulator listens on")
+	fs.Var(&cfg.portsFrom, "ports-from", "serve the vendors on consecutive ports from `N`, in the order of the table above;\n0 lets the OS choose a free port for each (default: each vendor's fixed port)")
+	fs.Var(&cfg.inbound, "inbound", "the account-level inbound-message webhook of a vendor, as `vendor=URL` (repeatable)")
+	fs.Var(&cfg.statusCallback, "status-callback", "the account-level delivery-report webhook of a vendor, as `vendor=URL` (repeatable)")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long requests in flight may take to finish on SIGINT or SIGTERM")
+	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr")
+	for _, v := range vendors {
+		cfg.credentials[v.name] = map[string]*string{}
+		for _, c := range v.credentials {
+			cfg.credentials[v.name][c.key] = fs.String(v.name+"-"+c.flag, c.def, c.usage)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stderr, fs)
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.portsFrom.set && cfg.portsFrom.n > 0 && cfg.portsFrom.n+len(vendors)-1 > 65535 {
+		return nil, fmt.Errorf("-ports-from %d: the %d vendors need ports up to %d, over 65535", cfg.portsFrom.n, len(vendors), cfg.portsFrom.n+len(vendors)-1)
+	}
+	if cfg.shutdownTimeout <= 0 {
+		return nil, fmt.Errorf("-shutdown-timeout must be positive")
+	}
+	for _, v := range vendors {
+		for _, c := range v.credentials {
+			if *cfg.credentials[v.name][c.key] == "" {
+				return nil, fmt.Errorf("-%s-%s must not be empty", v.name, c.flag)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage: smsemu [flags]
+
+smsemu serves the SMS vendor emulators of github.com/smsbridge/sms, each on its own port,
+for applications and tests that are not written in Go. Its first line on stdout is one
+JSON object giving each vendor's base URL and credentials:
+
+  {"vendors":{"twilio":{"base_url":"http://127.0.0.1:4010","credentials":{...}}}}
+
+written once every port is bound; logs go to stderr. SIGINT or SIGTERM stops it. The
+control API of each emulator is under /_emulator/ on the vendor's port.
+
+Vendors and default ports:
+
+`)
+	for _, p := range defaultPorts {
+		state := "available"
+		if _, ok := lookupVendor(p.name); !ok {
+			state = "reserved, not available yet"
+		}
+		fmt.Fprintf(w, "  %-13s %d  %s\n", p.name, p.port, state)
+	}
+	fmt.Fprintf(w, "\nFlags:\n")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// optionalInt is an int flag that knows whether it was given.
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a port number")
+	}
+	if n < 0 || n > 65535 {
+		return errors.New("want 0 (free ports) or a port from 1 to 65535")
+	}
+	o.n, o.set = n, true
+	return nil
+}
+
+// targets is a repeatable vendor=URL flag.
+type targets map[string]string
+
+func (t targets) String() string {
+	var parts []string
+	for k, v := range t {
+		parts = append(parts, k+"="+v)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
+}
+
+func (t targets) Set(s string) error {
+	name, raw, ok := strings.Cut(s, "=")
+	name = strings.ToLower(strings.TrimSpace(name))
+	if !ok || name == "" || raw == "" {
+		return errors.New("want vendor=URL")
+	}
+	if _, ok := lookupVendor(name); !ok {
+		var names []string
+		for _, v := range vendors {
+			names = append(names, v.name)
+		}
+		if reserved(name) {
+			return fmt.Errorf("vendor %q has no emulator yet (available: %s)", name, strings.Join(names, ", "))
+		}
+		return fmt.Errorf("unknown vendor %q (available: %s)", name, strings.Join(names, ", "))
+	}
+	if _, dup := t[name]; dup {
+		return fmt.Errorf("%s given twice", name)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("bad URL: %v", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("URL %q: want an absolute http:// or https:// URL", raw)
+	}
+	if u.Path == "" && u.Opaque == "" {
+		// An HTTP client requests "/" for an empty path, and Twilio-style signatures cover
+		// the URL as requested: sign what the webhook will see.
+		u.Path = "/"
+		raw = u.String()
+	}
+	t[name] = raw
+	return nil
+}
+
+// advertised is the host:port clients should use for a listener bound to addr: its IP,
+// or loopback for an unspecified address (0.0.0.0, ::), where any local IP would do.
+func advertised(a net.Addr, addr string) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+		if parsed := net.ParseIP(strings.Trim(addr, "[]")); parsed != nil && parsed.To4() == nil {
+			ip = net.IPv6loopback
+		}
+	}
+	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
+// withInfo serves GET /_emulator/info (the vendor's entry of the startup line) and passes
+// everything else to the emulator.
+func withInfo(in info, next http.Handler) http.Handler {
+	path := emu.ControlPrefix + "info"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			emu.WriteError(w, http.StatusMethodNotAllowed, "method %s not allowed", r.Method)
+			return
+		}
+		emu.WriteJSON(w, http.StatusOK, in)
+	})
+}
+
+// withLog logs each request with its status and duration.
+func withLog(l *log.Logger, name string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			status := strconv.Itoa(sw.status)
+			if sw.status == 0 {
+				status = "-" // no answer: the connection was reset or the client went away
+			}
+			l.Printf("%s: %s %s %s %s", name, r.Method, r.URL.RequestURI(), status, time.Since(start).Round(time.Microsecond))
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// statusWriter records the status written. Unwrap lets http.ResponseController reach the
+// connection, which the emulators hijack to inject connection resets.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// oneLine keeps an error message on one line, as the exit contract promises.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
