@@ -145,6 +145,9 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if m.IdempotencyKey == "" {
 		m.IdempotencyKey = newKey()
 	}
+	if m.FirstAttempt.IsZero() {
+		m.FirstAttempt = c.clock.Now().UTC()
+	}
 	segs := CountSegments(m.Body).Segments
 	if segs < 1 {
 		segs = 1

@@ -109,6 +109,11 @@ type Message struct {
 	// IdempotencyKey identifies this send across retries. The client sets a random one when
 	// empty. Vendors that de-duplicate (ACS) derive their repeatability ids from it.
 	IdempotencyKey string
+	// FirstAttempt is when the first attempt of this send was made. The client sets it
+	// (when zero) before the first request and keeps it on every retry; vendors that
+	// de-duplicate resent requests (ACS repeatabilityFirstSent) send it unchanged. Persist it
+	// with IdempotencyKey to retry safely from another process.
+	FirstAttempt time.Time
 	// CallbackURL overrides the provider's configured delivery-report URL for this message.
 	CallbackURL string
 	// Validity is how long the vendor may keep trying; zero means the vendor default.
