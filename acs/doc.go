@@ -1,4 +1,6 @@
-// Package acs will send SMS through Azure Communication Services and parse its Event Grid
-// delivery reports and inbound messages. It is not implemented yet: only this package
-// documentation exists, so that the module's layout is fixed.
+// Package acs sends SMS through Azure Communication Services and verifies and decodes its
+// Event Grid delivery reports and inbound messages into sms.Events.
 package acs
+
+// Name is the provider name in events, errors and logs.
+const Name = "acs"
