@@ -1,0 +1,57 @@
+package twilio_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/url"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/twilio"
+	"github.com/smsbridge/sms/twilio/twiliotest"
+)
+
+// Sending through the Twilio emulator; in production drop BaseURL and use the console's
+// credentials.
+func ExampleNew() {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+
+	p, err := twilio.New(twilio.Config{
+		AccountSID: srv.AccountSID(),
+		AuthToken:  sms.NewSecret(srv.AuthToken()),
+	}, &twilio.Options{BaseURL: srv.URL})
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := sms.NewClient(p, nil)
+	res, err := client.Send(context.Background(), &sms.Message{
+		To:   []string{"+14155550100", "+15005550004"}, // the second is Twilio's "opted out" test number
+		From: sms.Sender{Type: sms.SenderLongCode, Value: "+15005550006"},
+		Body: "Hello from smsbridge",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			e := r.Err.(*sms.Error)
+			fmt.Println(r.To, "failed:", e.Code, e.VendorCode)
+			continue
+		}
+		fmt.Println(r.To, r.MessageID[:2], r.Status)
+	}
+	// Output:
+	// +14155550100 SM queued
+	// +15005550004 failed: OptedOut 21610
+}
+
+// The signature Twilio sends in X-Twilio-Signature, on twilio-go's published test vector.
+func ExampleSign() {
+	params := url.Values{
+		"CallSid": {"CA1234567890ABCDE"}, "Caller": {"+14158675309"}, "Digits": {"1234"},
+		"From": {"+14158675309"}, "To": {"+18005551212"}, "Reason": {"Participant"}, "ReasonConferenceEnded": {"test"},
+	}
+	fmt.Println(twilio.Sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params))
+	// Output: vOEb5UThFn24KEfnOFLQY2AE5FY=
+}
