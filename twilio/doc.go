@@ -109,5 +109,15 @@
 //   - OptOutType carries STOP, START or HELP; opt-outs are scoped to the Messaging Service when
 //     the callback names one, else to the receiving number;
 //   - partially_delivered is final and mapped to Undelivered;
-//   - an empty TwiML <Response/> is an acceptable answer to every inbound webhook.
+//   - an empty TwiML <Response/> is an acceptable answer to every inbound webhook;
+//   - RawDlrDoneDate (YYMMDDhhmm, no zone) is read as UTC, so Event.Timestamp may be off by
+//     the carrier's offset;
+//   - a callback for "sending" may arrive and is mapped to Queued;
+//   - delivery error descriptions come from Twilio's error dictionary; for other codes the
+//     callback's ErrorMessage is used when present;
+//   - on repeated form keys the official libraries disagree (twilio-go signs the first
+//     value, twilio-node every value sorted): Sign follows twilio-node and Verifier accepts
+//     both. SMS callbacks carry no repeated keys.
+//
+// FindMessages reads the first page (50 messages, newest first); narrow it with from and since.
 package twilio
