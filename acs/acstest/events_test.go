@@ -1,0 +1,597 @@
+package acstest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/internal/emu"
+)
+
+// wireKeys returns the key paths of the first event of a wire file (testdata/wire), an
+// array (Event Grid) or an object (CloudEvents).
+func wireKeys(t *testing.T, file string, index int) map[string]bool {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/wire/" + file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	if arr, ok := v.([]any); ok {
+		v = arr[index]
+	}
+	return keyPaths(v, "", nil)
+}
+
+func sameKeys(t *testing.T, what string, got, want map[string]bool) {
+	t.Helper()
+	if g, w := sortedKeys(got), sortedKeys(want); !slices.Equal(g, w) {
+		t.Errorf("%s keys\n got %v\nwant %v (the wire file's)", what, g, w)
+	}
+}
+
+func TestEventGridDelivery(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url(), DeliveryHeaders: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}})
+	if srv.ValidationState() != acstest.ValidationPending {
+		t.Fatalf("state %q", srv.ValidationState())
+	}
+	it := sendOne(t, srv, recipient, "", "order-42", true)
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := a.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want the handshake then the report: %+v", len(reqs), reqs)
+	}
+
+	t.Run("handshake first", func(t *testing.T) {
+		hs := reqs[0]
+		if hs.Method != "POST" || hs.URI != "/acs/events?token=s3cret" || hs.Header.Get("aeg-event-type") != "SubscriptionValidation" ||
+			hs.Header.Get("aeg-subscription-name") != "ACSTEST-EVENTS" || hs.Header.Get("Authorization") != "Basic dXNlcjpwYXNz" {
+			t.Errorf("handshake %s %s %v", hs.Method, hs.URI, hs.Header)
+		}
+		evs := egEvents(t, hs.Body)
+		sameKeys(t, "validation event", keyPaths(evs[0], "", nil), wireKeys(t, "eventgrid-subscriptionvalidation.json", 0))
+		if evs[0]["eventType"] != acstest.EventTypeSubscriptionValidation || evs[0]["dataVersion"] != "1" || evs[0]["metadataVersion"] != "1" ||
+			evs[0]["subject"] != "" || evs[0]["topic"] != "/subscriptions/00000000-0000-0000-0000-000000000000" {
+			t.Errorf("validation event %s", hs.Body)
+		}
+		data := evs[0]["data"].(map[string]any)
+		if vu := fmt.Sprint(data["validationUrl"]); !strings.HasPrefix(vu, "https://rp-westus2.eventgrid.azure.net:553/eventsubscriptions/acstest-events/validate?id=") {
+			t.Errorf("validationUrl %s", vu)
+		}
+		if srv.ValidationState() != acstest.ValidationValidated {
+			t.Errorf("state %q", srv.ValidationState())
+		}
+		if h := srv.Handshakes(); len(h) != 1 || !h[0].OK || h[0].StatusCode != 200 || h[0].Method != "POST" {
+			t.Errorf("handshakes %+v", h)
+		}
+	})
+
+	t.Run("delivery report", func(t *testing.T) {
+		n := reqs[1]
+		want := map[string]string{
+			"aeg-event-type": "Notification", "aeg-subscription-name": "ACSTEST-EVENTS", "aeg-delivery-count": "0",
+			"aeg-data-version": "1.0", "aeg-metadata-version": "1", "Content-Type": "application/json; charset=utf-8",
+			"Authorization": "Basic dXNlcjpwYXNz",
+		}
+		for k, v := range want {
+			if got := n.Header.Get(k); got != v {
+				t.Errorf("%s: %q, want %q", k, got, v)
+			}
+		}
+		if n.URI != "/acs/events?token=s3cret" {
+			t.Errorf("URI %q", n.URI)
+		}
+		evs := egEvents(t, n.Body)
+		if len(evs) != 1 {
+			t.Fatalf("%d events", len(evs))
+		}
+		sameKeys(t, "delivery report", keyPaths(evs[0], "", nil), wireKeys(t, "eventgrid-deliveryreport.json", 0))
+		ev := evs[0]
+		d := ev["data"].(map[string]any)
+		att := d["deliveryAttempts"].([]any)[0].(map[string]any)
+		if ev["id"] != it.MessageID || ev["eventType"] != acstest.EventTypeDeliveryReport || ev["subject"] != "/phonenumber/14155550199" ||
+			ev["topic"] != acstest.DefaultTopic || ev["dataVersion"] != "1.0" || ev["metadataVersion"] != "1" ||
+			d["messageId"] != it.MessageID || d["from"] != sender || d["to"] != recipient || d["deliveryStatus"] != "Delivered" ||
+			d["deliveryStatusDetails"] != "2000: No Error" || d["tag"] != "order-42" ||
+			!sevenFrac.MatchString(fmt.Sprint(d["receivedTimestamp"])) || !sevenFrac.MatchString(fmt.Sprint(att["timestamp"])) ||
+			att["segmentsSucceeded"] != float64(1) || att["segmentsFailed"] != float64(0) {
+			t.Errorf("event %s", n.Body)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, fmt.Sprint(ev["eventTime"])); err != nil {
+			t.Errorf("eventTime: %v", err)
+		}
+		ds := srv.Deliveries()
+		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 1 {
+			t.Errorf("deliveries %+v", ds)
+		}
+	})
+
+	t.Run("no report unless asked", func(t *testing.T) {
+		sendOne(t, srv, recipient, "", "", false)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(a.notifications()); n != 1 {
+			t.Errorf("%d notifications", n)
+		}
+	})
+
+	t.Run("failed with a code", func(t *testing.T) {
+		to := "+14155550111"
+		srv.SetOutcome(to, sms.StatusFailed, "4004")
+		it := sendOne(t, srv, to, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		ns := a.notifications()
+		ev := egEvents(t, ns[len(ns)-1].Body)[0]
+		d := ev["data"].(map[string]any)
+		att := d["deliveryAttempts"].([]any)[0].(map[string]any)
+		if ev["id"] != it.MessageID || d["deliveryStatus"] != "Failed" || d["deliveryStatusDetails"] != "4004: Destination number does not exist" ||
+			att["segmentsFailed"] != float64(1) || att["segmentsSucceeded"] != float64(0) {
+			t.Errorf("event %v", ev)
+		}
+		if _, ok := d["tag"]; ok {
+			t.Error("tag present without one sent (the wire file omits it)")
+		}
+		sameKeys(t, "failed report", keyPaths(ev, "", nil), wireKeys(t, "eventgrid-deliveryreport.json", 1))
+	})
+
+	t.Run("default codes", func(t *testing.T) {
+		for st, want := range map[sms.Status]string{
+			sms.StatusUndelivered: "4006: Destination not reachable", sms.StatusExpired: "5002: Delivery timeout",
+			sms.StatusFailed: "5000: Failed, contact support", sms.StatusRejected: "4005: Blocked by destination carrier",
+		} {
+			to := fmt.Sprintf("+1415555%04d", 200+int(st))
+			srv.SetOutcome(to, st, "")
+			it := sendOne(t, srv, to, "", "", true)
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range srv.Events() {
+				if ev.ID == it.MessageID {
+					if d := ev.Data.(acstest.DeliveryReportData); d.DeliveryStatus != "Failed" || d.DeliveryStatusDetails != want {
+						t.Errorf("%v: %+v", st, d)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("no report for a non-final outcome", func(t *testing.T) {
+		to := "+14155550112"
+		srv.SetOutcome(to, sms.StatusSent, "")
+		before := len(srv.Events())
+		sendOne(t, srv, to, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if len(srv.Events()) != before {
+			t.Error("a report for a message that is only sent")
+		}
+	})
+}
+
+func TestValidationFailures(t *testing.T) {
+	cases := []struct {
+		name   string
+		answer func(w http.ResponseWriter, code string)
+		reason string
+	}{
+		{"202 with the code", func(w http.ResponseWriter, code string) {
+			w.WriteHeader(http.StatusAccepted)
+			json.NewEncoder(w).Encode(map[string]string{"validationResponse": code})
+		}, "answered 202"},
+		{"200 without a body", func(w http.ResponseWriter, code string) {}, "not a JSON object"},
+		{"200 with another code", func(w http.ResponseWriter, code string) {
+			json.NewEncoder(w).Encode(map[string]string{"validationResponse": "nope"})
+		}, "does not echo"},
+		{"200 with another key", func(w http.ResponseWriter, code string) {
+			json.NewEncoder(w).Encode(map[string]string{"validationCode": code})
+		}, "no validationResponse"},
+		{"500", func(w http.ResponseWriter, code string) { w.WriteHeader(500) }, "answered 500"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := newApp(t)
+			bad.validation = c.answer
+			srv := newServer(t, &acstest.Options{EventGridURL: bad.url()})
+			sendOne(t, srv, recipient, "", "", true)
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(bad.notifications()); n != 0 || len(bad.requests()) != 1 {
+				t.Fatalf("the app got %d events, %d requests", n, len(bad.requests()))
+			}
+			if srv.ValidationState() != acstest.ValidationFailed || len(srv.Held()) != 1 || len(srv.Deliveries()) != 0 {
+				t.Fatalf("state %q, %d held", srv.ValidationState(), len(srv.Held()))
+			}
+			if h := srv.Handshakes(); len(h) != 1 || h[0].OK || !strings.Contains(h[0].Reason, c.reason) {
+				t.Errorf("handshakes %+v, want reason %q", h, c.reason)
+			}
+			// More events wait too, without a new handshake.
+			sendOne(t, srv, recipient, "", "", true)
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if len(bad.requests()) != 1 || len(srv.Held()) != 2 {
+				t.Fatalf("%d requests, %d held", len(bad.requests()), len(srv.Held()))
+			}
+			if err := srv.Validate(ctxT(t)); err == nil || !strings.Contains(err.Error(), c.reason) || strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("Validate: %v", err)
+			}
+			// A fixed endpoint gets the held events after its handshake.
+			good := newApp(t)
+			if err := srv.SetEventGrid(good.url(), ""); err != nil {
+				t.Fatal(err)
+			}
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(good.notifications()); n != 2 || srv.ValidationState() != acstest.ValidationValidated || len(srv.Held()) != 0 {
+				t.Fatalf("%d notifications, state %q", n, srv.ValidationState())
+			}
+		})
+	}
+}
+
+func TestValidationKeyCase(t *testing.T) {
+	a := newApp(t)
+	a.validation = func(w http.ResponseWriter, code string) {
+		fmt.Fprintf(w, `{"ValidationResponse":%q}`, code)
+	}
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	if err := srv.Validate(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if srv.ValidationState() != acstest.ValidationValidated {
+		t.Fatal(srv.ValidationState())
+	}
+}
+
+func TestDeliveryRetries(t *testing.T) {
+	t.Run("500 is retried", func(t *testing.T) {
+		a := newApp(t)
+		a.statuses = []int{500, 404}
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), RetryWait: time.Millisecond})
+		sendOne(t, srv, recipient, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		ns := a.notifications()
+		if len(ns) != 3 {
+			t.Fatalf("%d attempts, want 3", len(ns))
+		}
+		for i, n := range ns {
+			if got := n.Header.Get("aeg-delivery-count"); got != fmt.Sprint(i) {
+				t.Errorf("attempt %d: aeg-delivery-count %q", i+1, got)
+			}
+			if string(n.Body) != string(ns[0].Body) {
+				t.Errorf("attempt %d changed the body", i+1)
+			}
+		}
+		ds := srv.Deliveries()
+		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 3 {
+			t.Errorf("deliveries %+v", ds)
+		}
+	})
+	for _, st := range []int{400, 401, 403, 413} {
+		t.Run(fmt.Sprintf("%d is dropped", st), func(t *testing.T) {
+			a := newApp(t)
+			a.statuses = []int{st}
+			srv := newServer(t, &acstest.Options{EventGridURL: a.url(), RetryWait: time.Millisecond})
+			sendOne(t, srv, recipient, "", "", true)
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			ds := srv.Deliveries()
+			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emu.StateDropped || ds[0].StatusCode != st {
+				t.Errorf("%d notifications, deliveries %+v", len(a.notifications()), ds)
+			}
+		})
+	}
+	t.Run("retries run out", func(t *testing.T) {
+		a := newApp(t)
+		a.statuses = []int{503, 503, 503, 503}
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), RetryWait: time.Millisecond, DeliveryRetries: 2})
+		sendOne(t, srv, recipient, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		ds := srv.Deliveries()
+		if len(a.notifications()) != 3 || ds[0].State != emu.StateExhausted {
+			t.Errorf("%d notifications, %+v", len(a.notifications()), ds)
+		}
+	})
+	t.Run("no retries", func(t *testing.T) {
+		a := newApp(t)
+		a.statuses = []int{503}
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), DeliveryRetries: -1})
+		sendOne(t, srv, recipient, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if len(a.notifications()) != 1 {
+			t.Errorf("%d notifications", len(a.notifications()))
+		}
+	})
+}
+
+func TestCloudEvents(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url(), Schema: acstest.SchemaCloudEvents})
+	it := sendOne(t, srv, recipient, "", "order-7", true)
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := a.requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if hs := reqs[0]; hs.Method != http.MethodOptions || hs.Header.Get("WebHook-Request-Origin") != acstest.DefaultRequestOrigin || hs.URI != "/acs/events?token=s3cret" {
+		t.Errorf("handshake %s %s %v", hs.Method, hs.URI, hs.Header)
+	}
+	n := reqs[1]
+	if ct := n.Header.Get("Content-Type"); ct != "application/cloudevents+json; charset=utf-8" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if n.Header.Get("aeg-event-type") != "Notification" || n.Header.Get("aeg-delivery-count") != "0" {
+		t.Errorf("headers %v", n.Header)
+	}
+	var ce map[string]any
+	if err := json.Unmarshal(n.Body, &ce); err != nil {
+		t.Fatalf("not one object: %v %s", err, n.Body)
+	}
+	sameKeys(t, "CloudEvent", keyPaths(ce, "", nil), wireKeys(t, "cloudevents-deliveryreport.json", 0))
+	if ce["specversion"] != "1.0" || ce["type"] != acstest.EventTypeDeliveryReport || ce["id"] != it.MessageID ||
+		ce["source"] != acstest.DefaultTopic || ce["subject"] != "/phonenumber/14155550199" ||
+		ce["data"].(map[string]any)["tag"] != "order-7" {
+		t.Errorf("CloudEvent %s", n.Body)
+	}
+
+	t.Run("inbound", func(t *testing.T) {
+		ev, err := srv.SendInbound(ctxT(t), recipient, sender, "Re: hi ✓ & 50% off? 🚀")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns := a.notifications()
+		var ce map[string]any
+		if err := json.Unmarshal(ns[len(ns)-1].Body, &ce); err != nil {
+			t.Fatal(err)
+		}
+		sameKeys(t, "inbound CloudEvent", keyPaths(ce, "", nil), wireKeys(t, "cloudevents-received.json", 0))
+		if ce["id"] != ev.ID || ce["type"] != acstest.EventTypeReceived || ce["subject"] != "/phonenumber/14155550100" {
+			t.Errorf("%s", ns[len(ns)-1].Body)
+		}
+	})
+
+	t.Run("wrong origin", func(t *testing.T) {
+		bad := newApp(t)
+		bad.origin = "example.com"
+		srv := newServer(t, &acstest.Options{EventGridURL: bad.url(), Schema: acstest.SchemaCloudEvents})
+		sendOne(t, srv, recipient, "", "", true)
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if len(bad.requests()) != 1 || srv.ValidationState() != acstest.ValidationFailed {
+			t.Fatalf("%d requests, %s", len(bad.requests()), srv.ValidationState())
+		}
+		if h := srv.Handshakes(); len(h) != 1 || !strings.Contains(h[0].Reason, "WebHook-Allowed-Origin") {
+			t.Errorf("%+v", h)
+		}
+	})
+	t.Run("star and custom origin", func(t *testing.T) {
+		star := newApp(t)
+		star.origin = "*"
+		srv := newServer(t, &acstest.Options{EventGridURL: star.url(), Schema: acstest.SchemaCloudEvents, RequestOrigin: "eventgrid.azure.us"})
+		if err := srv.Validate(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if got := star.requests()[0].Header.Get("WebHook-Request-Origin"); got != "eventgrid.azure.us" {
+			t.Errorf("origin %q", got)
+		}
+	})
+}
+
+func TestBatching(t *testing.T) {
+	for _, schema := range []string{acstest.SchemaEventGrid, acstest.SchemaCloudEvents} {
+		t.Run(schema, func(t *testing.T) {
+			a := newApp(t)
+			srv := newServer(t, &acstest.Options{EventGridURL: a.url(), Schema: schema, MaxEventsPerBatch: 2, BatchWindow: time.Minute})
+			if err := srv.Validate(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for i := range 3 {
+				ids = append(ids, sendOne(t, srv, fmt.Sprintf("+1415555%04d", 300+i), "", "", true).MessageID)
+			}
+			// The full batch went at once; the third event waits for the window or a flush.
+			deadline := time.Now().Add(5 * time.Second)
+			for len(a.notifications()) < 1 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			ns := a.notifications()
+			if len(ns) != 2 {
+				t.Fatalf("%d deliveries, want 2", len(ns))
+			}
+			var got []string
+			sizes := map[int]bool{}
+			for _, n := range ns {
+				want := "application/json; charset=utf-8"
+				if schema == acstest.SchemaCloudEvents {
+					want = "application/cloudevents-batch+json; charset=utf-8"
+				}
+				if ct := n.Header.Get("Content-Type"); ct != want {
+					t.Errorf("Content-Type %q, want %q", ct, want)
+				}
+				evs := egEvents(t, n.Body) // both schemas batch as arrays
+				sizes[len(evs)] = true
+				for _, ev := range evs {
+					got = append(got, fmt.Sprint(ev["id"]))
+				}
+			}
+			slices.Sort(got)
+			slices.Sort(ids)
+			if !slices.Equal(got, ids) || !sizes[1] || !sizes[2] {
+				t.Errorf("events %v in batches of %v, want %v", got, sizes, ids)
+			}
+		})
+	}
+	t.Run("window", func(t *testing.T) {
+		a := newApp(t)
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: 20 * time.Millisecond})
+		if err := srv.Validate(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		sendOne(t, srv, recipient, "", "", true)
+		deadline := time.Now().Add(5 * time.Second)
+		for len(a.notifications()) == 0 && time.Now().Before(deadline) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if len(a.notifications()) != 1 {
+			t.Fatal("the window did not send the partial batch")
+		}
+	})
+	t.Run("flush", func(t *testing.T) {
+		a := newApp(t)
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour})
+		if err := srv.Validate(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		sendOne(t, srv, recipient, "", "", true)
+		sendOne(t, srv, recipient, "", "", true)
+		time.Sleep(20 * time.Millisecond)
+		if len(a.notifications()) != 0 {
+			t.Fatal("a partial batch went before the window")
+		}
+		srv.Flush()
+		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+		if ns := a.notifications(); len(ns) != 1 || len(egEvents(t, ns[0].Body)) != 2 {
+			t.Fatalf("%d deliveries", len(ns))
+		}
+	})
+}
+
+func TestInbound(t *testing.T) {
+	srv := newServer(t, nil)
+	ev, err := srv.SendInbound(ctxT(t), recipient, sender, "STOP")
+	if err == nil || !strings.Contains(err.Error(), "no Event Grid URL") {
+		t.Fatalf("without a subscription: %v", err)
+	}
+	if len(srv.Held()) != 1 || srv.Held()[0].ID != ev.ID || !incomingID.MatchString(ev.ID) {
+		t.Fatalf("held %+v", srv.Held())
+	}
+	a := newApp(t)
+	if err := srv.SetEventGrid(a.url(), acstest.SchemaEventGrid); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	ev2, err := srv.SendInbound(ctxT(t), recipient, sender, "Re: hi ✓ 1+1=2 & 50% off? 🚀")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := a.notifications()
+	if len(ns) != 2 {
+		t.Fatalf("%d notifications", len(ns))
+	}
+	first := egEvents(t, ns[0].Body)[0]
+	if first["id"] != ev.ID {
+		t.Errorf("the held event did not go first: %v", first)
+	}
+	e := egEvents(t, ns[1].Body)[0]
+	sameKeys(t, "inbound", keyPaths(e, "", nil), wireKeys(t, "eventgrid-received.json", 0))
+	d := e["data"].(map[string]any)
+	if e["id"] != ev2.ID || d["messageId"] != ev2.ID || e["eventType"] != acstest.EventTypeReceived || d["from"] != recipient ||
+		d["to"] != sender || d["message"] != "Re: hi ✓ 1+1=2 & 50% off? 🚀" || d["segmentCount"] != float64(1) ||
+		e["subject"] != "/phonenumber/14155550100" || !sevenFrac.MatchString(fmt.Sprint(d["receivedTimestamp"])) {
+		t.Errorf("inbound %s", ns[1].Body)
+	}
+	if !strings.Contains(string(ns[1].Body), `\u0026`) {
+		t.Error(`"&" is not escaped as the official Go types escape it`)
+	}
+	if _, err := srv.SendInbound(ctxT(t), "", sender, "x"); err == nil {
+		t.Error("no from accepted")
+	}
+}
+
+func TestOutcomeDelay(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	srv.SetOutcomeDelay(recipient, sms.StatusDelivered, "", 50*time.Millisecond)
+	start := time.Now()
+	it := sendOne(t, srv, recipient, "", "", true)
+	res := roundTrip(t, signed(t, "GET", srv.URL+"/deliveryReports/"+it.MessageID+"?api-version=2026-01-23", nil, srv.AccessKey(), time.Now()))
+	if res.Status != 404 {
+		t.Errorf("report before its time: %d", res.Status)
+	}
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if time.Since(start) < 50*time.Millisecond || len(a.notifications()) != 1 {
+		t.Fatalf("after %v: %d notifications", time.Since(start), len(a.notifications()))
+	}
+}
+
+func TestResetForgetsEverything(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	sendOne(t, srv, recipient, "1f8fad5b-d9cb-469f-a165-70867728950e", "", true)
+	srv.SetRecipientFailure("+14155550150", 503, -1)
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	srv.Reset()
+	if srv.Accepted() != 0 || len(srv.Events()) != 0 || len(srv.Handshakes()) != 0 || srv.Requests() != 0 ||
+		srv.ValidationState() != acstest.ValidationPending || len(srv.Deliveries()) != 0 {
+		t.Fatalf("after Reset: %d messages, %d events, state %s", srv.Accepted(), len(srv.Events()), srv.ValidationState())
+	}
+	if it := sendOne(t, srv, "+14155550150", "", "", true); !it.Successful {
+		t.Errorf("recipient failure survived Reset: %+v", it)
+	}
+	// The repeatability id is forgotten too: a new message.
+	sendOne(t, srv, recipient, "1f8fad5b-d9cb-469f-a165-70867728950e", "", true)
+	if srv.Accepted() != 2 {
+		t.Errorf("%d messages", srv.Accepted())
+	}
+	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if h := srv.Handshakes(); len(h) != 1 {
+		t.Errorf("%d handshakes after Reset, want a new one", len(h))
+	}
+}
+
+func TestCloseStopsDeliveries(t *testing.T) {
+	a := newApp(t)
+	a.statuses = slices.Repeat([]int{503}, 100)
+	srv := acstest.NewServer(&acstest.Options{EventGridURL: a.url(), RetryWait: 50 * time.Millisecond})
+	sendOne(t, srv, recipient, "", "", true)
+	time.Sleep(20 * time.Millisecond)
+	done := make(chan struct{})
+	go func() { srv.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hung on a retrying delivery")
+	}
+}
