@@ -618,6 +618,7 @@ func (p *Provider) attempt(ctx context.Context, pl runtime.Pipeline, method, u s
 		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "cannot build the request", NotAccepted: true, Err: err}
 	}
 	req.Raw().Header.Set("Accept", "application/json")
+	runtime.SkipBodyDownload(req) // the transport has read the body already
 	if body != nil {
 		if err := req.SetBody(streaming.NopCloser(bytes.NewReader(body)), "application/json"); err != nil {
 			return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "cannot build the request", NotAccepted: true, Err: err}

@@ -1,6 +1,7 @@
 // Command quickstart is the README's first command: it sends an SMS through every vendor the
-// library supports, each on its built-in emulator, and receives the delivery reports and an
-// inbound STOP through webhook.Handler — fully offline, on loopback.
+// library supports (Twilio and Azure Communication Services so far), each on its built-in
+// emulator, and receives the delivery reports and inbound messages through webhook.Handler —
+// fully offline, on loopback.
 //
 //	go run ./examples/quickstart
 package main
@@ -13,9 +14,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/acs"
+	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 	"github.com/smsbridge/sms/webhook"
@@ -79,13 +84,64 @@ func run(out io.Writer) error {
 	if _, err := emu.SendInbound(ctx, "+14155550100", "+15005550006", "STOP"); err != nil {
 		return err
 	}
-	for range 3 { // sent, delivered, the inbound STOP
+	if err := receive(ctx, out, events, 3); err != nil { // sent, delivered, the inbound STOP
+		return err
+	}
+
+	// Azure Communication Services, on its emulator, with Event Grid posting to the app. The
+	// subscription's validation handshake is answered by the webhook handler itself.
+	const token = "quickstart-secret"
+	az := acstest.NewServer(&acstest.Options{EventGridURL: app.URL + "/acs/events?token=" + token})
+	defer az.Close()
+	ap, err := acs.New(acs.Config{
+		ConnectionString: sms.NewSecret(az.ConnectionString()),
+		CallbackTokens:   []sms.Secret{sms.NewSecret(token)},
+	}, nil)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/acs/events", webhook.Handler(ap, sink, nil))
+	res, err = sms.NewClient(ap, nil).Send(ctx, &sms.Message{
+		To:        []string{"+14155550100", "+14155550101"}, // one request, two recipients
+		From:      sms.Sender{Type: sms.SenderTollFree, Value: "+18005550100"},
+		Body:      "Your order #43 has shipped",
+		Reference: "order-43",
+	})
+	if err != nil {
+		return fmt.Errorf("acs send: %w", err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(out, "acs     sent      to=%s id=%s status=%s err=%v\n", r.To, r.MessageID, r.Status, r.Err)
+	}
+	if err := az.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 2); err != nil { // one delivery report per recipient
+		return err
+	}
+	if _, err := az.SendInbound(ctx, "+14155550101", "+18005550100", "HELP"); err != nil {
+		return err
+	}
+	return receive(ctx, out, events, 1)
+}
+
+// receive prints n events from the webhook, sorted by message id within the batch (Event Grid
+// does not keep order).
+func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int) error {
+	got := make([]sms.Event, 0, n)
+	for range n {
 		select {
 		case ev := <-events:
-			printEvent(out, ev)
+			got = append(got, ev)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+	if got[0].Provider == "acs" {
+		slices.SortFunc(got, func(a, b sms.Event) int { return strings.Compare(a.To, b.To) })
+	}
+	for _, ev := range got {
+		printEvent(out, ev)
 	}
 	return nil
 }
@@ -93,7 +149,7 @@ func run(out io.Writer) error {
 func printEvent(out io.Writer, ev sms.Event) {
 	switch {
 	case ev.Type == sms.EventDeliveryReport:
-		fmt.Fprintf(out, "%-7s report    id=%s status=%s reference=%s\n", ev.Provider, ev.MessageID, ev.Status, ev.Reference)
+		fmt.Fprintf(out, "%-7s report    id=%s to=%s status=%s reference=%s\n", ev.Provider, ev.MessageID, ev.To, ev.Status, ev.Reference)
 	default:
 		fmt.Fprintf(out, "%-7s %-9s from=%s body=%q keyword=%s\n", ev.Provider, ev.Type, ev.From, ev.Body, ev.Keyword)
 	}
