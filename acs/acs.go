@@ -113,6 +113,9 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		if err != nil {
 			return nil, err // its messages never include the key
 		}
+		if err := checkURL(ep); err != nil {
+			return nil, invalid("connection string endpoint " + err.Error())
+		}
 		endpoint = ep
 		k, _ := DecodeKey(key.Reveal())
 		p.keys = []*accessKey{{b: k}}

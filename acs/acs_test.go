@@ -223,6 +223,7 @@ func TestNew(t *testing.T) {
 		{"endpoint with query", Config{Endpoint: "https://x/?a=b", AccessKey: sms.NewSecret(sendKeyA)}, nil, "no query"},
 		{"bad key", Config{Endpoint: "https://x", AccessKey: sms.NewSecret("not base64 %%secret%%")}, nil, "AccessKey is not base64"},
 		{"bad secondary", Config{Endpoint: "https://x", AccessKey: sms.NewSecret(sendKeyA), SecondaryAccessKey: sms.NewSecret("%%secret2%%")}, nil, "SecondaryAccessKey is not base64"},
+		{"connection string endpoint with user info", Config{ConnectionString: sms.NewSecret("endpoint=https://u:secret@x/;accesskey=" + sendKeyA)}, nil, "no query, fragment or user info"},
 		{"bad connection string", Config{ConnectionString: sms.NewSecret("endpoint=https://x/;accesskey=%%secret%%")}, nil, "not base64"},
 		{"bad base URL", Config{Endpoint: "https://x", AccessKey: sms.NewSecret(sendKeyA)}, &Options{BaseURL: "ftp://x"}, "BaseURL"},
 		{"entra over http", Config{Endpoint: "http://127.0.0.1:1", Credential: cred}, nil, "https"},

@@ -52,7 +52,8 @@ type Options struct {
 	APIVersion string        // default DefaultAPIVersion
 	Timeout    time.Duration // per request; default 30s
 	Logger     *slog.Logger  // nil = silent
-	// Now is the clock for x-ms-date; nil means time.Now.
+	// Now is the clock for x-ms-date (and for repeatabilityFirstSent when a Message sent
+	// without sms.Client has no FirstAttempt); nil means time.Now.
 	Now func() time.Time
 	// DisableDeliveryReports sends enableDeliveryReport=false (it is on by default).
 	DisableDeliveryReports bool

@@ -25,7 +25,8 @@ import (
 //	→ auth (hmacPolicy or azcore's BearerTokenPolicy) → headers from context → tracing
 //	→ azcore logging → body download → classifyingTransport → httpx.Do → *http.Client
 //
-// so the signature is computed after every policy that can change what is signed, and the
+// so the signature is computed after every policy of ours and azcore's that sets what is
+// signed (only headers a caller injects with policy.WithHTTPHeader come later), and the
 // transport is the only place that knows whether a request was written.
 
 // accessKey is a decoded access key. Every formatting path prints a redaction, so a dump of
@@ -46,9 +47,8 @@ type callKey struct{}
 type call struct {
 	key *accessKey // the key hmacPolicy signs with; nil = the provider's current key
 
-	reached bool            // the transport was called at least once
-	resp    *httpx.Response // the last response the transport read, if any
-	err     error           // the last classified transport error, if any
+	resp *httpx.Response // the last response the transport read, if any
+	err  error           // the last classified transport error, if any
 }
 
 func callOf(ctx context.Context) *call {
@@ -146,7 +146,7 @@ type classifyingTransport struct{ hc *http.Client }
 func (t classifyingTransport) Do(req *http.Request) (*http.Response, error) {
 	r, err := httpx.Do(t.hc, req, httpx.Options{Provider: Name})
 	if c := callOf(req.Context()); c != nil {
-		c.reached, c.resp, c.err = true, r, err
+		c.resp, c.err = r, err
 	}
 	if err != nil {
 		return nil, err
