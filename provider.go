@@ -23,7 +23,9 @@ type Provider interface {
 	// was sent to anyone; otherwise one SendResult per recipient, in order, each with a
 	// vendor message id or its own *Error. An error after the request was written must be
 	// CodeOutcomeUnknown unless the vendor proves otherwise; a context error before the
-	// request was written is returned as the context error.
+	// request was written is returned as the context error. A failure of the whole request
+	// may be returned either as (nil, err) or as one result per recipient carrying err;
+	// Client treats both alike. Providers must not retry: Client decides.
 	Send(ctx context.Context, msg *Message) ([]SendResult, error)
 	// ParseCallback verifies, then decodes, one callback request whose body has already
 	// been read (r.Body must not be used). A provider without callbacks returns an error
