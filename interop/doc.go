@@ -4,7 +4,7 @@
 //
 // # Why a separate module
 //
-// The official SDKs (github.com/twilio/twilio-go and its own dependencies) are needed only to
+// The official SDKs (github.com/twilio/twilio-go, the Azure event types, and their dependencies) are needed only to
 // check the library, never to use it. Were these tests in the root module, its go.mod would
 // list the SDKs and every application importing github.com/smsbridge/sms would inherit them in
 // its module graph (and in go.sum, vulnerability scans and licence reviews). This directory is
@@ -30,6 +30,17 @@
 //     and JSON bodies, URLs with and without a port), and twilio.Verifier accepts what
 //     twilio-go's validator accepts; on Twilio's published test vectors both validators give
 //     the same verdict.
+//
+// # What it proves (Azure Communication Services)
+//
+// There is no official Go ACS SMS client, so the proof is about events:
+//   - delivery reports, inbound messages and the subscription-validation event built with the
+//     official azsystemevents v1.0.0 types and serialised by the SDK (Event Grid schema through
+//     azsystemevents.EventGridEvent; CloudEvents single and batched through azcore/messaging,
+//     data_base64 included) parse into the right sms.Events, through acs.Provider.ParseCallback
+//     and through webhook.Handler;
+//   - the events acs/acstest sends are read by the SDK's types with exactly the keys the SDK
+//     writes, so the emulator speaks what the official types expect.
 //
 // BenchmarkTwilioSend compares, against the same loopback emulator, a bare net/http POST of
 // the create-message form, sms.Client over the twilio provider, and twilio-go's CreateMessage.
