@@ -460,6 +460,14 @@ func callbackTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
+	// RFC 3339 allows a lower-case t and z and (by its note) a space for the T; the Azure SDK
+	// reads them, so do the same.
+	if len(s) > 10 && (s[10] == ' ' || s[10] == 't') {
+		s = s[:10] + "T" + s[11:]
+	}
+	if strings.HasSuffix(s, "z") {
+		s = s[:len(s)-1] + "Z"
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC()
 	}

@@ -622,3 +622,15 @@ func BenchmarkParseCallback(b *testing.B) {
 		}
 	})
 }
+
+func TestCallbackTimeVariants(t *testing.T) {
+	want := time.Date(2026, 11, 23, 12, 0, 7, 280000000, time.UTC)
+	for _, s := range []string{"2026-11-23T12:00:07.28Z", "2026-11-23 12:00:07.28Z", "2026-11-23t12:00:07.28z", "2026-11-23T12:00:07.28"} {
+		if got := callbackTime(s); !got.Equal(want) {
+			t.Errorf("%q: got %v", s, got)
+		}
+	}
+	if !callbackTime("yesterday").IsZero() {
+		t.Error("garbage must give the zero time")
+	}
+}
