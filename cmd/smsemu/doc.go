@@ -2,7 +2,8 @@
 // each on its own loopback port, for applications and tests that are not written in Go. Each
 // emulator speaks its vendor's real HTTP API (point the vendor's official SDK, or any HTTP
 // client, at its base URL), records what it receives, fails on request, and posts the
-// vendor's signed delivery reports and inbound messages to the application's webhooks.
+// vendor's delivery reports and inbound messages to the application's webhooks, signed as
+// the vendor signs them (Twilio), or through an Event Grid subscription (ACS).
 //
 // Usage:
 //
@@ -20,21 +21,45 @@
 //	                         messages sent without a callback URL of their own (repeatable)
 //	-<vendor>-<credential>   a credential the emulator accepts instead of its default,
 //	                         e.g. -twilio-account-sid AC… -twilio-auth-token …
+//	                         -acs-access-key …
+//	-acs-secondary-access-key key
+//	                         a second access key (base64) the ACS emulator accepts too, as
+//	                         after a key rotation (default none)
+//	-event-grid URL          the ACS Event Grid subscription's webhook, for delivery reports
+//	                         and inbound messages, e.g.
+//	                         http://127.0.0.1:8080/acs/events?token=s3cret
+//	-event-grid-schema eventgrid|cloudevents
+//	                         the subscription's event schema (default eventgrid)
+//	-event-grid-max-events-per-batch N
+//	                         the subscription's maxEventsPerBatch, 1 to 5000 (default 1)
+//	-event-grid-retries N    retries of a failed Event Grid delivery, 0 to 29 (default 29,
+//	                         Event Grid's 30 attempts)
+//	-event-grid-retry-wait d the wait between Event Grid delivery attempts (default 10ms)
 //	-shutdown-timeout d      how long requests in flight may take to finish on SIGINT or
 //	                         SIGTERM (default 5s)
 //	-v                       log every request to stderr
 //	-help                    the usage, with the port table, on stderr
 //
 // A webhook URL without a path gets "/", the path an HTTP client requests, so that
-// signatures cover the URL the webhook sees. Both targets can be changed while running with
+// signatures cover the URL the webhook sees. The targets can be changed while running with
 // POST /_emulator/config.
+//
+// ACS has a single Event Grid subscription for both event types, so -inbound acs=URL and
+// -status-callback acs=URL are accepted as other spellings of -event-grid URL; given
+// together, these flags must name the same URL, or smsemu exits 2. The emulator validates
+// the endpoint as Event Grid does before its first delivery (a SubscriptionValidationEvent
+// for the Event Grid schema, an OPTIONS abuse-protection request for CloudEvents) and holds
+// the events until it passes. Event Grid does not sign events: protect the endpoint with a
+// token in its query, as acs.Config.CallbackTokens expects.
 //
 // # Vendors, default ports and credentials
 //
 //	vendor        port  credentials (defaults)
 //	twilio        4010  account_sid ACf00dfeedf00dfeedf00dfeedf00dfeed
 //	                    auth_token  0123456789abcdef0123456789abcdef
-//	acs           4020  reserved: no emulator yet
+//	acs           4020  access_key  YWNzdGVzdCBlbXVsYXRvciBwcmltYXJ5IGtleSAzMkI=
+//	                    connection_string  endpoint=<base_url>/;accesskey=<access_key>
+//	                    secondary_access_key  only with -acs-secondary-access-key
 //	infobip       4030  reserved: no emulator yet
 //	linkmobility  4040  reserved: no emulator yet
 //	telesign      4050  reserved: no emulator yet
@@ -43,12 +68,18 @@
 // Only vendors with an emulator run; each later vendor adds one entry to the registry in
 // vendors.go and keeps its reserved port.
 //
+// The ACS connection string is derived from the base URL and the primary key, as the Azure
+// portal shows it; pass it to acs.Config.ConnectionString, or the base URL and the key to
+// acs.Config.Endpoint and AccessKey (or to an official Azure SDK's SmsClient).
+//
 // # The first line
 //
 // Once every port is bound, smsemu writes exactly one line on stdout: a JSON object with an
-// entry per running vendor, credentials under the keys of the table above:
+// entry per running vendor, credentials under the keys of the table above (wrapped here):
 //
-//	{"vendors":{"twilio":{"base_url":"http://127.0.0.1:4010","credentials":{"account_sid":"ACf00dfeedf00dfeedf00dfeedf00dfeed","auth_token":"0123456789abcdef0123456789abcdef"}}}}
+//	{"vendors":{"acs":{"base_url":"http://127.0.0.1:4020","credentials":{"access_key":"YWNzdGVzdCBlbXVsYXRvciBwcmltYXJ5IGtleSAzMkI=",
+//	"connection_string":"endpoint=http://127.0.0.1:4020/;accesskey=YWNzdGVzdCBlbXVsYXRvciBwcmltYXJ5IGtleSAzMkI="}},
+//	"twilio":{"base_url":"http://127.0.0.1:4010","credentials":{"account_sid":"ACf00dfeedf00dfeedf00dfeedf00dfeed","auth_token":"0123456789abcdef0123456789abcdef"}}}}
 //
 // A parent process reads that one line and starts; with -ports-from 0 it is the only way to
 // learn the ports. Nothing else is ever written on stdout; logs go to stderr. For example:
@@ -66,9 +97,11 @@
 //	0  stopped by SIGINT or SIGTERM, or -help
 //	1  an emulator stopped serving on its own, or stdout could not be written
 //	2  a bad flag or argument, an unknown vendor in -inbound or -status-callback, a malformed
-//	   URL, or a port that could not be bound (busy, or a bad -addr); nothing is written on
+//	   URL, an access key that is not base64, an -event-grid-schema other than eventgrid or
+//	   cloudevents, -inbound acs, -status-callback acs and -event-grid naming different
+//	   URLs, or a port that could not be bound (busy, or a bad -addr); nothing is written on
 //	   stdout and one line on stderr says why, for example
-//	   "smsemu: twilio: listen tcp 127.0.0.1:4010: bind: address already in use"
+//	   "smsemu: acs: listen tcp 127.0.0.1:4020: bind: address already in use"
 //
 // # Control API
 //
@@ -100,6 +133,27 @@
 //	                               message to the inbound URL and answer with the delivery
 //	POST   /_emulator/config       {"inbound_url", "status_callback"}: change the targets
 //
+// The ACS emulator adds (see acs/acstest):
+//
+//	GET    /_emulator/messages     created messages, oldest first
+//	POST   /_emulator/inbound      {"from", "to", "body"}: publish an SMSReceived event, wait for
+//	                               its delivery, answer with the event (409 if it is held)
+//	GET    /_emulator/config       {"event_grid_url", "schema", "max_events_per_batch",
+//	                               "validation_state", "held", "handshakes"}
+//	POST   /_emulator/config       {"event_grid_url", "schema"}: change the subscription
+//	                               (validated again before its next delivery)
+//	POST   /_emulator/validate     run the endpoint validation now (again after a failure)
+//	POST   /_emulator/flush        send a partial batch now
+//	GET    /_emulator/events       every event published, delivered or held
+//	POST   /_emulator/recipient-failures
+//	                               {"to", "status", "times"}: fail that recipient's item of the
+//	                               next send(s) (status 0 clears)
+//	DELETE /_emulator/recipient-failures
+//	                               clear them all
+//
+// For ACS, a status fault without a body gets Azure's error body, and the error_code of an
+// outcome is the status detail code ("4004"); only final outcomes produce a delivery report.
+//
 // What each emulator speaks, validates and posts is described in its package
-// (twilio/twiliotest, …).
+// (twilio/twiliotest, acs/acstest, …).
 package main

@@ -45,6 +45,8 @@ type config struct {
 	credentials     map[string]map[string]*string // vendor → credential key → value
 	inbound         targets
 	statusCallback  targets
+	vendorFlags     map[string]any          // vendor → what its flags function returned
+	vendors         map[string]vendorConfig // vendor → its checked configuration, BaseURL empty
 	shutdownTimeout time.Duration
 	verbose         bool
 }
@@ -117,16 +119,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	first := startup{Vendors: map[string]info{}}
 	for _, r := range rs {
 		base := "http://" + advertised(r.ln.Addr(), cfg.addr)
-		creds := map[string]string{}
-		for key, val := range cfg.credentials[r.vendor.name] {
-			creds[key] = *val
-		}
-		e, err := r.vendor.start(vendorConfig{
-			BaseURL:        base,
-			Credentials:    creds,
-			InboundURL:     cfg.inbound[r.vendor.name],
-			StatusCallback: cfg.statusCallback[r.vendor.name],
-		})
+		vc := cfg.vendors[r.vendor.name]
+		vc.BaseURL = base
+		e, err := r.vendor.start(vc)
 		if err != nil {
 			closeAll()
 			fmt.Fprintf(stderr, "smsemu: %s: %v\n", r.vendor.name, oneLine(err))
@@ -198,20 +193,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // parseFlags parses args. It returns flag.ErrHelp after writing the usage to stderr when
 // asked for help, and otherwise writes nothing.
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
-	cfg := &config{credentials: map[string]map[string]*string{}, inbound: targets{}, statusCallback: targets{}}
+	cfg := &config{credentials: map[string]map[string]*string{}, inbound: targets{}, statusCallback: targets{},
+		vendorFlags: map[string]any{}, vendors: map[string]vendorConfig{}}
 	fs := flag.NewFlagSet("smsemu", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1", "`address` (IP or host name) every emulator listens on")
 	fs.Var(&cfg.portsFrom, "ports-from", "serve the vendors on consecutive ports from `N`, in the order of the table above;\n0 lets the OS choose a free port for each (default: each vendor's fixed port)")
-	fs.Var(&cfg.inbound, "inbound", "the account-level inbound-message webhook of a vendor, as `vendor=URL` (repeatable)")
-	fs.Var(&cfg.statusCallback, "status-callback", "the account-level delivery-report webhook of a vendor, as `vendor=URL` (repeatable)")
+	fs.Var(&cfg.inbound, "inbound", "the account-level inbound-message webhook of a vendor, as `vendor=URL` (repeatable);\nfor acs, its Event Grid subscription (see -event-grid)")
+	fs.Var(&cfg.statusCallback, "status-callback", "the account-level delivery-report webhook of a vendor, as `vendor=URL` (repeatable);\nfor acs, its Event Grid subscription (see -event-grid)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long requests in flight may take to finish on SIGINT or SIGTERM")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr")
 	for _, v := range vendors {
 		cfg.credentials[v.name] = map[string]*string{}
 		for _, c := range v.credentials {
 			cfg.credentials[v.name][c.key] = fs.String(v.name+"-"+c.flag, c.def, c.usage)
+		}
+		if v.flags != nil {
+			cfg.vendorFlags[v.name] = v.flags(fs)
 		}
 	}
 	if err := fs.Parse(args); err != nil {
@@ -236,6 +235,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			}
 		}
 	}
+	for _, v := range vendors {
+		vc := vendorConfig{
+			Credentials:    map[string]string{},
+			InboundURL:     cfg.inbound[v.name],
+			StatusCallback: cfg.statusCallback[v.name],
+			Flags:          cfg.vendorFlags[v.name],
+		}
+		for key, val := range cfg.credentials[v.name] {
+			vc.Credentials[key] = *val
+		}
+		if v.check != nil {
+			if err := v.check(&vc); err != nil {
+				return nil, err
+			}
+		}
+		cfg.vendors[v.name] = vc
+	}
 	return cfg, nil
 }
 
@@ -246,7 +262,8 @@ smsemu serves the SMS vendor emulators of github.com/smsbridge/sms, each on its 
 for applications and tests that are not written in Go. Its first line on stdout is one
 JSON object giving each vendor's base URL and credentials:
 
-  {"vendors":{"twilio":{"base_url":"http://127.0.0.1:4010","credentials":{...}}}}
+  {"vendors":{"acs":{"base_url":"http://127.0.0.1:4020","credentials":{...}},
+   "twilio":{"base_url":"http://127.0.0.1:4010","credentials":{...}}}}
 
 written once every port is bound; logs go to stderr. SIGINT or SIGTERM stops it. The
 control API of each emulator is under /_emulator/ on the vendor's port.
@@ -323,12 +340,23 @@ func (t targets) Set(s string) error {
 	if _, dup := t[name]; dup {
 		return fmt.Errorf("%s given twice", name)
 	}
+	norm, err := checkWebhookURL(raw)
+	if err != nil {
+		return err
+	}
+	t[name] = norm
+	return nil
+}
+
+// checkWebhookURL checks an application's webhook URL and returns it with "/" for an
+// empty path.
+func checkWebhookURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("bad URL: %v", err)
+		return "", fmt.Errorf("bad URL: %v", err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("URL %q: want an absolute http:// or https:// URL", raw)
+		return "", fmt.Errorf("URL %q: want an absolute http:// or https:// URL", raw)
 	}
 	if u.Path == "" && u.Opaque == "" {
 		// An HTTP client requests "/" for an empty path, and Twilio-style signatures cover
@@ -336,8 +364,7 @@ func (t targets) Set(s string) error {
 		u.Path = "/"
 		raw = u.String()
 	}
-	t[name] = raw
-	return nil
+	return raw, nil
 }
 
 // advertised is the host:port clients should use for a listener bound to addr: its IP,

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,13 +18,17 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/acs"
+	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/webhook"
 )
 
 // syncBuffer is a bytes.Buffer safe for the concurrent writes of run's loggers.
@@ -53,6 +59,7 @@ type emuProc struct {
 	line    string       // the first line, without its newline
 	startup startupJSON  // the first line, parsed
 	twilio  twilioVendor // startup.Vendors["twilio"]
+	acs     acsEntry     // startup.Vendors["acs"]
 }
 
 // startupJSON mirrors the documented first-line contract, independently of the code's types.
@@ -65,6 +72,15 @@ type twilioVendor struct {
 	Credentials struct {
 		AccountSID string `json:"account_sid"`
 		AuthToken  string `json:"auth_token"`
+	} `json:"credentials"`
+}
+
+type acsEntry struct {
+	BaseURL     string `json:"base_url"`
+	Credentials struct {
+		AccessKey          string `json:"access_key"`
+		ConnectionString   string `json:"connection_string"`
+		SecondaryAccessKey string `json:"secondary_access_key"`
 	} `json:"credentials"`
 }
 
@@ -112,6 +128,13 @@ func start(t *testing.T, args ...string) *emuProc {
 	}
 	if err := json.Unmarshal(raw, &p.twilio); err != nil {
 		t.Fatalf("twilio entry: %v", err)
+	}
+	raw, ok = p.startup.Vendors["acs"]
+	if !ok {
+		t.Fatalf("first line has no acs vendor: %s", p.line)
+	}
+	if err := json.Unmarshal(raw, &p.acs); err != nil {
+		t.Fatalf("acs entry: %v", err)
 	}
 	return p
 }
@@ -277,6 +300,11 @@ func TestFirstLineContract(t *testing.T) {
 	}
 	if strings.Contains(p.stderr.String(), p.line) {
 		t.Error("the first line went to stderr too")
+	}
+	for _, name := range []string{"twilio", "acs"} {
+		if _, ok := generic["vendors"][name]; !ok {
+			t.Errorf("first line has no %s: %s", name, p.line)
+		}
 	}
 }
 
@@ -535,7 +563,7 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-ports-from", "65536"}, "-ports-from"},
 		{[]string{"-inbound", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
 		{[]string{"-status-callback", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
-		{[]string{"-inbound", "acs=http://x"}, `"acs" has no emulator`},
+		{[]string{"-inbound", "infobip=http://x"}, `"infobip" has no emulator`},
 		{[]string{"-inbound", "twilio"}, "vendor=URL"},
 		{[]string{"-inbound", "twilio="}, "vendor=URL"},
 		{[]string{"-inbound", "twilio=not a url"}, "absolute"},
@@ -568,7 +596,9 @@ func TestHelp(t *testing.T) {
 			t.Errorf("-help does not list %s on port %d:\n%s", p.name, p.port, help)
 		}
 	}
-	for _, f := range []string{"-addr", "-ports-from", "-inbound", "-status-callback", "-twilio-account-sid", "-twilio-auth-token"} {
+	for _, f := range []string{"-addr", "-ports-from", "-inbound", "-status-callback", "-twilio-account-sid", "-twilio-auth-token",
+		"-acs-access-key", "-acs-secondary-access-key", "-event-grid", "-event-grid-schema", "-event-grid-max-events-per-batch",
+		"-event-grid-retries", "-event-grid-retry-wait"} {
 		if !strings.Contains(help, f+" ") {
 			t.Errorf("-help does not document %s", f)
 		}
@@ -668,5 +698,571 @@ func TestStatusWriterUnwraps(t *testing.T) {
 	}
 	if !rec.Flushed {
 		t.Error("Flush did not reach the underlying writer")
+	}
+}
+
+// ---- ACS ----
+
+// acsSender is a toll-free number the ACS tests send from.
+var acsSender = sms.Sender{Value: "+18005550100"}
+
+// acsClient returns sms.NewClient over our ACS provider built from cfg.
+func acsClient(t *testing.T, cfg acs.Config) *sms.Client {
+	t.Helper()
+	pr, err := acs.New(cfg, nil)
+	if err != nil {
+		t.Fatalf("acs.New: %v", err)
+	}
+	return sms.NewClient(pr, nil)
+}
+
+// client returns a client of the ACS emulator, from the first line's base URL and key.
+func (e acsEntry) client(t *testing.T) *sms.Client {
+	return acsClient(t, acs.Config{Endpoint: e.BaseURL, AccessKey: sms.NewSecret(e.Credentials.AccessKey)})
+}
+
+// sendACS sends body to every number in to and fails unless each was accepted.
+func sendACS(t *testing.T, c *sms.Client, body string, to ...string) []sms.SendResult {
+	t.Helper()
+	res, err := c.Send(t.Context(), &sms.Message{To: to, From: acsSender, Body: body})
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if len(res) != len(to) {
+		t.Fatalf("Send returned %d results, want %d", len(res), len(to))
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("send to %s: %v", r.To, r.Err)
+		}
+	}
+	return res
+}
+
+var acsMessageID = regexp.MustCompile(`^Outgoing_[0-9]{14}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// eventGridApp is an application that receives ACS events through webhook.Handler and our
+// ACS provider, protected by a callback token; it records every request and its answer.
+type eventGridApp struct {
+	*httptest.Server
+	url      string           // the subscription URL, token included
+	reqs     chan appRequest  // every request, with the answer
+	calls    chan []sms.Event // every call of the sink
+	failures atomic.Int32     // sink calls left to fail
+}
+
+type appRequest struct {
+	method string
+	header http.Header // of the request
+	body   []byte      // of the request
+	status int         // answered
+	answer http.Header // of the answer
+	reply  []byte      // body of the answer
+}
+
+const appToken = "s3cr3t-callback-token"
+
+func newEventGridApp(t *testing.T) *eventGridApp {
+	t.Helper()
+	pr, err := acs.New(acs.Config{
+		Endpoint:       "https://contoso.communication.azure.com",
+		AccessKey:      sms.NewSecret(acstest.DefaultAccessKey),
+		CallbackTokens: []sms.Secret{sms.NewSecret(appToken)},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &eventGridApp{reqs: make(chan appRequest, 64), calls: make(chan []sms.Event, 64)}
+	h := webhook.Handler(pr, webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error {
+		if a.failures.Add(-1) >= 0 {
+			return errors.New("the application is down")
+		}
+		a.calls <- evs
+		return nil
+	}), nil)
+	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+		a.reqs <- appRequest{method: r.Method, header: r.Header.Clone(), body: body, status: rec.Code, answer: rec.Header().Clone(), reply: rec.Body.Bytes()}
+	}))
+	t.Cleanup(a.Close)
+	a.url = a.URL + "/acs/events?token=" + appToken
+	return a
+}
+
+func (a *eventGridApp) next(t *testing.T) appRequest {
+	t.Helper()
+	select {
+	case r := <-a.reqs:
+		return r
+	case <-time.After(5 * time.Second):
+		t.Fatal("the Event Grid endpoint received nothing within 5s")
+		return appRequest{}
+	}
+}
+
+func (a *eventGridApp) nextCall(t *testing.T) []sms.Event {
+	t.Helper()
+	select {
+	case evs := <-a.calls:
+		return evs
+	case <-time.After(5 * time.Second):
+		t.Fatal("the application's sink received nothing within 5s")
+		return nil
+	}
+}
+
+// acsConfig is GET /_emulator/config of the ACS emulator.
+type acsConfig struct {
+	EventGridURL      string `json:"event_grid_url"`
+	Schema            string `json:"schema"`
+	MaxEventsPerBatch int    `json:"max_events_per_batch"`
+	ValidationState   string `json:"validation_state"`
+	Handshakes        []struct {
+		Method     string `json:"method"`
+		StatusCode int    `json:"status_code"`
+		OK         bool   `json:"ok"`
+	} `json:"handshakes"`
+}
+
+func (p *emuProc) acsConfig(t *testing.T) acsConfig {
+	t.Helper()
+	var c acsConfig
+	getJSON(t, p.acs.BaseURL+"/_emulator/config", &c)
+	return c
+}
+
+// waitState waits until the subscription's validation_state is want.
+func (p *emuProc) waitState(t *testing.T, want string) acsConfig {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		c := p.acsConfig(t)
+		if c.ValidationState == want {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("validation_state %q after 5s, want %q (config %+v)", c.ValidationState, want, c)
+			return c
+		}
+	}
+}
+
+func TestACSFirstLine(t *testing.T) {
+	p := start(t)
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(p.acs.BaseURL) {
+		t.Errorf("acs base_url %q, want http://127.0.0.1:<port>", p.acs.BaseURL)
+	}
+	if p.acs.BaseURL == p.twilio.BaseURL {
+		t.Errorf("acs and twilio share %s", p.acs.BaseURL)
+	}
+	c := p.acs.Credentials
+	if c.AccessKey != acstest.DefaultAccessKey {
+		t.Errorf("access_key %q, want acstest.DefaultAccessKey %q", c.AccessKey, acstest.DefaultAccessKey)
+	}
+	if want := "endpoint=" + p.acs.BaseURL + "/;accesskey=" + acstest.DefaultAccessKey; c.ConnectionString != want {
+		t.Errorf("connection_string %q, want %q", c.ConnectionString, want)
+	}
+	var creds map[string]string
+	var entry struct {
+		Credentials json.RawMessage `json:"credentials"`
+	}
+	json.Unmarshal(p.startup.Vendors["acs"], &entry)
+	json.Unmarshal(entry.Credentials, &creds)
+	if len(creds) != 2 {
+		t.Errorf("acs credentials %v, want access_key and connection_string only", creds)
+	}
+	// The info endpoint serves the same entry.
+	var got, want any
+	getJSON(t, p.acs.BaseURL+"/_emulator/info", &got)
+	json.Unmarshal(p.startup.Vendors["acs"], &want)
+	if g, w := mustJSON(t, got), mustJSON(t, want); g != w {
+		t.Errorf("GET /_emulator/info = %s, want %s", g, w)
+	}
+	if cfg := p.acsConfig(t); cfg.EventGridURL != "" || cfg.Schema != "eventgrid" || cfg.ValidationState != "none" || cfg.MaxEventsPerBatch != 1 {
+		t.Errorf("default config %+v, want no subscription, eventgrid schema, no batching", cfg)
+	}
+}
+
+func TestACSSend(t *testing.T) {
+	p := start(t)
+	res := sendACS(t, p.acs.client(t), "hello from smsemu", "+14155552671")
+	if !acsMessageID.MatchString(res[0].MessageID) {
+		t.Fatalf("MessageID %q, want Outgoing_<14 digits><uuid>", res[0].MessageID)
+	}
+	var msgs []struct {
+		MessageID, From, To, Message string
+		EnableDeliveryReport         bool
+	}
+	getJSON(t, p.acs.BaseURL+"/_emulator/messages", &msgs)
+	if len(msgs) != 1 || msgs[0].MessageID != res[0].MessageID || msgs[0].To != "+14155552671" ||
+		msgs[0].From != acsSender.Value || msgs[0].Message != "hello from smsemu" || !msgs[0].EnableDeliveryReport {
+		t.Errorf("/_emulator/messages = %+v, want the one message %s", msgs, res[0].MessageID)
+	}
+	// The emulator checks the signature: another key is refused.
+	wrong := base64.StdEncoding.EncodeToString([]byte("not the emulator's access key!!!"))
+	_, err := acsClient(t, acs.Config{Endpoint: p.acs.BaseURL, AccessKey: sms.NewSecret(wrong)}).Send(t.Context(),
+		&sms.Message{To: []string{"+14155552671"}, From: acsSender, Body: "hi"})
+	if sms.ErrorCode(err) != sms.CodeUnauthenticated {
+		t.Errorf("send with a wrong key: %v, want Unauthenticated", err)
+	}
+	// The Twilio emulator is unaffected.
+	var tw []any
+	getJSON(t, p.twilio.BaseURL+"/_emulator/messages", &tw)
+	if len(tw) != 0 {
+		t.Errorf("the Twilio emulator has %d messages", len(tw))
+	}
+}
+
+func TestACSConnectionString(t *testing.T) {
+	p := start(t)
+	endpoint, key, err := acs.ParseConnectionString(p.acs.Credentials.ConnectionString)
+	if err != nil {
+		t.Fatalf("ParseConnectionString(%q): %v", p.acs.Credentials.ConnectionString, err)
+	}
+	if endpoint != p.acs.BaseURL || key.Reveal() != p.acs.Credentials.AccessKey {
+		t.Errorf("connection string gives %s and a key %q, want %s and %q", endpoint, key.Reveal(), p.acs.BaseURL, p.acs.Credentials.AccessKey)
+	}
+	c := acsClient(t, acs.Config{ConnectionString: sms.NewSecret(p.acs.Credentials.ConnectionString)})
+	res := sendACS(t, c, "through the connection string", "+14155552671")
+	if !acsMessageID.MatchString(res[0].MessageID) {
+		t.Errorf("MessageID %q", res[0].MessageID)
+	}
+}
+
+func TestACSKeyFlags(t *testing.T) {
+	primary := base64.StdEncoding.EncodeToString([]byte("smsemu test primary key, 32 byte"))
+	secondary := base64.StdEncoding.EncodeToString([]byte("smsemu test secondary key 32 byt"))
+	p := start(t, "-acs-access-key", primary, "-acs-secondary-access-key", secondary)
+	c := p.acs.Credentials
+	if c.AccessKey != primary || c.SecondaryAccessKey != secondary || c.ConnectionString != "endpoint="+p.acs.BaseURL+"/;accesskey="+primary {
+		t.Fatalf("credentials %+v, want the flags' keys", c)
+	}
+	for _, key := range []string{primary, secondary} {
+		sendACS(t, acsClient(t, acs.Config{Endpoint: p.acs.BaseURL, AccessKey: sms.NewSecret(key)}), "hi", "+14155552671")
+	}
+	_, err := acsClient(t, acs.Config{Endpoint: p.acs.BaseURL, AccessKey: sms.NewSecret(acstest.DefaultAccessKey)}).Send(t.Context(),
+		&sms.Message{To: []string{"+14155552671"}, From: acsSender, Body: "hi"})
+	if sms.ErrorCode(err) != sms.CodeUnauthenticated {
+		t.Errorf("send with the default key: %v, want Unauthenticated", err)
+	}
+}
+
+// checkReport checks that evs is the delivered report of messageID.
+func checkReport(t *testing.T, evs []sms.Event, messageID, to string) {
+	t.Helper()
+	if len(evs) != 1 {
+		t.Fatalf("sink got %d events, want 1: %+v", len(evs), evs)
+	}
+	ev := evs[0]
+	if ev.Type != sms.EventDeliveryReport || ev.Provider != "acs" || ev.MessageID != messageID || ev.To != to ||
+		ev.Status != sms.StatusDelivered || ev.RawStatus != "Delivered" {
+		t.Errorf("event %+v, want the delivered report of %s to %s", ev, messageID, to)
+	}
+}
+
+func TestACSEventGrid(t *testing.T) {
+	app := newEventGridApp(t)
+	p := start(t, "-event-grid", app.url)
+	if c := p.acsConfig(t); c.EventGridURL != app.url || c.Schema != "eventgrid" || c.ValidationState != "pending" {
+		t.Errorf("config %+v, want %s, eventgrid, pending", c, app.url)
+	}
+	res := sendACS(t, p.acs.client(t), "track me", "+14155552671")
+
+	// The handshake, answered by our provider through webhook.Handler.
+	hs := app.next(t)
+	if hs.method != http.MethodPost || hs.header.Get("aeg-event-type") != "SubscriptionValidation" {
+		t.Fatalf("first request %s aeg-event-type %q, want the POST SubscriptionValidation", hs.method, hs.header.Get("aeg-event-type"))
+	}
+	var sent []struct {
+		EventType string `json:"eventType"`
+		Data      struct {
+			ValidationCode string `json:"validationCode"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(hs.body, &sent); err != nil || len(sent) != 1 || sent[0].EventType != acstest.EventTypeSubscriptionValidation {
+		t.Fatalf("handshake body %s: %v", hs.body, err)
+	}
+	var answer struct {
+		ValidationResponse string `json:"validationResponse"`
+	}
+	if err := json.Unmarshal(hs.reply, &answer); hs.status != http.StatusOK || err != nil || answer.ValidationResponse != sent[0].Data.ValidationCode {
+		t.Errorf("handshake answered %d %s, want 200 with validationResponse %q", hs.status, hs.reply, sent[0].Data.ValidationCode)
+	}
+
+	// Then the delivery report.
+	n := app.next(t)
+	if n.method != http.MethodPost || n.header.Get("aeg-event-type") != "Notification" || n.status != http.StatusOK {
+		t.Errorf("second request %s aeg-event-type %q answered %d, want a POST Notification answered 200", n.method, n.header.Get("aeg-event-type"), n.status)
+	}
+	checkReport(t, app.nextCall(t), res[0].MessageID, "+14155552671")
+	if c := p.waitState(t, "validated"); len(c.Handshakes) != 1 || !c.Handshakes[0].OK || c.Handshakes[0].Method != http.MethodPost {
+		t.Errorf("handshakes %+v, want one POST that passed", c.Handshakes)
+	}
+}
+
+// TestACSEventGridWrongToken checks that the token in -event-grid reaches the application
+// as given: with a token it does not accept, the handshake is refused and nothing arrives.
+func TestACSEventGridWrongToken(t *testing.T) {
+	app := newEventGridApp(t)
+	p := start(t, "-event-grid", app.URL+"/acs/events?token=wrong")
+	sendACS(t, p.acs.client(t), "held", "+14155552671")
+	c := p.waitState(t, "failed")
+	if len(c.Handshakes) != 1 || c.Handshakes[0].StatusCode != http.StatusUnauthorized {
+		t.Errorf("handshakes %+v, want one answered 401", c.Handshakes)
+	}
+	if r := app.next(t); r.status != http.StatusUnauthorized {
+		t.Errorf("the application answered %d, want 401", r.status)
+	}
+	select {
+	case evs := <-app.calls:
+		t.Errorf("the sink got %+v through a refused subscription", evs)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestACSEventGridCloudEvents(t *testing.T) {
+	app := newEventGridApp(t)
+	p := start(t, "-event-grid", app.url, "-event-grid-schema", "cloudevents")
+	if c := p.acsConfig(t); c.Schema != "cloudevents" {
+		t.Errorf("schema %q, want cloudevents", c.Schema)
+	}
+	res := sendACS(t, p.acs.client(t), "track me", "+14155552671")
+
+	hs := app.next(t)
+	origin := hs.header.Get("WebHook-Request-Origin")
+	if hs.method != http.MethodOptions || origin == "" {
+		t.Fatalf("first request %s with WebHook-Request-Origin %q, want the OPTIONS handshake", hs.method, origin)
+	}
+	if got := hs.answer.Get("WebHook-Allowed-Origin"); hs.status != http.StatusOK || (got != origin && got != "*") {
+		t.Errorf("handshake answered %d with WebHook-Allowed-Origin %q, want 200 and %q", hs.status, got, origin)
+	}
+
+	n := app.next(t)
+	var ce struct {
+		SpecVersion string `json:"specversion"`
+		Type        string `json:"type"`
+		ID          string `json:"id"`
+	}
+	if err := json.Unmarshal(n.body, &ce); err != nil {
+		t.Fatalf("delivery body %s: %v", n.body, err)
+	}
+	if n.method != http.MethodPost || !strings.HasPrefix(n.header.Get("Content-Type"), "application/cloudevents+json") ||
+		ce.SpecVersion != "1.0" || ce.Type != acstest.EventTypeDeliveryReport || n.status != http.StatusOK {
+		t.Errorf("delivery %s %q %+v answered %d, want one CloudEvent %s answered 200", n.method, n.header.Get("Content-Type"), ce, n.status, acstest.EventTypeDeliveryReport)
+	}
+	checkReport(t, app.nextCall(t), res[0].MessageID, "+14155552671")
+	if c := p.waitState(t, "validated"); len(c.Handshakes) != 1 || c.Handshakes[0].Method != http.MethodOptions {
+		t.Errorf("handshakes %+v, want one OPTIONS", c.Handshakes)
+	}
+}
+
+// TestACSInboundAndStatusCallbackFlags checks that -inbound acs=URL and -status-callback
+// acs=URL name the Event Grid subscription.
+func TestACSInboundAndStatusCallbackFlags(t *testing.T) {
+	t.Run("inbound", func(t *testing.T) {
+		app := newEventGridApp(t)
+		p := start(t, "-inbound", "acs="+app.url)
+		if c := p.acsConfig(t); c.EventGridURL != app.url {
+			t.Fatalf("event_grid_url %q, want %q", c.EventGridURL, app.url)
+		}
+		code, body := postJSON(t, p.acs.BaseURL+"/_emulator/inbound", `{"from": "+14155552671", "to": "+18005550100", "body": "STOP"}`)
+		if code != http.StatusOK {
+			t.Fatalf("POST /_emulator/inbound: %d %s", code, body)
+		}
+		evs := app.nextCall(t)
+		if len(evs) != 1 || evs[0].Type != sms.EventOptOut || evs[0].From != "+14155552671" || evs[0].To != "+18005550100" || evs[0].Body != "STOP" {
+			t.Errorf("sink got %+v, want the opt-out STOP from +14155552671", evs)
+		}
+	})
+	t.Run("status-callback", func(t *testing.T) {
+		app := newEventGridApp(t)
+		// The same URL given twice, as a generic harness would, is one subscription.
+		p := start(t, "-status-callback", "acs="+app.url, "-event-grid", app.url)
+		res := sendACS(t, p.acs.client(t), "track me", "+14155552671")
+		checkReport(t, app.nextCall(t), res[0].MessageID, "+14155552671")
+	})
+	t.Run("no subscription", func(t *testing.T) {
+		p := start(t)
+		if code, body := postJSON(t, p.acs.BaseURL+"/_emulator/inbound", `{"from": "+14155552671", "to": "+18005550100", "body": "hi"}`); code < 400 {
+			t.Errorf("POST /_emulator/inbound without a subscription: %d %s, want an error", code, body)
+		}
+	})
+}
+
+// TestACSEventGridBatchAndRetry checks -event-grid-max-events-per-batch, -event-grid-retries
+// and -event-grid-retry-wait: two reports go out as one batch, retried once after a 500.
+func TestACSEventGridBatchAndRetry(t *testing.T) {
+	app := newEventGridApp(t)
+	app.failures.Store(1)
+	p := start(t, "-event-grid", app.url, "-event-grid-max-events-per-batch", "2", "-event-grid-retries", "1", "-event-grid-retry-wait", "1ms")
+	res := sendACS(t, p.acs.client(t), "two at once", "+14155552671", "+14155552672")
+	if hs := app.next(t); hs.header.Get("aeg-event-type") != "SubscriptionValidation" || hs.status != http.StatusOK {
+		t.Fatalf("first request: %s %d, want the handshake answered 200", hs.header.Get("aeg-event-type"), hs.status)
+	}
+	for i, want := range []int{http.StatusInternalServerError, http.StatusOK} {
+		r := app.next(t)
+		var events []json.RawMessage
+		json.Unmarshal(r.body, &events)
+		if r.status != want || r.header.Get("aeg-delivery-count") != strconv.Itoa(i) || len(events) != 2 {
+			t.Errorf("attempt %d: %d events, aeg-delivery-count %q, answered %d; want 2 events, %d, answered %d",
+				i+1, len(events), r.header.Get("aeg-delivery-count"), r.status, i, want)
+		}
+	}
+	evs := app.nextCall(t)
+	ids := map[string]bool{}
+	for _, ev := range evs {
+		ids[ev.MessageID] = true
+	}
+	if len(evs) != 2 || !ids[res[0].MessageID] || !ids[res[1].MessageID] {
+		t.Errorf("sink got %+v, want the reports of %s and %s in one call", evs, res[0].MessageID, res[1].MessageID)
+	}
+}
+
+// TestACSEventGridNoRetries checks that -event-grid-retries 0 means one attempt.
+func TestACSEventGridNoRetries(t *testing.T) {
+	app := newEventGridApp(t)
+	app.failures.Store(100)
+	p := start(t, "-event-grid", app.url, "-event-grid-retries", "0")
+	sendACS(t, p.acs.client(t), "once", "+14155552671")
+	app.next(t) // the handshake
+	if r := app.next(t); r.status != http.StatusInternalServerError {
+		t.Fatalf("delivery answered %d, want 500", r.status)
+	}
+	var ds []struct {
+		Attempts []json.RawMessage `json:"attempts"`
+		Finished *time.Time        `json:"finished"`
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		getJSON(t, p.acs.BaseURL+"/_emulator/deliveries", &ds)
+		if len(ds) == 1 && ds[0].Finished != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries %+v: want one finished delivery", ds)
+		}
+	}
+	if len(ds[0].Attempts) != 1 {
+		t.Errorf("%d attempts, want 1", len(ds[0].Attempts))
+	}
+	select {
+	case r := <-app.reqs:
+		t.Errorf("a retry arrived: %s %d", r.method, r.status)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// TestACSControlAPI checks that the ACS control endpoints documented in doc.go are served.
+func TestACSControlAPI(t *testing.T) {
+	p := start(t)
+	base := p.acs.BaseURL + "/_emulator/"
+	if code, body := postJSON(t, base+"recipient-failures", `{"to": "+14155552671", "status": 400, "times": -1}`); code != http.StatusNoContent {
+		t.Fatalf("POST recipient-failures: %d %s", code, body)
+	}
+	res, err := p.acs.client(t).Send(t.Context(), &sms.Message{To: []string{"+14155552671"}, From: acsSender, Body: "hi"})
+	if err == nil && len(res) == 1 {
+		err = res[0].Err
+	}
+	if err == nil {
+		t.Error("send to a failing recipient succeeded")
+	}
+	req, _ := http.NewRequest(http.MethodDelete, base+"recipient-failures", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Errorf("DELETE recipient-failures: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	sendACS(t, p.acs.client(t), "hi", "+14155552671")
+	var evs []struct {
+		Type string `json:"type"`
+	}
+	getJSON(t, base+"events", &evs)
+	if len(evs) != 1 || evs[0].Type != acstest.EventTypeDeliveryReport {
+		t.Errorf("GET events = %+v, want the held delivery report", evs)
+	}
+	if code, body := postJSON(t, base+"flush", ``); code != http.StatusNoContent {
+		t.Errorf("POST flush: %d %s", code, body)
+	}
+	if code, body := postJSON(t, base+"validate", `{}`); code != http.StatusConflict {
+		t.Errorf("POST validate without a subscription: %d %s, want 409", code, body)
+	}
+	// A subscription configured while running gets the held report.
+	app := newEventGridApp(t)
+	if code, body := postJSON(t, base+"config", `{"event_grid_url": "`+app.url+`", "schema": "cloudevents"}`); code != http.StatusNoContent {
+		t.Fatalf("POST config: %d %s", code, body)
+	}
+	if code, body := postJSON(t, base+"validate", `{}`); code != http.StatusOK {
+		t.Errorf("POST validate: %d %s", code, body)
+	}
+	if evs := app.nextCall(t); len(evs) != 1 || evs[0].Type != sms.EventDeliveryReport {
+		t.Errorf("sink got %+v, want the held report", evs)
+	}
+}
+
+func TestACSBadArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // in the stderr line
+	}{
+		{[]string{"-event-grid-schema", "xml"}, `-event-grid-schema: want "eventgrid" or "cloudevents"`},
+		{[]string{"-event-grid-schema", ""}, "-event-grid-schema"},
+		{[]string{"-event-grid", "not a url"}, "-event-grid"},
+		{[]string{"-event-grid", "ftp://example.com/x"}, "absolute http"},
+		{[]string{"-acs-access-key", ""}, "-acs-access-key must not be empty"},
+		{[]string{"-acs-access-key", "not base64!"}, "-acs-access-key is not base64"},
+		{[]string{"-acs-secondary-access-key", "%%%"}, "-acs-secondary-access-key is not base64"},
+		{[]string{"-event-grid-max-events-per-batch", "0"}, "-event-grid-max-events-per-batch 0"},
+		{[]string{"-event-grid-max-events-per-batch", "5001"}, "-event-grid-max-events-per-batch 5001"},
+		{[]string{"-event-grid-retries", "-1"}, "-event-grid-retries -1"},
+		{[]string{"-event-grid-retries", "30"}, "-event-grid-retries 30"},
+		{[]string{"-event-grid-retry-wait", "0s"}, "-event-grid-retry-wait must be positive"},
+		{[]string{"-inbound", "acs=http://a/", "-status-callback", "acs=http://b/"}, "one Event Grid subscription"},
+		{[]string{"-event-grid", "http://a/", "-inbound", "acs=http://b/"}, "-event-grid http://a/ and -inbound acs=http://b/ differ"},
+	} {
+		// -ports-from 0 first: the check happens before any port is bound.
+		if msg := runFails(t, append([]string{"-ports-from", "0"}, tc.args...)...); !strings.Contains(msg, tc.want) {
+			t.Errorf("smsemu %q: stderr %q, want it to mention %q", tc.args, msg, tc.want)
+		}
+	}
+}
+
+// TestACSBusyPort checks that a busy ACS port (the second of -ports-from N) exits 2 naming
+// acs, and frees the Twilio port it had bound.
+func TestACSBusyPort(t *testing.T) {
+	var ln net.Listener
+	var port int
+	for range 20 { // find a busy port P whose P-1 is free
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := l.Addr().(*net.TCPAddr).Port
+		if free, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p-1)); err == nil {
+			free.Close()
+			ln, port = l, p
+			break
+		}
+		l.Close()
+	}
+	if ln == nil {
+		t.Skip("no free port below a busy one")
+	}
+	defer ln.Close()
+	msg := runFails(t, "-ports-from", strconv.Itoa(port-1))
+	want := "smsemu: acs: listen tcp 127.0.0.1:" + strconv.Itoa(port) + ": "
+	if !strings.HasPrefix(msg, want) || !strings.Contains(msg, "address already in use") {
+		t.Errorf("stderr %q, want %q… address already in use", msg, want)
+	}
+	free, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port-1))
+	if err != nil {
+		t.Errorf("the Twilio port %d was not released: %v", port-1, err)
+	} else {
+		free.Close()
 	}
 }

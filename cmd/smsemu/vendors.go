@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"net/http"
 
 	"github.com/smsbridge/sms/twilio/twiliotest"
@@ -14,7 +15,15 @@ type vendor struct {
 	// credentials become the flags -<name>-<flag> and the keys of the vendor's
 	// "credentials" object in the first-line JSON.
 	credentials []credential
-	// start builds the emulator, which smsemu then serves at cfg.BaseURL.
+	// flags, if set, defines the vendor's other flags on fs and returns the value they are
+	// parsed into, which check and start find in vendorConfig.Flags.
+	flags func(fs *flag.FlagSet) any
+	// check, if set, validates the vendor's part of the command line once it is parsed,
+	// before any port is bound (an error exits 2). It may normalise cfg.Flags. BaseURL is
+	// still empty.
+	check func(cfg *vendorConfig) error
+	// start builds the emulator, which smsemu then serves at cfg.BaseURL. It runs after
+	// check succeeded.
 	start func(cfg vendorConfig) (*emulator, error)
 }
 
@@ -32,13 +41,16 @@ type vendorConfig struct {
 	Credentials    map[string]string // by credential key; every key present, none empty
 	InboundURL     string            // account-level inbound webhook target, or ""
 	StatusCallback string            // account-level delivery-report target, or ""
+	Flags          any               // what the vendor's flags function returned, or nil
 }
 
 // emulator is a started vendor emulator.
 type emulator struct {
-	handler     http.Handler      // the vendor API plus its control API under /_emulator/
-	credentials map[string]string // the credentials it accepts, by credential key
-	close       func()            // stops pending callbacks; called after the HTTP server stopped
+	handler http.Handler // the vendor API plus its control API under /_emulator/
+	// credentials are the vendor's "credentials" in the first line: every credential key,
+	// plus any derived value a client may prefer (ACS's connection string).
+	credentials map[string]string
+	close       func() // stops pending callbacks; called after the HTTP server stopped
 }
 
 // defaultPorts reserves a fixed default port for every vendor the library supports, in
@@ -82,6 +94,7 @@ var vendors = []vendor{
 			}, nil
 		},
 	},
+	acsVendor,
 }
 
 // lookupVendor returns the registered vendor called name.
