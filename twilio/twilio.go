@@ -394,8 +394,8 @@ func (p *Provider) sendOne(ctx context.Context, msg *sms.Message, to string) (sm
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return sms.SendResult{}, mapError(resp)
 	}
-	var m messageResource
-	if err := json.Unmarshal(resp.Body, &m); err != nil || m.SID == "" {
+	m, ok := decodeCreated(resp.Body)
+	if !ok || m.SID == "" {
 		// Twilio answered 2xx, so the message exists, but its id was lost.
 		return sms.SendResult{}, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: Name, HTTPStatus: resp.StatusCode, RequestID: resp.RequestID, Message: "unreadable success response"}
 	}
