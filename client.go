@@ -68,8 +68,12 @@ type Client struct {
 	log   *slog.Logger
 }
 
-// NewClient returns a Client around p. opts may be nil.
+// NewClient returns a Client around p. opts may be nil. It panics if p is nil, a programming
+// error that would otherwise surface at the first Send.
 func NewClient(p Provider, opts *ClientOptions) *Client {
+	if p == nil {
+		panic("sms: NewClient with a nil Provider")
+	}
 	if c, ok := p.(*Client); ok {
 		p = c.base
 	}

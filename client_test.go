@@ -223,3 +223,41 @@ func ExampleStatus_Supersedes() {
 	fmt.Println(stored)
 	// Output: delivered
 }
+
+func TestClientRecipientsNotAttemptedAfterCancel(t *testing.T) {
+	rec := smstest.NewRecorder(&smstest.RecorderOptions{MaxRecipients: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelAfterFirst := func(next sms.Provider) sms.Provider {
+		return sendFunc{next, func(ctx context.Context, m *sms.Message) ([]sms.SendResult, error) {
+			res, err := next.Send(ctx, m)
+			cancel()
+			return res, err
+		}}
+	}
+	c := sms.NewClient(rec, &sms.ClientOptions{Concurrency: 1, Middleware: []sms.Middleware{cancelAfterFirst}})
+	res, err := c.Send(ctx, msg("+12025550101", "+12025550102", "+12025550103"))
+	if err != nil {
+		t.Fatalf("the first recipient was sent, so results are expected: %v", err)
+	}
+	if !res[0].OK() {
+		t.Fatalf("first: %+v", res[0])
+	}
+	for _, r := range res[1:] {
+		if !errors.Is(r.Err, context.Canceled) || !sms.IsNotAccepted(r.Err) || r.Attempts != 0 {
+			t.Errorf("%s: want a not-attempted context error, got %+v", r.To, r)
+		}
+	}
+	if len(rec.Sent()) != 1 {
+		t.Fatalf("want 1 message sent, got %d", len(rec.Sent()))
+	}
+}
+
+func TestNewClientNilPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("want a panic")
+		}
+	}()
+	sms.NewClient(nil, nil)
+}
