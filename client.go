@@ -136,6 +136,11 @@ func (c *Client) Validate(msg *Message) ([]string, error) {
 // did not accept it. It returns an error and no results only when nothing was sent to anyone;
 // otherwise one SendResult per recipient in msg.To order.
 func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
+	if ctx.Value(layerKey{}) != nil {
+		// Already inside a Client's layer (this Client sits behind a wrapper of another):
+		// validation, limits and retries must run exactly once.
+		return c.p.Send(ctx, msg)
+	}
 	name := c.base.Name()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -271,14 +276,37 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 	name := c.base.Name()
 	pending := idxs
 	pol := c.opts.Retry
+	// ambiguous marks recipients an earlier attempt of which may have been accepted: no later
+	// "not accepted" answer can prove that nothing was sent to them.
+	var ambiguous map[int]bool
+	settle := func(i int, e error) error {
+		if e == nil {
+			return nil
+		}
+		if !IsNotAccepted(e) {
+			if ambiguous == nil {
+				ambiguous = map[int]bool{}
+			}
+			ambiguous[i] = true
+			return e
+		}
+		if ambiguous[i] {
+			return &Error{Code: CodeOutcomeUnknown, Provider: name, RetryAfter: retryAfterOf(e),
+				Message: "an earlier attempt may have been accepted; the last one was not: " + e.Error(), Err: e}
+		}
+		return e
+	}
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			c.giveUp(pending, results, ctx.Err())
+			c.giveUp(pending, results, ambiguous, err)
 			return
 		}
 		if c.opts.Limiter != nil {
 			if err := c.opts.Limiter.Wait(ctx, name+":"+m.From.Value, len(pending)*segs); err != nil {
-				c.giveUp(pending, results, err)
+				if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+					err = &Error{Code: CodeUnavailable, Provider: name, Message: "rate limiter failed", NotAccepted: true, Err: err}
+				}
+				c.giveUp(pending, results, ambiguous, err)
 				return
 			}
 		}
@@ -286,7 +314,7 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 		for j, i := range pending {
 			to[j] = results[i].To
 		}
-		res, err := c.p.Send(ctx, m.clone(to))
+		res, err := c.p.Send(withLayer(ctx), m.clone(to))
 		if err == nil && len(res) != len(pending) {
 			err = &Error{Code: CodeOutcomeUnknown, Message: fmt.Sprintf("provider returned %d results for %d recipients", len(res), len(pending))}
 			res = nil
@@ -295,13 +323,13 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 			r := &results[i]
 			r.Attempts = attempt
 			if err != nil {
-				r.Err = wrapErr(name, err)
+				r.Err = settle(i, wrapErr(name, err))
 				continue
 			}
 			r.MessageID, r.Status, r.Segments = res[j].MessageID, res[j].Status, res[j].Segments
 			r.Err = nil
 			if res[j].Err != nil {
-				r.Err = wrapErr(name, res[j].Err)
+				r.Err = settle(i, wrapErr(name, res[j].Err))
 				r.MessageID = ""
 			} else if r.Segments == 0 {
 				r.Segments = segs
@@ -323,26 +351,54 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 			return
 		}
 		if err := c.clock.Sleep(ctx, delay); err != nil {
-			c.giveUp(retry, results, err)
+			c.giveUp(retry, results, ambiguous, err)
 			return
 		}
 		pending = retry
 	}
 }
 
-// giveUp marks recipients that could not be (re)attempted because ctx ended.
-func (c *Client) giveUp(idxs []int, results []SendResult, cause error) {
+// retryAfterOf returns the RetryAfter of err's *Error, if any.
+func retryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// giveUp marks recipients that could not be (re)attempted: the context ended, or the limiter
+// failed (cause is then an *Error). A recipient an earlier attempt of which may have been
+// accepted keeps its ambiguous error: giving up proves nothing about it.
+func (c *Client) giveUp(idxs []int, results []SendResult, ambiguous map[int]bool, cause error) {
 	for _, i := range idxs {
 		r := &results[i]
-		if r.Attempts == 0 || IsNotAccepted(r.Err) {
-			e := contextError(c.base.Name(), cause)
-			if r.Err != nil {
-				e.Message = "gave up retrying after: " + r.Err.Error()
-			}
-			r.Err = e
+		if r.Attempts > 0 && (ambiguous[i] || !IsNotAccepted(r.Err)) {
+			continue
 		}
-		// Otherwise keep the ambiguous error from the last attempt.
+		var e *Error
+		if !errors.As(cause, &e) {
+			e = contextError(c.base.Name(), cause)
+		} else {
+			copied := *e
+			e = &copied
+		}
+		if r.Err != nil {
+			e.Message = "gave up retrying after: " + r.Err.Error()
+		}
+		r.Err = e
 	}
+}
+
+// layerKey marks a context that has passed through a Client, so that a Client reached again
+// behind a wrapper (middleware, a composite) does not run the root layer a second time.
+type layerKey struct{}
+
+func withLayer(ctx context.Context) context.Context {
+	if ctx.Value(layerKey{}) != nil {
+		return ctx
+	}
+	return context.WithValue(ctx, layerKey{}, true)
 }
 
 // retryDelay decides whether err may be retried and how long to wait first.

@@ -21,6 +21,7 @@ func FuzzSendResponse(f *testing.F) {
 		`{"sid": "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "status": "queued", "num_segments": "1", "error_code": null, "date_created": "Thu, 24 Aug 2023 05:01:45 +0000", "from": null}`,
 	} {
 		f.Add([]byte(s), 400)
+		f.Add([]byte(s), 408)
 		f.Add([]byte(s), 201)
 	}
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
@@ -37,8 +38,11 @@ func FuzzSendResponse(f *testing.F) {
 		if !errors.As(err, &e) || e.Provider != Name {
 			t.Fatalf("mapError gave %v", err)
 		}
-		if status >= 400 && status < 500 && !e.NotAccepted {
-			t.Fatalf("a Twilio 4xx creates no message: %+v", e)
+		if status >= 400 && status < 500 && e.Code != sms.CodeOutcomeUnknown && !e.NotAccepted {
+			t.Fatalf("a Twilio 4xx rejection creates no message: %+v", e)
+		}
+		if e.Code == sms.CodeOutcomeUnknown && e.NotAccepted {
+			t.Fatalf("OutcomeUnknown cannot prove the message was not accepted: %+v", e)
 		}
 	})
 }

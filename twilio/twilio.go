@@ -357,7 +357,11 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 			if !sent {
 				return nil, err
 			}
-			res[i].Err = &sms.Error{Code: sms.CodeCanceled, Provider: Name, Message: "not attempted", NotAccepted: true, Err: err}
+			code := sms.CodeCanceled
+			if errors.Is(err, context.DeadlineExceeded) {
+				code = sms.CodeDeadlineExceeded
+			}
+			res[i].Err = &sms.Error{Code: code, Provider: Name, Message: "not attempted", NotAccepted: true, Err: err}
 			continue
 		}
 		r, err := p.sendOne(ctx, msg, to)
@@ -457,8 +461,10 @@ func mapError(resp *httpx.Response) error {
 			e.Code = c
 		}
 	}
-	if resp.StatusCode >= 400 && resp.StatusCode < 500 {
-		e.NotAccepted = true // Twilio created no message
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 && e.Code != sms.CodeOutcomeUnknown {
+		// Twilio answers its own rejections with 4xx and creates no message; a 408 or 409
+		// (a gateway timing out upstream, a conflict) proves nothing and stays ambiguous.
+		e.NotAccepted = true
 	}
 	return e
 }
