@@ -18,6 +18,7 @@ import (
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/webhook"
 )
 
 const (
@@ -311,4 +312,31 @@ func BenchmarkSend(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestGETWebhookThroughHandler(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p := newProvider(t, srv, srv.AuthToken())
+	q := url.Values{"MessageSid": {"SM00000000000000000000000000000009"}, "From": {"+12025550101"}, "To": {"+15005550006"}, "Body": {"STOP"}, "SmsStatus": {"received"}}
+	target := inboundURL + "?" + q.Encode()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.RequestURI = strings.TrimPrefix(target, publicURL)
+	req.Header.Set(twilio.SignatureHeader, twilio.Sign(srv.AuthToken(), target, nil))
+	var got []sms.Event
+	h := webhook.Handler(p, webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error { got = evs; return nil }), nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK || len(got) != 1 || got[0].Type != sms.EventOptOut {
+		t.Fatalf("GET webhook: %d %+v", w.Code, got)
+	}
+	// The same GET with a changed query is refused.
+	bad := httptest.NewRequest(http.MethodGet, strings.Replace(target, "STOP", "START", 1), nil)
+	bad.RequestURI = strings.TrimPrefix(strings.Replace(target, "STOP", "START", 1), publicURL)
+	bad.Header.Set(twilio.SignatureHeader, req.Header.Get(twilio.SignatureHeader))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, bad)
+	if w.Code != http.StatusUnauthorized {
+		t.Fatalf("tampered GET: %d", w.Code)
+	}
 }

@@ -589,3 +589,7 @@ var (
 	_ sms.StatusFetcher   = (*Provider)(nil)
 	_ sms.SenderValidator = (*Provider)(nil)
 )
+
+// CallbackMethods implements sms.CallbackMethoder: Twilio's webhooks may be configured with
+// HTTP GET (parameters in the signed query string) as well as POST.
+func (p *Provider) CallbackMethods() []string { return []string{http.MethodGet} }
