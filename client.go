@@ -70,6 +70,10 @@ type Client struct {
 
 // NewClient returns a Client around p. opts may be nil. It panics if p is nil, a programming
 // error that would otherwise surface at the first Send.
+//
+// The root layer runs once per send however Clients are nested: a Client passed to NewClient
+// is unwrapped, and a Client reached again behind a wrapper (middleware, a composite) sees
+// the context mark of the outer one and passes the send straight to its provider.
 func NewClient(p Provider, opts *ClientOptions) *Client {
 	if p == nil {
 		panic("sms: NewClient with a nil Provider")
