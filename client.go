@@ -268,7 +268,7 @@ func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) (
 		return nil, errors.Join(errs...)
 	}
 	var e *Error
-	if errors.As(first, &e) && (e.Code == CodeCanceled || e.Code == CodeDeadlineExceeded) && e.Message == "not attempted" && e.Err != nil {
+	if errors.As(first, &e) && (e.Code == CodeCanceled || e.Code == CodeDeadlineExceeded) && e.Message == notAttempted && e.Err != nil {
 		return nil, e.Err // a context error before anything was written is the context error
 	}
 	return nil, first

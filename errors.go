@@ -216,11 +216,21 @@ func invalidf(format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf(format, args...), NotAccepted: true}
 }
 
+// notAttempted is the Message of NotAttempted errors.
+const notAttempted = "not attempted"
+
+// NotAttempted returns the error of a recipient that was not attempted because the context
+// ended: CodeCanceled or CodeDeadlineExceeded, NotAccepted, unwrapping to err. Providers that
+// skip recipients of a batch use it, as the Client does.
+func NotAttempted(provider string, err error) *Error {
+	return contextError(provider, err)
+}
+
 // contextError turns a context error into a "not attempted" *Error that unwraps to it.
 func contextError(provider string, err error) *Error {
 	code := CodeCanceled
 	if errors.Is(err, context.DeadlineExceeded) {
 		code = CodeDeadlineExceeded
 	}
-	return &Error{Code: code, Provider: provider, Message: "not attempted", NotAccepted: true, Err: err}
+	return &Error{Code: code, Provider: provider, Message: notAttempted, NotAccepted: true, Err: err}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -357,11 +356,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 			if !sent {
 				return nil, err
 			}
-			code := sms.CodeCanceled
-			if errors.Is(err, context.DeadlineExceeded) {
-				code = sms.CodeDeadlineExceeded
-			}
-			res[i].Err = &sms.Error{Code: code, Provider: Name, Message: "not attempted", NotAccepted: true, Err: err}
+			res[i].Err = sms.NotAttempted(Name, err)
 			continue
 		}
 		r, err := p.sendOne(ctx, msg, to)
@@ -555,13 +550,10 @@ func (p *Provider) get(ctx context.Context, u string, into any) error {
 		}
 		return &sms.Error{Code: sms.CodeUnavailable, Provider: Name, Err: err}
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, httpx.DefaultMaxBody))
+	r, err := httpx.ReadResponse(resp, httpx.Options{RequestIDHeader: RequestIDHeader, Provider: Name})
 	if err != nil {
 		return &sms.Error{Code: sms.CodeUnavailable, Provider: Name, Message: "reading response", Err: err}
 	}
-	r := &httpx.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: b, RequestID: resp.Header.Get(RequestIDHeader),
-		RetryAfter: httpx.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	if r.StatusCode != http.StatusOK {
 		return mapError(r)
 	}

@@ -96,6 +96,14 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 		return nil, st.classify(ctx, client, err, opts.Provider)
 	}
 
+	return ReadResponse(resp, opts)
+}
+
+// ReadResponse reads and closes resp's body (up to Options.MaxBody) into a Response, with the
+// request id and Retry-After parsed. A 2xx whose body could not be read completely also
+// returns an *sms.Error with CodeOutcomeUnknown (see Do). Clients other than Do (the
+// go-retryablehttp client of safe requests) use it so that every answer is read alike.
+func ReadResponse(resp *http.Response, opts Options) (*Response, error) {
 	out := &Response{StatusCode: resp.StatusCode, Header: resp.Header}
 	if opts.RequestIDHeader != "" {
 		out.RequestID = resp.Header.Get(opts.RequestIDHeader)
@@ -109,6 +117,10 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 	out.Body, out.Truncated, rerr = readBody(resp.Body, resp.ContentLength, limit)
 	_ = resp.Body.Close()
 	if rerr != nil && out.OK() {
+		ctx := context.Background()
+		if resp.Request != nil {
+			ctx = resp.Request.Context()
+		}
 		return out, &sms.Error{
 			Code:       sms.CodeOutcomeUnknown,
 			Provider:   opts.Provider,
