@@ -3,6 +3,7 @@ package sms
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -365,7 +366,19 @@ func FuzzNormalizePhone(f *testing.F) {
 	})
 }
 
+// phoneBaselineRE is the check applications commonly write by hand: it knows no calling codes
+// and no punctuation, so it is the floor, not an equivalent.
+var phoneBaselineRE = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
 func BenchmarkNormalizePhone(b *testing.B) {
+	b.Run("baseline-regexp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !phoneBaselineRE.MatchString("+447911123456") {
+				b.Fatal("no match")
+			}
+		}
+	})
 	for _, bc := range []struct{ name, in string }{
 		{"canonical", "+447911123456"},
 		{"punctuated", "+1 (415) 555-2671"},

@@ -372,8 +372,18 @@ func BenchmarkCountSegments(b *testing.B) {
 				segSink = sms.CountSegments(bc.body)
 			}
 		})
+		// Baseline: the character count a caller would otherwise take as "the length".
+		b.Run(bc.name+"/baseline-RuneCount", func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				segRuneSink = utf8.RuneCountInString(bc.body)
+			}
+		})
 	}
 }
+
+var segRuneSink int
 
 func ExampleCountSegments() {
 	for _, body := range []string{
