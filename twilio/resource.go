@@ -19,38 +19,12 @@ type createdFields struct {
 func decodeCreated(b []byte) (f createdFields, ok bool) {
 	s := scanner{b: b}
 	s.space()
-	if s.i >= len(b) || b[s.i] != '{' {
-		return f, false
-	}
-	s.i++
-	s.space()
-	if s.i < len(b) && b[s.i] == '}' {
-		s.i++
-		s.space()
-		return f, s.i == len(b)
-	}
-	for {
-		s.space()
-		raw, dec, kok := s.rawStr()
-		if !kok {
-			return f, false
-		}
-		key := "" // only the three names matter; compare without allocating when possible
+	ok = s.object(0, func(raw []byte, dec bool) bool {
+		var dst *string
+		key := string(raw) // no allocation: only compared
 		if dec {
 			key = unescape(raw)
-		} else {
-			switch string(raw) {
-			case "sid", "status", "num_segments":
-				key = string(raw)
-			}
 		}
-		s.space()
-		if s.i >= len(b) || b[s.i] != ':' {
-			return f, false
-		}
-		s.i++
-		s.space()
-		var dst *string
 		switch key {
 		case "sid":
 			dst = &f.SID
@@ -58,36 +32,19 @@ func decodeCreated(b []byte) (f createdFields, ok bool) {
 			dst = &f.Status
 		case "num_segments":
 			dst = &f.NumSegments
+		default:
+			return s.value(1)
 		}
-		if dst != nil && s.i < len(b) && b[s.i] == '"' {
+		*dst = ""
+		if s.i < len(s.b) && s.b[s.i] == '"' {
 			v, vok := s.str()
-			if !vok {
-				return f, false
-			}
 			*dst = v
-		} else {
-			if dst != nil {
-				*dst = ""
-			}
-			if !s.value(0) {
-				return f, false
-			}
+			return vok
 		}
-		s.space()
-		if s.i >= len(b) {
-			return f, false
-		}
-		switch b[s.i] {
-		case ',':
-			s.i++
-			continue
-		case '}':
-			s.i++
-			s.space()
-			return f, s.i == len(b)
-		}
-		return f, false
-	}
+		return s.value(1)
+	})
+	s.space()
+	return f, ok && s.i == len(b)
 }
 
 type scanner struct {
@@ -110,6 +67,50 @@ func (s *scanner) space() {
 // the stack.
 const maxDepth = 10000
 
+// object reads the JSON object at s.i, validating it, and calls member for each key (raw
+// bytes between the quotes, and whether they need unescape) with s.i at its value; member
+// must consume the value and report whether it was valid.
+func (s *scanner) object(depth int, member func(raw []byte, dec bool) bool) bool {
+	if s.i >= len(s.b) || s.b[s.i] != '{' || depth > maxDepth {
+		return false
+	}
+	s.i++
+	s.space()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		return true
+	}
+	for {
+		s.space()
+		raw, dec, ok := s.rawStr()
+		if !ok {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			return false
+		}
+		s.i++
+		s.space()
+		if !member(raw, dec) {
+			return false
+		}
+		s.space()
+		if s.i >= len(s.b) {
+			return false
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case '}':
+			s.i++
+			return true
+		default:
+			return false
+		}
+	}
+}
+
 // value skips one JSON value, validating it.
 func (s *scanner) value(depth int) bool {
 	if s.i >= len(s.b) || depth > maxDepth {
@@ -120,40 +121,7 @@ func (s *scanner) value(depth int) bool {
 		_, _, ok := s.rawStr()
 		return ok
 	case c == '{':
-		s.i++
-		s.space()
-		if s.i < len(s.b) && s.b[s.i] == '}' {
-			s.i++
-			return true
-		}
-		for {
-			s.space()
-			if _, _, ok := s.rawStr(); !ok {
-				return false
-			}
-			s.space()
-			if s.i >= len(s.b) || s.b[s.i] != ':' {
-				return false
-			}
-			s.i++
-			s.space()
-			if !s.value(depth + 1) {
-				return false
-			}
-			s.space()
-			if s.i >= len(s.b) {
-				return false
-			}
-			if s.b[s.i] == ',' {
-				s.i++
-				continue
-			}
-			if s.b[s.i] == '}' {
-				s.i++
-				return true
-			}
-			return false
-		}
+		return s.object(depth, func([]byte, bool) bool { return s.value(depth + 1) })
 	case c == '[':
 		s.i++
 		s.space()
