@@ -332,14 +332,8 @@ var rules = []rule{
 			t.Skip("no delivery reports")
 		}
 		p := s.h.Provider(t)
-		res, err := s.client(t, p).Send(context.Background(), s.msg(num1))
-		mustNoErr(t, err)
-		id := res[0].MessageID
-		evs, code := deliver(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: id, To: num1, Status: sms.StatusDelivered}))
-		if code != http.StatusOK || len(evs) != 1 {
-			t.Fatalf("want 200 and one event, got %d and %d", code, len(evs))
-		}
-		ev := evs[0]
+		id := s.sendOne(t, p)
+		ev := deliverOne(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: id, To: num1, Status: sms.StatusDelivered}))
 		if ev.Type != sms.EventDeliveryReport || ev.MessageID != id || ev.Status != sms.StatusDelivered || ev.ID == "" || ev.Provider != p.Name() {
 			t.Fatalf("want a Delivered report for %s, got %+v", id, ev)
 		}
@@ -349,9 +343,7 @@ var rules = []rule{
 			t.Skip("no delivery reports")
 		}
 		p := s.h.Provider(t)
-		res, err := s.client(t, p).Send(context.Background(), s.msg(num1))
-		mustNoErr(t, err)
-		req := s.h.DeliveryReports(t, DeliveryReport{MessageID: res[0].MessageID, To: num1, Status: sms.StatusDelivered})
+		req := s.h.DeliveryReports(t, DeliveryReport{MessageID: s.sendOne(t, p), To: num1, Status: sms.StatusDelivered})
 		body, _ := io.ReadAll(req.Body)
 		var calls int
 		h := webhook.Handler(p, webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error { calls++; return nil }), nil)
@@ -373,12 +365,9 @@ var rules = []rule{
 			t.Skip("not applicable")
 		}
 		p := s.h.Provider(t)
-		evs, code := deliver(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: "unknown-status-msg", To: num1, RawStatus: "frobnicated"}))
-		if code != http.StatusOK || len(evs) != 1 {
-			t.Fatalf("want 200 and one event, got %d and %d", code, len(evs))
-		}
-		if evs[0].Status != sms.StatusUnknown || evs[0].RawStatus != "frobnicated" {
-			t.Fatalf("want Unknown with raw status kept, got %v %q", evs[0].Status, evs[0].RawStatus)
+		ev := deliverOne(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: "unknown-status-msg", To: num1, RawStatus: "frobnicated"}))
+		if ev.Status != sms.StatusUnknown || ev.RawStatus != "frobnicated" {
+			t.Fatalf("want Unknown with raw status kept, got %v %q", ev.Status, ev.RawStatus)
 		}
 	}},
 	{"BatchOneEventPerItem", "a batched callback yields one event per item", func(t *testing.T, s *suite) {
@@ -404,17 +393,12 @@ var rules = []rule{
 			t.Skip("no delivery reports")
 		}
 		p := s.h.Provider(t)
-		res, err := s.client(t, p).Send(context.Background(), s.msg(num1))
-		mustNoErr(t, err)
-		id := res[0].MessageID
+		id := s.sendOne(t, p)
 		stored := sms.StatusAccepted
 		for _, st := range []sms.Status{sms.StatusDelivered, sms.StatusSent, sms.StatusQueued} {
-			evs, code := deliver(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: id, To: num1, Status: st}))
-			if code != http.StatusOK || len(evs) != 1 {
-				t.Fatalf("%s: want 200 and one event, got %d and %d", st, code, len(evs))
-			}
-			if evs[0].Status.Supersedes(stored) {
-				stored = evs[0].Status
+			ev := deliverOne(t, p, s.h.DeliveryReports(t, DeliveryReport{MessageID: id, To: num1, Status: st}))
+			if ev.Status.Supersedes(stored) {
+				stored = ev.Status
 			}
 		}
 		if stored != sms.StatusDelivered {
@@ -426,11 +410,8 @@ var rules = []rule{
 			t.Skip("no inbound")
 		}
 		p := s.h.Provider(t)
-		evs, code := deliver(t, p, s.h.Inbound(t, num1, s.h.Sender().Value, "Hello there"))
-		if code != http.StatusOK || len(evs) != 1 {
-			t.Fatalf("want 200 and one event, got %d and %d", code, len(evs))
-		}
-		if ev := evs[0]; ev.Type != sms.EventInbound || ev.Body != "Hello there" || ev.From != num1 || ev.ID == "" {
+		ev := deliverOne(t, p, s.h.Inbound(t, num1, s.h.Sender().Value, "Hello there"))
+		if ev.Type != sms.EventInbound || ev.Body != "Hello there" || ev.From != num1 || ev.ID == "" {
 			t.Fatalf("want an inbound event from %s, got %+v", num1, ev)
 		}
 	}},
@@ -439,12 +420,9 @@ var rules = []rule{
 			t.Skip("no inbound")
 		}
 		p := s.h.Provider(t)
-		evs, code := deliver(t, p, s.h.Inbound(t, num1, s.h.Sender().Value, " stop "))
-		if code != http.StatusOK || len(evs) != 1 {
-			t.Fatalf("want 200 and one event, got %d and %d", code, len(evs))
-		}
-		if evs[0].Type != sms.EventOptOut || evs[0].Keyword != "STOP" {
-			t.Fatalf("want an opt-out with keyword STOP, got %s %q", evs[0].Type, evs[0].Keyword)
+		ev := deliverOne(t, p, s.h.Inbound(t, num1, s.h.Sender().Value, " stop "))
+		if ev.Type != sms.EventOptOut || ev.Keyword != "STOP" {
+			t.Fatalf("want an opt-out with keyword STOP, got %s %q", ev.Type, ev.Keyword)
 		}
 	}},
 	{"ForgedCallbackRejected", "a forged or tampered callback is rejected and never reaches the application", func(t *testing.T, s *suite) {
@@ -460,6 +438,27 @@ var rules = []rule{
 			t.Fatalf("the application received %d events", len(evs))
 		}
 	}},
+}
+
+// sendOne sends the suite's message to num1 through the client and returns its message id.
+func (s *suite) sendOne(t testing.TB, p sms.Provider) string {
+	t.Helper()
+	res, err := s.client(t, p).Send(context.Background(), s.msg(num1))
+	mustNoErr(t, err)
+	if res[0].Err != nil || res[0].MessageID == "" {
+		t.Fatalf("send to %s: %+v", num1, res[0])
+	}
+	return res[0].MessageID
+}
+
+// deliverOne runs req through webhook.Handler and requires a 200 and exactly one event.
+func deliverOne(t testing.TB, p sms.Provider, req *http.Request) sms.Event {
+	t.Helper()
+	evs, code := deliver(t, p, req)
+	if code != http.StatusOK || len(evs) != 1 {
+		t.Fatalf("want 200 and one event, got %d and %d", code, len(evs))
+	}
+	return evs[0]
 }
 
 // deliver runs req through webhook.Handler and returns the events the sink received.
