@@ -456,11 +456,8 @@ func mapError(resp *httpx.Response) error {
 			e.Code = c
 		}
 	}
-	if resp.StatusCode >= 400 && resp.StatusCode < 500 && e.Code != sms.CodeOutcomeUnknown {
-		// Twilio answers its own rejections with 4xx and creates no message; a 408 or 409
-		// (a gateway timing out upstream, a conflict) proves nothing and stays ambiguous.
-		e.NotAccepted = true
-	}
+	// NotAccepted stays as httpx.StatusError set it: Twilio answers its own rejections with
+	// 4xx and creates no message, while a 408 or 409 proves nothing.
 	return e
 }
 

@@ -612,7 +612,7 @@ func TestStatusErrorMapping(t *testing.T) {
 		{408, sms.CodeOutcomeUnknown, false},
 		{409, sms.CodeOutcomeUnknown, false},
 		{410, sms.CodeInvalidArgument, true},
-		{413, sms.CodeInvalidArgument, false},
+		{413, sms.CodeInvalidArgument, true},
 		{415, sms.CodeInvalidArgument, true},
 		{429, sms.CodeRateLimited, true},
 		{451, sms.CodeInvalidArgument, true},

@@ -24,9 +24,8 @@ const MaxMessage = 200
 //	404                 NotFound          NotAccepted
 //	408                 OutcomeUnknown    (gateways use it for upstream timeouts)
 //	409                 OutcomeUnknown    (the usual answer to a reused idempotency key)
-//	413                 InvalidArgument
 //	429                 RateLimited       NotAccepted, RetryAfter
-//	other 4xx           InvalidArgument   NotAccepted
+//	other 4xx, 413      InvalidArgument   NotAccepted (the vendor refused the request)
 //	503                 Unavailable       (a vendor documenting 503 as "not processed" sets NotAccepted)
 //	500, 502, 504, 5xx  OutcomeUnknown
 //	anything else       OutcomeUnknown    (an unexpected 1xx, 2xx or 3xx)
@@ -62,8 +61,6 @@ func StatusError(provider string, r *Response) *sms.Error {
 		e.Code, e.NotAccepted = sms.CodeNotFound, true
 	case s == http.StatusRequestTimeout, s == http.StatusConflict:
 		e.Code = sms.CodeOutcomeUnknown
-	case s == http.StatusRequestEntityTooLarge:
-		e.Code = sms.CodeInvalidArgument
 	case s == http.StatusTooManyRequests:
 		e.Code, e.NotAccepted = sms.CodeRateLimited, true
 	case s >= 400 && s <= 499:
