@@ -69,6 +69,12 @@ type Capabilities struct {
 	Inbound         bool     // inbound messages arrive through ParseCallback
 	IdempotentSends bool     // the vendor de-duplicates a resent request with the same IdempotencyKey
 	Countries       []string // ISO 3166-1 alpha-2 codes served; nil = not restricted
+	// CallbackURL reports that the provider honours Message.CallbackURL (a per-message
+	// delivery-report URL). Client rejects a message that sets it otherwise.
+	CallbackURL bool
+	// MessageTypes lists the Message.Type values other than TypeDefault that the provider
+	// honours. Client rejects a message of another type.
+	MessageTypes []MessageType
 }
 
 // SupportsSender reports whether t is among c.SenderTypes.

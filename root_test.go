@@ -130,7 +130,7 @@ func TestKeywords(t *testing.T) {
 		{"", sms.EventInbound, ""}, {"STOPP", sms.EventInbound, ""},
 	}
 	for _, c := range cases {
-		got, kw := sms.DefaultKeywords.Classify(c.body)
+		got, kw := sms.DefaultKeywords().Classify(c.body)
 		if got != c.want || kw != c.kw {
 			t.Errorf("%q: got %s %q, want %s %q", c.body, got, kw, c.want, c.kw)
 		}
@@ -142,7 +142,7 @@ func TestKeywords(t *testing.T) {
 		t.Fatalf("custom keywords: %+v", ev)
 	}
 	vendor := sms.Event{Type: sms.EventOptOut, Body: "please no more"}
-	sms.DefaultKeywords.Apply(&vendor)
+	sms.DefaultKeywords().Apply(&vendor)
 	if vendor.Type != sms.EventOptOut {
 		t.Fatal("a vendor-flagged opt-out must stay")
 	}

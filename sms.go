@@ -217,17 +217,28 @@ type Event struct {
 	Body      string   // inbound only
 	MediaURLs []string // inbound only
 	Status    Status   // delivery reports; StatusUnknown otherwise
+	// Code is the portable classification of a delivery failure (CodeOptedOut for a
+	// consent-related refusal, CodeInvalidRecipient, …), CodeUnknown when the report is not a
+	// failure or the vendor's code has no portable meaning. Providers set it from their
+	// vendor code table, so applications never parse vendor codes.
+	Code Code
 	// ErrorCode and ErrorDescription are the vendor's delivery error, if any.
 	ErrorCode        string
 	ErrorDescription string
 	Segments         int
-	Timestamp        time.Time // the vendor's time for the event; zero if it sent none
-	Reference        string    // Message.Reference of the send, when the vendor echoed it
-	Keyword          string    // the matched keyword for opt-out/opt-in/help, upper-cased
-	Scope            OptOutScope
-	ScopeID          string // the sender, service or account id the opt-out applies to
-	RawStatus        string // the vendor's status word, kept even when Status is Unknown
-	Raw              []byte // the vendor's payload for this item
+	// Part and Parts locate a report of one part of a multipart message (LINK Mobility
+	// "msgId$1", Vibes per-part receipts): Part counts from 1, Parts is the total when the
+	// vendor says it. Both are 0 for a report of the whole message. webhook folds part
+	// reports into one message status.
+	Part      int
+	Parts     int
+	Timestamp time.Time // the vendor's time for the event; zero if it sent none
+	Reference string    // Message.Reference of the send, when the vendor echoed it
+	Keyword   string    // the matched keyword for opt-out/opt-in/help, upper-cased
+	Scope     OptOutScope
+	ScopeID   string // the sender, service or account id the opt-out applies to
+	RawStatus string // the vendor's status word, kept even when Status is Unknown
+	Raw       []byte // the vendor's payload for this item
 }
 
 // Callback is what a provider decoded from one callback request.
@@ -257,11 +268,14 @@ type Keywords struct {
 	Help   []string
 }
 
-// DefaultKeywords are the standard English keywords of the US carriers and CTIA.
-var DefaultKeywords = Keywords{
-	OptOut: []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"},
-	OptIn:  []string{"START", "UNSTOP", "YES"},
-	Help:   []string{"HELP", "INFO"},
+// DefaultKeywords returns the standard English keywords of the US carriers and CTIA, as a
+// fresh copy the caller may change (for example to add another language's words).
+func DefaultKeywords() Keywords {
+	return Keywords{
+		OptOut: []string{"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"},
+		OptIn:  []string{"START", "UNSTOP", "YES"},
+		Help:   []string{"HELP", "INFO"},
+	}
 }
 
 // Classify returns the event type of an inbound body and the matched keyword (upper-cased),
@@ -284,16 +298,20 @@ func (k Keywords) Classify(body string) (EventType, string) {
 	return EventInbound, ""
 }
 
-// Apply sets ev.Type and ev.Keyword from ev.Body when ev is an inbound message (EventInbound
-// or an earlier keyword classification). Vendor-flagged opt-outs with no keyword match keep
-// their type.
+// Apply classifies an inbound message once. A plain EventInbound whose body is a keyword
+// becomes an opt-out, opt-in or help event with Keyword set. A type the vendor set itself (an
+// opt-out flagged by the vendor, whatever the words) is never changed: when its body matches
+// a keyword of that same type, only Keyword is filled in. Other events are left alone.
+// webhook.Handler applies its Keywords exactly once per event; providers do not.
 func (k Keywords) Apply(ev *Event) {
 	if !ev.Type.IsInbound() {
 		return
 	}
 	t, w := k.Classify(ev.Body)
-	if w == "" && ev.Keyword == "" && ev.Type != EventInbound {
-		return // the vendor said so, not a keyword
+	switch {
+	case ev.Type == EventInbound:
+		ev.Type, ev.Keyword = t, w
+	case ev.Keyword == "" && t == ev.Type:
+		ev.Keyword = w
 	}
-	ev.Type, ev.Keyword = t, w
 }

@@ -408,7 +408,7 @@ func receivedEvent(raw []byte, env *callbackEnvelope, d *receivedData) sms.Event
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = env.time()
 	}
-	sms.DefaultKeywords.Apply(&ev)
+	sms.DefaultKeywords().Apply(&ev)
 	return ev
 }
 

@@ -281,7 +281,7 @@
 //     without a zone is UTC;
 //   - all-digit numbers of 8 digits or fewer are short codes and kept as sent;
 //   - opt-outs are scoped to sender and recipient (ACS also keys on country), and the keyword
-//     list is sms.DefaultKeywords (ACS's full list is unconfirmed);
+//     list is sms.DefaultKeywords() (ACS's full list is unconfirmed);
 //   - a validation event batched with other items is answered and the other items dropped;
 //     asynchronous validation through validationUrl and Entra ID-protected webhooks are not
 //     supported.

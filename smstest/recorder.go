@@ -297,7 +297,7 @@ func (r *Recorder) ParseCallback(ctx context.Context, req *http.Request, body []
 			ev.Type = sms.EventInbound
 			ev.Body = it.Body
 			ev.Scope, ev.ScopeID = sms.ScopeSender, it.To
-			sms.DefaultKeywords.Apply(&ev)
+			sms.DefaultKeywords().Apply(&ev)
 		}
 		if ev.ID == "" {
 			ev.ID = sms.EventID(r.opts.Name, it.MessageID, it.Status, it.ErrorCode)

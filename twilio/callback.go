@@ -84,7 +84,7 @@ func parseCallback(r *http.Request, body []byte) (*sms.Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeCallback(r, body, f, sms.DefaultKeywords), nil
+	return decodeCallback(r, body, f, sms.DefaultKeywords()), nil
 }
 
 // verifyAndParse verifies r and decodes it, parsing the form body once for both; kw

@@ -358,7 +358,7 @@ func TestVerifyAndParse(t *testing.T) {
 		full := origin + "/twilio?smsbridge_ref=r-" + e.Name()
 		p, _ := url.ParseQuery(body)
 		r := signedRequest(t, "POST", full, formType, body, Sign("12345", full, p))
-		got, err := v.verifyAndParse(r, []byte(body), sms.DefaultKeywords)
+		got, err := v.verifyAndParse(r, []byte(body), sms.DefaultKeywords())
 		if err != nil {
 			t.Fatalf("%s: %v", e.Name(), err)
 		}
@@ -371,13 +371,13 @@ func TestVerifyAndParse(t *testing.T) {
 		}
 
 		r.Header.Set(SignatureHeader, Sign("54321", full, p))
-		if _, err := v.verifyAndParse(r, []byte(body), sms.DefaultKeywords); sms.ErrorCode(err) != sms.CodeUnauthenticated {
+		if _, err := v.verifyAndParse(r, []byte(body), sms.DefaultKeywords()); sms.ErrorCode(err) != sms.CodeUnauthenticated {
 			t.Errorf("%s: wrong token: %v", e.Name(), err)
 		}
 	}
 	// Verification comes first: an unsigned malformed body is Unauthenticated, not InvalidArgument.
 	r := signedRequest(t, "POST", origin+"/twilio", "application/json", "{}", "")
-	if _, err := v.verifyAndParse(r, []byte("{}"), sms.DefaultKeywords); sms.ErrorCode(err) != sms.CodeUnauthenticated {
+	if _, err := v.verifyAndParse(r, []byte("{}"), sms.DefaultKeywords()); sms.ErrorCode(err) != sms.CodeUnauthenticated {
 		t.Errorf("unsigned JSON: %v", err)
 	}
 }
@@ -428,7 +428,7 @@ func BenchmarkVerifyAndParse(b *testing.B) {
 		b.Run(strings.TrimSuffix(name, ".form")+"/VerifyAndParse", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := v.verifyAndParse(r, raw, sms.DefaultKeywords); err != nil {
+				if _, err := v.verifyAndParse(r, raw, sms.DefaultKeywords()); err != nil {
 					b.Fatal(err)
 				}
 			}

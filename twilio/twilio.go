@@ -568,7 +568,7 @@ func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []by
 		if p.verifier == nil {
 			return nil, &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name, Message: "callback verification is not configured: set Config.PublicURL"}
 		}
-		return p.verifier.verifyAndParse(r, body, sms.DefaultKeywords)
+		return p.verifier.verifyAndParse(r, body, sms.DefaultKeywords())
 	}
 	return parseCallback(r, body)
 }

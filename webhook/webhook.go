@@ -59,7 +59,7 @@ type Options struct {
 	// the same events.
 	Dedup Store
 	// Keywords classifies inbound events (opt-out, opt-in, help) with Keywords.Apply. Nil
-	// means sms.DefaultKeywords.
+	// means sms.DefaultKeywords().
 	Keywords *sms.Keywords
 	// Logger receives one record per rejected or failed request (and debug records for
 	// accepted ones). Nil means silent. Bodies, URLs (which may carry a secret token) and
@@ -113,7 +113,7 @@ func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
 		sink:     sink,
 		limit:    o.MaxBodyBytes,
 		store:    o.Dedup,
-		kw:       sms.DefaultKeywords,
+		kw:       sms.DefaultKeywords(),
 		log:      o.Logger,
 		onError:  o.OnError,
 		provider: p.Name(),
@@ -312,7 +312,7 @@ func writeReply(w http.ResponseWriter, rep *sms.Reply) {
 
 // Parse reads the body of r (at most maxBytes; zero or negative means DefaultMaxBodyBytes) and
 // has p verify, then decode it, for applications that route callbacks themselves and want no
-// Sink. Inbound events are classified with sms.DefaultKeywords (apply other Keywords to the
+// Sink. Inbound events are classified with sms.DefaultKeywords() (apply other Keywords to the
 // result to override: Keywords.Apply re-classifies earlier keyword matches). Parse does not check
 // the method, de-duplicate or write a response; StatusCode maps its errors to the status Handler
 // would answer.
@@ -326,7 +326,8 @@ func Parse(ctx context.Context, p sms.Provider, r *http.Request, maxBytes int64)
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBodyBytes
 	}
-	return parse(ctx, p, nil, r, maxBytes, &sms.DefaultKeywords)
+	kw := sms.DefaultKeywords()
+	return parse(ctx, p, nil, r, maxBytes, &kw)
 }
 
 // parse reads the body through http.MaxBytesReader (w may be nil) and calls p.ParseCallback.

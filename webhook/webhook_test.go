@@ -786,8 +786,9 @@ func TestKeywords(t *testing.T) {
 		{"vendor opt-out kept", nil, fakeEvent{Type: "optout", Body: "remove me"}, sms.EventOptOut, ""},
 		{"custom arret", custom, fakeEvent{Type: "inbound", Body: "arret"}, sms.EventOptOut, "ARRET"},
 		{"custom stop is plain", custom, fakeEvent{Type: "inbound", Body: "STOP"}, sms.EventInbound, ""},
-		// A provider that already classified with the defaults is re-classified with custom keywords.
-		{"custom reclassifies", custom, fakeEvent{Type: "optout", Body: "STOP", Keyword: "STOP"}, sms.EventInbound, ""},
+		// Keywords are applied once, in the handler: a type the vendor set is never undone.
+		{"vendor opt-out survives custom keywords", custom, fakeEvent{Type: "optout", Body: "Arrêt"}, sms.EventOptOut, ""},
+		{"vendor opt-out gets its keyword", nil, fakeEvent{Type: "optout", Body: "stop"}, sms.EventOptOut, "STOP"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := &recSink{}

@@ -93,7 +93,7 @@ func (a *acme) ParseCallback(ctx context.Context, r *http.Request, body []byte) 
 			ev.Status = map[string]sms.Status{"DELIVERED": sms.StatusDelivered, "SENT": sms.StatusSent, "QUEUED": sms.StatusQueued, "FAILED": sms.StatusFailed}[it.Status]
 		case "mo":
 			ev.Type, ev.Body = sms.EventInbound, it.Text
-			sms.DefaultKeywords.Apply(&ev)
+			sms.DefaultKeywords().Apply(&ev)
 		}
 		if ev.ID == "" {
 			ev.ID = sms.EventID("acme", it.MessageID, it.Status, "")
