@@ -113,6 +113,15 @@ func NewClient(p Provider, opts *ClientOptions) *Client {
 	return c
 }
 
+// The optional interfaces a Client forwards to the provider it wraps.
+var (
+	_ StatusFetcher    = (*Client)(nil)
+	_ CallbackMethoder = (*Client)(nil)
+	_ SenderValidator  = (*Client)(nil)
+	_ IdleCloser       = (*Client)(nil)
+	_ Unwrapper        = (*Client)(nil)
+)
+
 // Name returns the provider's name.
 func (c *Client) Name() string { return c.base.Name() }
 
@@ -125,6 +134,49 @@ func (c *Client) Unwrap() Provider { return c.base }
 // ParseCallback delegates to the vendor provider.
 func (c *Client) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*Callback, error) {
 	return c.p.ParseCallback(ctx, r, body)
+}
+
+// FetchStatus forwards to the wrapped provider's StatusFetcher. When the provider has none it
+// returns a CodeUnsupported *Error wrapping errors.ErrUnsupported. Every error is an *Error; a
+// context error is one that also satisfies errors.Is(err, ctx.Err()).
+func (c *Client) FetchStatus(ctx context.Context, messageID string) (Status, error) {
+	sf, ok := c.base.(StatusFetcher)
+	if !ok {
+		return StatusUnknown, unsupported(c.base.Name(), "fetching a message status")
+	}
+	st, err := sf.FetchStatus(ctx, messageID)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return st, &Error{Code: ErrorCode(err), Provider: c.base.Name(), Err: err}
+		}
+		return st, wrapErr(c.base.Name(), err)
+	}
+	return st, nil
+}
+
+// CallbackMethods forwards to the wrapped provider's CallbackMethoder, and returns nil (POST
+// only) when the provider has none.
+func (c *Client) CallbackMethods() []string {
+	if m, ok := c.base.(CallbackMethoder); ok {
+		return m.CallbackMethods()
+	}
+	return nil
+}
+
+// ValidateSender checks s as Send does before any request: the root sender rules, the
+// provider's supported sender types, and the provider's own SenderValidator when it has one.
+// Every failure is a CodeInvalidArgument *Error.
+func (c *Client) ValidateSender(s Sender) error {
+	return checkSender(c.base, c.base.Capabilities(), s)
+}
+
+// CloseIdleConnections forwards to the wrapped provider's IdleCloser; it does nothing when
+// the provider has none.
+func (c *Client) CloseIdleConnections() {
+	if ic, ok := c.base.(IdleCloser); ok {
+		ic.CloseIdleConnections()
+	}
 }
 
 // Validate checks msg against the root rules and the provider's capabilities without sending,
@@ -166,7 +218,7 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	results := make([]SendResult, len(to))
 	pending := make([]int, 0, len(to))
 	for i, n := range to {
-		results[i] = SendResult{To: n}
+		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt}
 		if c.opts.Suppressor != nil {
 			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, n)
 			if err != nil {

@@ -56,6 +56,14 @@ func (c Code) String() string {
 	return "Code(" + strconv.Itoa(int(c)) + ")"
 }
 
+// MarshalText implements encoding.TextMarshaler with the name String returns.
+func (c Code) MarshalText() ([]byte, error) { return enumMarshal(codeNames[:], int(c), "code") }
+
+// UnmarshalText implements encoding.TextUnmarshaler; a name String does not return is an error.
+func (c *Code) UnmarshalText(b []byte) error {
+	return enumUnmarshal(codeNames[:], (*int)(c), b, "code")
+}
+
 // Sentinels, one per code: errors.Is(err, sms.ErrRateLimited) is true for every *Error whose
 // Code is CodeRateLimited.
 var (
@@ -233,4 +241,9 @@ func contextError(provider string, err error) *Error {
 		code = CodeDeadlineExceeded
 	}
 	return &Error{Code: code, Provider: provider, Message: notAttempted, NotAccepted: true, Err: err}
+}
+
+// unsupported is the error of an optional ability the provider lacks.
+func unsupported(provider, what string) *Error {
+	return &Error{Code: CodeUnsupported, Provider: provider, Message: what + " is not supported by this provider", NotAccepted: true}
 }

@@ -21,18 +21,13 @@ func validate(p Provider, caps Capabilities, msg *Message) ([]string, error) {
 	if !utf8.ValidString(msg.Body) {
 		return nil, invalidf("body is not valid UTF-8")
 	}
-	if err := validateSender(msg.From, caps); err != nil {
+	if err := checkSender(p, caps, msg.From); err != nil {
 		return nil, err
-	}
-	if sv, ok := p.(SenderValidator); ok {
-		if err := sv.ValidateSender(msg.From); err != nil {
-			return nil, asInvalid(err)
-		}
 	}
 	if caps.MaxBody > 0 {
 		n := bodyLength(msg.Body, caps.BodyUnit)
 		if n > caps.MaxBody {
-			return nil, invalidf("body is %d %s, over the limit of %d", n, caps.BodyUnit, caps.MaxBody)
+			return nil, invalidf("body is %d %s, over the limit of %d", n, caps.BodyUnit.phrase(), caps.MaxBody)
 		}
 	}
 	if msg.Validity < 0 {
@@ -52,6 +47,19 @@ func validate(p Provider, caps Capabilities, msg *Message) ([]string, error) {
 		to[i] = c
 	}
 	return to, nil
+}
+
+// checkSender applies the root sender rules, then the provider's own narrowing.
+func checkSender(p Provider, caps Capabilities, s Sender) error {
+	if err := validateSender(s, caps); err != nil {
+		return err
+	}
+	if sv, ok := p.(SenderValidator); ok {
+		if err := sv.ValidateSender(s); err != nil {
+			return asInvalid(err)
+		}
+	}
+	return nil
 }
 
 func asInvalid(err error) error {
