@@ -166,9 +166,11 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	if e.Err != nil && (e.Message == "" || !strings.Contains(e.Message, e.Err.Error())) {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+	if e.Err != nil {
+		if cause := trimPrefix(e.Err.Error()); !strings.Contains(e.Message, cause) {
+			b.WriteString(": ")
+			b.WriteString(cause)
+		}
 	}
 	if e.RequestID != "" {
 		b.WriteString(" [request ")
@@ -176,6 +178,25 @@ func (e *Error) Error() string {
 		b.WriteString("]")
 	}
 	return b.String()
+}
+
+// trimPrefix drops the "sms: " or "sms/provider: " prefix of a nested error's text, so that an
+// *Error wrapping another library error names the library once.
+func trimPrefix(s string) string {
+	if !strings.HasPrefix(s, "sms") || len(s) < 5 {
+		return s
+	}
+	switch s[3] {
+	case ':':
+		if s[4] == ' ' {
+			return s[5:]
+		}
+	case '/':
+		if i := strings.Index(s, ": "); i > 4 && !strings.ContainsAny(s[4:i], " :") {
+			return s[i+2:]
+		}
+	}
+	return s
 }
 
 // Unwrap returns the sentinel of e.Code and the cause.
