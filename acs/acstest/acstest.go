@@ -16,6 +16,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -80,10 +81,11 @@ type Options struct {
 	// BearerTokens are accepted as "Authorization: Bearer <token>" (standing in for Entra
 	// ID tokens). Without any, a bearer token gets 401.
 	BearerTokens []string
-	// Now is the emulator's clock (x-ms-date freshness, message ids, event times); nil
-	// means time.Now.
-	Now func() time.Time
-	// MaxClockSkew is how far x-ms-date may be from Now, either way; default
+	// Clock is the emulator's clock: x-ms-date freshness, message ids, event times, and the
+	// waits of outcome delays, the batch window and armed fault delays (an
+	// emulator.ManualClock lets a test decide when they end). Nil means the wall clock.
+	Clock sms.Clock
+	// MaxClockSkew is how far x-ms-date may be from the Clock, either way; default
 	// DefaultMaxClockSkew.
 	MaxClockSkew time.Duration
 
@@ -223,7 +225,7 @@ type Server struct {
 	handshakes []Handshake
 	held       []Event
 	batch      []Event
-	batchTimer *time.Timer
+	batchStop  context.CancelFunc // ends the wait of the partial batch
 	published  []Event
 	inflight   int           // handshakes and delayed reports under way
 	idle       chan struct{} // closed while inflight == 0
@@ -307,12 +309,8 @@ func New(opts *Options) *Server {
 			},
 		}
 	}
-	var clock emu.Clock = emu.RealClock{}
-	if o.Now != nil {
-		clock = nowClock(o.Now)
-	}
 	s.ids = emu.IDGen{Seed: o.Seed}
-	s.emu = emu.NewServer(&emu.Options{Clock: clock, Delivery: &emu.DelivererOptions{
+	s.emu = emu.NewServer(&emu.Options{Clock: o.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.client,
 		MaxRetries: o.DeliveryRetries,
 		MinWait:    o.RetryWait, MaxWait: o.RetryWait,
@@ -330,10 +328,6 @@ func New(opts *Options) *Server {
 	s.registerControl()
 	return s
 }
-
-type nowClock func() time.Time
-
-func (f nowClock) Now() time.Time { return f() }
 
 // Handler returns the emulator's HTTP handler: the ACS SMS API plus the control API under
 // /_emulator/. A status fault armed through POST /_emulator/faults without a body of its own
@@ -383,10 +377,7 @@ func (s *Server) Close() {
 	}
 	s.mu.Lock()
 	s.closed = true
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	s.mu.Unlock()
 	s.cancel()
 	_ = s.emu.Close()
@@ -409,7 +400,7 @@ func (s *Server) ConnectionString() string {
 func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 
 // RecordedRequests returns the ACS API requests received, oldest first.
-func (s *Server) RecordedRequests() []emu.Request { return s.emu.Requests() }
+func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns the created messages, oldest first.
 func (s *Server) Messages() []Message {
@@ -500,7 +491,7 @@ func (s *Server) SetOutcomeDelay(to string, status sms.Status, detailCode string
 }
 
 // Deliveries returns every event delivery and its attempts (handshakes are in Handshakes).
-func (s *Server) Deliveries() []emu.Delivery { return s.emu.Deliverer.Deliveries() }
+func (s *Server) Deliveries() []emulator.Delivery { return s.emu.Deliverer.Deliveries() }
 
 // Handshakes returns every endpoint-validation handshake, oldest first.
 func (s *Server) Handshakes() []Handshake {
@@ -555,10 +546,7 @@ func (s *Server) SetEventGrid(url, schema string) error {
 	if url == "" {
 		s.state = ValidationNone
 	}
-	if s.batchTimer != nil { // a partial batch waits for the new endpoint's validation
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked() // a partial batch waits for the new endpoint's validation
 	s.held, s.batch = append(s.held, s.batch...), nil
 	if len(s.held) > 0 {
 		s.startHandshakeLocked()
@@ -601,10 +589,7 @@ func (s *Server) resetState() {
 	s.messages, s.byID, s.byRepeat = nil, map[string]*Message{}, map[string]*Message{}
 	s.failures = map[string]*recipientFailure{}
 	s.held, s.batch, s.published, s.handshakes = nil, nil, nil, nil
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	s.gen++
 	s.epoch++
 	s.state = ValidationNone

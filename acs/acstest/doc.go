@@ -18,7 +18,7 @@
 // Requests are authenticated as ACS does: "Authorization: HMAC-SHA256
 // SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=…", where x-ms-content-sha256
 // must be the hash of the body as received, x-ms-date must be within MaxClockSkew of the
-// emulator clock (Options.Now), and the signature is recomputed with the package acs
+// emulator clock (Options.Clock), and the signature is recomputed with the package acs
 // helpers over the method, the request target exactly as received (r.RequestURI), x-ms-date,
 // the Host header as received and the hash — with the primary and the secondary key,
 // compared in constant time. Any Host is accepted: the signature must simply cover the one

@@ -388,16 +388,27 @@ func (s *Server) enqueueLocked(ev Event) {
 		s.flushLocked()
 		return
 	}
-	if s.batchTimer == nil && !s.closed {
-		var t *time.Timer
-		t = time.AfterFunc(s.opts.BatchWindow, func() {
+	if s.batchStop == nil && !s.closed {
+		ctx, stop := context.WithCancel(s.ctx)
+		s.batchStop = stop
+		go func() {
+			if s.emu.Clock.Sleep(ctx, s.opts.BatchWindow) != nil {
+				return
+			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			if s.batchTimer == t { // not a timer stopped too late
+			if ctx.Err() == nil { // not a wait stopped too late
 				s.flushLocked()
 			}
-		})
-		s.batchTimer = t
+		}()
+	}
+}
+
+// stopBatchWaitLocked ends the wait of the partial batch, if any. s.mu must be held.
+func (s *Server) stopBatchWaitLocked() {
+	if s.batchStop != nil {
+		s.batchStop()
+		s.batchStop = nil
 	}
 }
 
@@ -410,10 +421,7 @@ func (s *Server) Flush() {
 
 // flushLocked sends the pending batch and reports whether there was one. s.mu must be held.
 func (s *Server) flushLocked() bool {
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	if len(s.batch) == 0 {
 		return false
 	}
@@ -616,9 +624,10 @@ func (s *Server) scheduleReport(m *Message) {
 	s.beginLocked()
 	epoch := s.epoch
 	s.mu.Unlock()
-	time.AfterFunc(o.Delay, func() {
+	go func() {
+		waited := s.emu.Clock.Sleep(s.ctx, o.Delay) == nil
 		s.mu.Lock()
-		live := s.epoch == epoch && !s.closed
+		live := waited && s.epoch == epoch && !s.closed
 		s.mu.Unlock()
 		if live {
 			finish()
@@ -626,7 +635,7 @@ func (s *Server) scheduleReport(m *Message) {
 		s.mu.Lock()
 		s.endLocked()
 		s.mu.Unlock()
-	})
+	}()
 }
 
 // SendInbound publishes an inbound message from a handset (from) to one of the resource's

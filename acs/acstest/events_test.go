@@ -12,7 +12,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs/acstest"
-	"github.com/smsbridge/sms/internal/emu"
+	"github.com/smsbridge/sms/emulator"
 )
 
 // wireKeys returns the key paths of the first event of a wire file (testdata/wire), an
@@ -114,7 +114,7 @@ func TestEventGridDelivery(t *testing.T) {
 			t.Errorf("eventTime: %v", err)
 		}
 		ds := srv.Deliveries()
-		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 1 {
+		if len(ds) != 1 || ds[0].State != emulator.StateDelivered || len(ds[0].Attempts) != 1 {
 			t.Errorf("deliveries %+v", ds)
 		}
 	})
@@ -284,7 +284,7 @@ func TestDeliveryRetries(t *testing.T) {
 			}
 		}
 		ds := srv.Deliveries()
-		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 3 {
+		if len(ds) != 1 || ds[0].State != emulator.StateDelivered || len(ds[0].Attempts) != 3 {
 			t.Errorf("deliveries %+v", ds)
 		}
 	})
@@ -298,7 +298,7 @@ func TestDeliveryRetries(t *testing.T) {
 				t.Fatal(err)
 			}
 			ds := srv.Deliveries()
-			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emu.StateDropped || ds[0].StatusCode != st {
+			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emulator.StateDropped || ds[0].StatusCode != st {
 				t.Errorf("%d notifications, deliveries %+v", len(a.notifications()), ds)
 			}
 		})
@@ -312,7 +312,7 @@ func TestDeliveryRetries(t *testing.T) {
 			t.Fatal(err)
 		}
 		ds := srv.Deliveries()
-		if len(a.notifications()) != 3 || ds[0].State != emu.StateExhausted {
+		if len(a.notifications()) != 3 || ds[0].State != emulator.StateExhausted {
 			t.Errorf("%d notifications, %+v", len(a.notifications()), ds)
 		}
 	})

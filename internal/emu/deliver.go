@@ -2,7 +2,6 @@ package emu
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,30 +10,19 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/smsbridge/sms/emulator"
 )
 
-// Verdict is a RetryPolicy's decision about one delivery attempt.
-type Verdict int
+// Verdict is a RetryPolicy's decision about one delivery attempt; see emulator.Verdict.
+type Verdict = emulator.Verdict
 
 // Verdicts.
 const (
-	Success Verdict = iota // the receiver acknowledged; the delivery is done
-	Retry                  // try again after a back-off, if retries remain
-	Drop                   // give up now (the vendor drops or dead-letters it)
+	Success = emulator.Success // the receiver acknowledged; the delivery is done
+	Retry   = emulator.Retry   // try again after a back-off, if retries remain
+	Drop    = emulator.Drop    // give up now (the vendor drops or dead-letters it)
 )
-
-// String names the verdict.
-func (v Verdict) String() string {
-	switch v {
-	case Success:
-		return "success"
-	case Retry:
-		return "retry"
-	case Drop:
-		return "drop"
-	}
-	return fmt.Sprintf("verdict(%d)", int(v))
-}
 
 // RetryPolicy decides, from one attempt's HTTP status (0 when no response arrived) and
 // transport error, whether a callback was acknowledged, must be retried, or is dropped. It
@@ -126,7 +114,8 @@ type DelivererOptions struct {
 	// MaxResponseBody bounds the part of the final answer kept in Delivery.ResponseBody;
 	// 0 means 64 KiB.
 	MaxResponseBody int64
-	// Clock timestamps deliveries and attempts; nil means RealClock.
+	// Clock timestamps deliveries and attempts and waits out Callback.Delay; nil means
+	// RealClock.
 	Clock Clock
 }
 
@@ -140,8 +129,8 @@ type Callback struct {
 	// Key orders sequential deliveries (a message id, so that one message's reports keep
 	// their order while different messages interleave); "" means the URL.
 	Key string
-	// Delay postpones the first attempt (an Outcome's Delay). Under Sequential, later
-	// callbacks with the same key wait behind it.
+	// Delay postpones the first attempt (an Outcome's Delay), waited with the
+	// Deliverer's Clock. Under Sequential, later callbacks with the same key wait behind it.
 	Delay time.Duration
 	// Prepare, if set, is called before every attempt (attempt counts from 1) with the
 	// request about to be sent, whose Header it may change: Event Grid's aeg-delivery-count,
@@ -149,117 +138,30 @@ type Callback struct {
 	Prepare func(req *http.Request, attempt int) error
 }
 
-// DeliveryState is where a delivery stands.
-type DeliveryState int
+// DeliveryState is where a delivery stands; see emulator.DeliveryState.
+type DeliveryState = emulator.DeliveryState
 
 // Delivery states.
 const (
-	StatePending   DeliveryState = iota // queued, waiting or being attempted
-	StateDelivered                      // the policy judged an answer a success
-	StateDropped                        // the policy said drop, or the request could not be built
-	StateExhausted                      // the last retry failed
-	StateCanceled                       // the Deliverer was closed first
+	StatePending   = emulator.StatePending   // queued, waiting or being attempted
+	StateDelivered = emulator.StateDelivered // the policy judged an answer a success
+	StateDropped   = emulator.StateDropped   // the policy said drop, or the request could not be built
+	StateExhausted = emulator.StateExhausted // the last retry failed
+	StateCanceled  = emulator.StateCanceled  // the Deliverer was closed first
 )
 
-var stateNames = [...]string{"pending", "delivered", "dropped", "exhausted", "canceled"}
+// Attempt is one try of a delivery; see emulator.Attempt.
+type Attempt = emulator.Attempt
 
-// String returns the state's lower-case name.
-func (s DeliveryState) String() string {
-	if s >= 0 && int(s) < len(stateNames) {
-		return stateNames[s]
-	}
-	return fmt.Sprintf("state(%d)", int(s))
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s DeliveryState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// Attempt is one try of a delivery.
-type Attempt struct {
-	Time       time.Time // when the answer (or error) arrived
-	StatusCode int       // 0 when no response arrived
-	Err        error     // the transport error, if any
-	Verdict    Verdict   // the policy's judgement
-}
-
-// MarshalJSON encodes the attempt with its error as a string.
-func (a Attempt) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Time       time.Time `json:"time"`
-		StatusCode int       `json:"status_code,omitempty"`
-		Err        string    `json:"error,omitempty"`
-		Verdict    string    `json:"verdict"`
-	}{a.Time, a.StatusCode, errString(a.Err), a.Verdict.String()})
-}
-
-// Delivery is the record of one Callback: what was sent, every attempt, and how it ended.
-type Delivery struct {
-	ID     int           // 1-based, in Send order
-	Key    string        // Callback.Key
-	Method string        // Callback.Method, "POST" when it was empty
-	URL    string        // Callback.URL
-	Header http.Header   // as given to Send (Prepare's changes are not reflected)
-	Body   []byte        // Callback.Body
-	State  DeliveryState // where it stands
-	// StatusCode and ResponseBody are from the last answer; zero and nil if none arrived.
-	StatusCode   int
-	ResponseBody []byte    // up to DelivererOptions.MaxResponseBody
-	Attempts     []Attempt // every attempt, oldest first
-	// Err says why a delivery did not succeed: the last transport error, the status the
-	// policy refused, or the context error of a canceled delivery.
-	Err      error
-	Queued   time.Time // when Send was called
-	Finished time.Time // zero while pending
-}
-
-// MarshalJSON encodes the delivery for GET /_emulator/deliveries, bodies as strings.
-func (d Delivery) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID           int           `json:"id"`
-		Key          string        `json:"key,omitempty"`
-		Method       string        `json:"method"`
-		URL          string        `json:"url"`
-		Header       http.Header   `json:"header"`
-		Body         string        `json:"body"`
-		State        DeliveryState `json:"state"`
-		StatusCode   int           `json:"status_code,omitempty"`
-		ResponseBody string        `json:"response_body,omitempty"`
-		Attempts     []Attempt     `json:"attempts"`
-		Err          string        `json:"error,omitempty"`
-		Queued       time.Time     `json:"queued"`
-		Finished     *time.Time    `json:"finished,omitempty"`
-	}{d.ID, d.Key, d.Method, d.URL, d.Header, string(d.Body), d.State, d.StatusCode,
-		string(d.ResponseBody), nonNil(d.Attempts), errString(d.Err), d.Queued, timePtr(d.Finished)})
-}
+// Delivery is the record of one Callback: what was sent, every attempt, and how it ended;
+// see emulator.Delivery.
+type Delivery = emulator.Delivery
 
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
 	return s
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-func (d *Delivery) clone() Delivery {
-	c := *d
-	c.Header = d.Header.Clone()
-	c.Body = slices.Clone(d.Body)
-	c.ResponseBody = slices.Clone(d.ResponseBody)
-	c.Attempts = slices.Clone(d.Attempts)
-	return c
 }
 
 // job is a delivery in flight.
@@ -359,7 +261,7 @@ func (d *Deliverer) Deliver(ctx context.Context, cb Callback) (Delivery, error) 
 func (d *Deliverer) snapshot(j *job) Delivery {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return j.d.clone()
+	return j.d.Clone()
 }
 
 func (d *Deliverer) enqueue(cb Callback) *job {
@@ -445,12 +347,8 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 		return StateCanceled, 0, nil, ctx.Err()
 	}
 	if cb.Delay > 0 {
-		t := time.NewTimer(cb.Delay)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return StateCanceled, 0, nil, ctx.Err()
+		if err := d.opts.Clock.Sleep(ctx, cb.Delay); err != nil {
+			return StateCanceled, 0, nil, err
 		}
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cb.Method, cb.URL, cb.Body)
@@ -546,7 +444,7 @@ func (d *Deliverer) Deliveries() []Delivery {
 	defer d.mu.Unlock()
 	out := make([]Delivery, len(d.jobs))
 	for i, j := range d.jobs {
-		out[i] = j.d.clone()
+		out[i] = j.d.Clone()
 	}
 	return out
 }
@@ -557,7 +455,7 @@ func (d *Deliverer) Delivery(id int) (Delivery, bool) {
 	defer d.mu.Unlock()
 	for _, j := range d.jobs {
 		if j.d.ID == id {
-			return j.d.clone(), true
+			return j.d.Clone(), true
 		}
 	}
 	return Delivery{}, false

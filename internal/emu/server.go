@@ -137,7 +137,7 @@ func (s *Server) Close() error { return s.Deliverer.Close() }
 // Options.MaxBodyBytes, else 413) and recorded, then put back in r.Body for vendor; then
 // the oldest armed fault matching its path, if any, applies (see Fault):
 //
-//   - Delay waits, in real time, ending early when the client goes away;
+//   - Delay waits (Clock.Sleep), ending early when the client goes away;
 //   - Status writes the fault's answer and does not call vendor (unless Process);
 //   - Reset lets vendor process the request into a discarded ResponseWriter, then hijacks
 //     the connection and closes it with SO_LINGER 0, so the client, having written the
@@ -169,14 +169,8 @@ func (s *Server) Handler(vendor http.Handler) http.Handler {
 			return
 		}
 		s.Recorder.record(r, body, f.String())
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+		if f.Delay > 0 && s.Clock.Sleep(r.Context(), f.Delay) != nil {
+			return // the client went away
 		}
 		switch {
 		case f.ResetBeforeProcessing:

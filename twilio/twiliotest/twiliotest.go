@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 	"github.com/smsbridge/sms/twilio"
 )
@@ -47,8 +48,10 @@ type Options struct {
 	CallbackRetries int
 	// CallbackWait is the wait between callback retries; default 10ms.
 	CallbackWait time.Duration
-	// Now is the emulator's clock; nil means time.Now.
-	Now func() time.Time
+	// Clock is the emulator's clock: timestamps, and the waits of SentDelay, outcome delays
+	// and armed fault delays (an emulator.ManualClock lets a test decide when they end).
+	// Nil means the wall clock.
+	Clock sms.Clock
 	// SentDelay is how long after acceptance the "sent" report goes out; default 0.
 	SentDelay time.Duration
 	// CallbackClient makes the callback deliveries (status callbacks and inbound messages).
@@ -77,10 +80,10 @@ type Message struct {
 }
 
 // step is one status a message moves to: reported in a callback when the message has a
-// status callback (the status changes as the report goes out), else applied at a real time.
+// status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
 type step struct {
 	word, code string
-	at         time.Time // wall-clock time at which a step without a callback is due
+	at         time.Time // emulator-clock time at which a step without a callback is due
 }
 
 // Fault is a failure armed for the next send request(s).
@@ -138,12 +141,8 @@ func New(opts *Options) *Server {
 		s.opts.CallbackWait = 10 * time.Millisecond
 	}
 	s.inbound, s.statusCB = s.opts.InboundURL, s.opts.StatusCallback
-	var clock emu.Clock = emu.RealClock{}
-	if s.opts.Now != nil {
-		clock = nowClock(s.opts.Now)
-	}
 	s.ids = emu.IDGen{Prefix: "SM"}
-	s.emu = emu.NewServer(&emu.Options{Clock: clock, Delivery: &emu.DelivererOptions{
+	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
 		Timeout:    15 * time.Second,                // Twilio's webhook timeout (unconfirmed)
 		MaxRetries: max(s.opts.CallbackRetries, 10), // bounded per callback by its rc below
@@ -159,10 +158,6 @@ func New(opts *Options) *Server {
 	s.registerControl()
 	return s
 }
-
-type nowClock func() time.Time
-
-func (f nowClock) Now() time.Time { return f() }
 
 // Handler returns the emulator's HTTP handler: the Twilio API plus the control API under
 // /_emulator/. A status fault armed through POST /_emulator/faults without a body of its own
@@ -244,7 +239,7 @@ func (s *Server) SetStatusCallback(u string) {
 func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 
 // RecordedRequests returns the Twilio API requests received, oldest first.
-func (s *Server) RecordedRequests() []emu.Request { return s.emu.Requests() }
+func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns the accepted messages, oldest first, each with the status last
 // reported for it.
@@ -290,7 +285,7 @@ func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
 func (s *Server) WaitCallbacks(ctx context.Context) error { return s.emu.Deliverer.Wait(ctx) }
 
 // Deliveries returns every callback delivery and its attempts.
-func (s *Server) Deliveries() []emu.Delivery { return s.emu.Deliverer.Deliveries() }
+func (s *Server) Deliveries() []emulator.Delivery { return s.emu.Deliverer.Deliveries() }
 
 // Reset forgets messages, requests, faults, outcomes and finished deliveries.
 func (s *Server) Reset() { s.emu.Reset() }
@@ -543,7 +538,7 @@ func reportSteps(o emu.Outcome) []string {
 func (s *Server) queueReports(m *Message, cb string) {
 	o := s.emu.Outcome(m.To)
 	steps := reportSteps(o)
-	due := time.Now()
+	due := s.emu.Now()
 	for i, word := range steps {
 		code := ""
 		if word == "undelivered" || word == "failed" {
@@ -585,7 +580,7 @@ func (s *Server) setStatus(m *Message, word, code string) {
 // advanceLocked applies the steps of a message without a status callback that are due.
 // s.mu must be held.
 func (s *Server) advanceLocked(m *Message) {
-	now := time.Now()
+	now := s.emu.Now()
 	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
 		m.Status, m.ErrorCode = m.plan[0].word, m.plan[0].code
 		m.plan = m.plan[1:]
@@ -706,16 +701,16 @@ func (s *Server) callback(target string, form url.Values, key string, delay time
 // SendInbound posts a signed inbound message to the inbound URL and waits for the answer.
 // Like status callbacks, it is retried only as connection overrides on the URL (#rc=N) or
 // Options.CallbackRetries ask.
-func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emu.Delivery, error) {
+func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emulator.Delivery, error) {
 	s.mu.Lock()
 	target := s.inbound
 	s.mu.Unlock()
 	if target == "" {
-		return emu.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
+		return emulator.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
 	}
 	c, err := s.callback(target, s.inboundForm(from, to, body, mediaURLs), "", 0, nil)
 	if err != nil {
-		return emu.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
+		return emulator.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
 	}
 	return s.emu.Deliverer.Deliver(ctx, c)
 }
