@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -190,14 +191,13 @@ func TestRetryHTTPResetAfterReadIsNotRetried(t *testing.T) {
 }
 
 func TestRetryHTTPRefusedIsRetriedThenNotAccepted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-
-	clock, res, err := rhSend(t, context.Background(), "http://"+addr+"/send", &http.Client{})
+	// A transport whose dial is refused: no freed port is assumed to stay free.
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		},
+	}}
+	clock, res, err := rhSend(t, context.Background(), "http://127.0.0.1:9/send", refused)
 	if res != nil {
 		t.Errorf("results %+v, want none (nothing was sent)", res)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/emulator"
@@ -455,18 +457,17 @@ func TestBatching(t *testing.T) {
 	}
 	t.Run("window", func(t *testing.T) {
 		a := newApp(t)
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: 20 * time.Millisecond})
-		if err := srv.Validate(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		clock := emulator.NewManualClock(time.Now())
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Minute, Clock: clock})
+		require.NoError(t, srv.Validate(ctxT(t)))
 		sendOne(t, srv, recipient, "", "", true)
-		deadline := time.Now().Add(5 * time.Second)
-		for len(a.notifications()) == 0 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
+		require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the partial batch does not wait for the window")
+		require.Empty(t, a.notifications(), "a partial batch went before the window")
+		clock.Advance(time.Minute)
+		for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+			require.True(t, time.Now().Before(deadline), "the window did not send the partial batch")
 		}
-		if len(a.notifications()) != 1 {
-			t.Fatal("the window did not send the partial batch")
-		}
+		require.Len(t, a.notifications(), 1)
 	})
 	t.Run("flush", func(t *testing.T) {
 		a := newApp(t)
@@ -534,22 +535,26 @@ func TestInbound(t *testing.T) {
 	}
 }
 
+// TestOutcomeDelay checks that a delayed outcome is neither reported nor retrievable before
+// its delay has passed on the emulator's clock, and is both once it has.
 func TestOutcomeDelay(t *testing.T) {
 	a := newApp(t)
-	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
-	srv.SetOutcomeDelay(recipient, sms.StatusDelivered, "", 50*time.Millisecond)
-	start := time.Now()
+	clock := emulator.NewManualClock(time.Now())
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url(), Clock: clock})
+	srv.SetOutcomeDelay(recipient, sms.StatusDelivered, "", time.Minute)
 	it := sendOne(t, srv, recipient, "", "", true)
-	res := roundTrip(t, signed(t, "GET", srv.URL+"/deliveryReports/"+it.MessageID+"?api-version=2026-01-23", nil, srv.AccessKey(), time.Now()))
-	if res.Status != 404 {
-		t.Errorf("report before its time: %d", res.Status)
+	require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the emulator never waited for the outcome")
+
+	report := func() apiResponse {
+		return roundTrip(t, signed(t, "GET", srv.URL+"/deliveryReports/"+it.MessageID+"?api-version=2026-01-23", nil, srv.AccessKey(), clock.Now()))
 	}
-	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(start) < 50*time.Millisecond || len(a.notifications()) != 1 {
-		t.Fatalf("after %v: %d notifications", time.Since(start), len(a.notifications()))
-	}
+	require.Equal(t, http.StatusNotFound, report().Status, "report before its time")
+	require.Empty(t, a.notifications(), "event before its time")
+
+	clock.Advance(time.Minute)
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	require.Len(t, a.notifications(), 1)
+	require.Equal(t, http.StatusOK, report().Status)
 }
 
 func TestResetForgetsEverything(t *testing.T) {
@@ -586,7 +591,9 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	a.statuses = slices.Repeat([]int{503}, 100)
 	srv := acstest.NewServer(&acstest.Options{EventGridURL: a.url(), RetryWait: 50 * time.Millisecond})
 	sendOne(t, srv, recipient, "", "", true)
-	time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "no delivery attempt within 10s")
+	}
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
 	select {

@@ -71,9 +71,19 @@ type running struct {
 	info   info
 }
 
+// listenFunc binds a listener, as net.ListenConfig.Listen does.
+type listenFunc func(ctx context.Context, network, address string) (net.Listener, error)
+
 // run is smsemu: it serves every registered emulator until ctx is done and returns the
 // exit code. The first line on stdout is the startup JSON; everything else goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var lc net.ListenConfig
+	return serve(ctx, args, stdout, stderr, lc.Listen)
+}
+
+// serve is run with the listeners bound by listen (tests observe and stand in for the
+// ports).
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen listenFunc) int {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -96,7 +106,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	var lc net.ListenConfig
 	for i := range vendors {
 		v := &vendors[i]
 		port := v.port
@@ -106,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				port = cfg.portsFrom.n + i
 			}
 		}
-		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(cfg.addr, strconv.Itoa(port)))
+		ln, err := listen(ctx, "tcp", net.JoinHostPort(cfg.addr, strconv.Itoa(port)))
 		if err != nil {
 			closeAll()
 			fmt.Fprintf(stderr, "smsemu: %s: %v\n", v.name, oneLine(err))
