@@ -151,6 +151,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen 
 	}
 
 	served := make(chan error, len(rs))
+	serving := len(rs) // Serve calls that have not returned
 	for _, r := range rs {
 		go func() {
 			err := r.srv.Serve(r.ln)
@@ -177,6 +178,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen 
 		case <-ctx.Done():
 			logger.Printf("shutting down")
 		case err := <-served:
+			serving--
 			if err != nil {
 				logger.Printf("%v", oneLine(err))
 				code = exitFailure
@@ -192,6 +194,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen 
 			logger.Printf("%s: %v; closing connections", r.vendor.name, err)
 			r.srv.Close()
 		}
+	}
+	// Serve closes its listener as it returns, which may come after Shutdown: wait, so
+	// that no port is still bound once run returns.
+	for ; serving > 0; serving-- {
+		<-served
 	}
 	for _, r := range rs {
 		r.emu.close()
