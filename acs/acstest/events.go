@@ -1,7 +1,6 @@
 package acstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -264,27 +263,7 @@ func (s *Server) deliveryHeader(eventType, contentType, dataVersion string) http
 
 // newRequest builds a request to target, ready for a handler's ServeHTTP (RequestURI set).
 func newRequest(method, target string, header http.Header, body []byte) (*http.Request, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, err
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("URL %q is not absolute", target)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.RequestURI = u.RequestURI()
-	req.Header = header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	return req, nil
+	return emu.NewRequest(method, target, header, body)
 }
 
 func mustRequest(req *http.Request, err error) *http.Request {

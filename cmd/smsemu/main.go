@@ -13,12 +13,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	emukit "github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -89,7 +91,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen 
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "smsemu: %v (see smsemu -help)\n", oneLine(err))
+		fmt.Fprintf(stderr, "smsemu: %v (see smsemu -help)\n", redactURLs(oneLine(err)))
 		return exitUsage
 	}
 	logger := log.New(stderr, "smsemu: ", 0)
@@ -369,10 +371,13 @@ func (t targets) Set(s string) error {
 func checkWebhookURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("bad URL: %v", err)
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err // without the URL, which may hold a token
+		}
+		return "", fmt.Errorf("bad URL %q: %v", emukit.RedactURL(raw), err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("URL %q: want an absolute http:// or https:// URL", raw)
+		return "", fmt.Errorf("URL %q: want an absolute http:// or https:// URL", emukit.RedactURL(raw))
 	}
 	if u.Path == "" && u.Opaque == "" {
 		// An HTTP client requests "/" for an empty path, and Twilio-style signatures cover
@@ -456,6 +461,31 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// quoted and bareURL find what redactURLs looks at: Go-quoted strings (the flag package
+// quotes a rejected value) and URLs written as they are.
+var (
+	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	bareURL = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s"]+`)
+)
+
+// redactURLs hides the secrets of the webhook URLs a message names — their query values
+// (?token=…) and userinfo passwords — with emukit.RedactURL: flag errors quote the value
+// they reject, and a webhook URL carries its shared secret.
+func redactURLs(msg string) string {
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		v, err := strconv.Unquote(q)
+		i := strings.Index(v, "://")
+		if err != nil || i < 0 {
+			return q
+		}
+		start := strings.LastIndexFunc(v[:i], func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+.-", r))
+		}) + 1
+		return strconv.Quote(v[:start] + emukit.RedactURL(v[start:])) // a whole value: "vendor=URL" or a URL
+	})
+	return bareURL.ReplaceAllStringFunc(msg, emukit.RedactURL)
+}
 
 // oneLine keeps an error message on one line, as the exit contract promises.
 func oneLine(err error) string {

@@ -1388,3 +1388,23 @@ func TestACSBusyPort(t *testing.T) {
 	require.Equal(t, twilioAddr, lns[0].asked)
 	require.True(t, lns[0].isClosed(), "the Twilio listener was not closed")
 }
+
+// TestFlagErrorsHideWebhookSecrets checks that a rejected webhook URL is named without its
+// query values or userinfo password: they are the application's shared secrets.
+func TestFlagErrorsHideWebhookSecrets(t *testing.T) {
+	const secret = "s3cretT0ken"
+	for _, args := range [][]string{
+		{"-inbound", "twilio=ftp://app.example/in?token=" + secret},
+		{"-inbound", "twilio=http://bad host/in?token=" + secret},
+		{"-status-callback", "twilio=https://user:" + secret + "@/status"},
+		{"-event-grid", "ftp://app.example/acs/events?token=" + secret},
+		{"-event-grid", "http://a/?token=" + secret, "-inbound", "acs=http://b/?token=" + secret},
+		{"-inbound", "twilio=http://a/?token=" + secret, "-inbound", "twilio=http://b/?token=" + secret},
+	} {
+		msg := runFails(t, append([]string{"-ports-from", "0"}, args...)...)
+		require.NotContains(t, msg, secret, "smsemu %q", args)
+	}
+	// What is not secret still says which URL was meant.
+	msg := runFails(t, "-ports-from", "0", "-event-grid", "ftp://app.example/acs/events?token="+secret)
+	require.Contains(t, msg, "ftp://app.example/acs/events?token=[REDACTED]")
+}

@@ -2,10 +2,13 @@ package emu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -353,7 +356,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cb.Method, cb.URL, cb.Body)
 	if err != nil {
-		return StateDropped, 0, nil, err
+		return StateDropped, 0, nil, redactErr(err)
 	}
 	req.Header = cb.Header.Clone()
 	if req.Header == nil {
@@ -388,6 +391,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 			if resp != nil {
 				lastCode = resp.StatusCode
 			}
+			err = redactErr(err)
 			lastErr = err
 			last = d.opts.Policy(lastCode, err)
 			d.mu.Lock()
@@ -426,11 +430,11 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 	switch {
 	case lastErr != nil:
 	case lastCode != 0:
-		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, cb.URL, lastCode, http.StatusText(lastCode))
+		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, emulator.RedactURL(cb.URL), lastCode, http.StatusText(lastCode))
 	case doErr != nil:
-		lastErr = doErr
+		lastErr = redactErr(doErr)
 	default:
-		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, cb.URL)
+		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, emulator.RedactURL(cb.URL))
 	}
 	if last == Drop {
 		return StateDropped, lastCode, body, lastErr
@@ -509,4 +513,20 @@ func (d *Deliverer) Close() error {
 		d.client.CloseIdleConnections()
 	}
 	return nil
+}
+
+// redactErr hides the secrets of the webhook URL a transport error names (net/http's
+// *url.Error quotes the whole URL, ?token=… included), so that Delivery.Err and
+// Attempt.Err are safe to show.
+func redactErr(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	c := *ue
+	c.URL = emulator.RedactURL(ue.URL)
+	if ue == err {
+		return &c
+	}
+	return fmt.Errorf("%s", strings.Replace(err.Error(), ue.URL, c.URL, 1)) // wrapped: keep the text only
 }

@@ -644,27 +644,14 @@ func (s *Server) inboundForm(from, to, body string, media []string) url.Values {
 // request builds a signed form POST to target (its fragment dropped, as a client sends it),
 // ready for a handler's ServeHTTP (RequestURI set).
 func (s *Server) request(target string, form url.Values) (*http.Request, error) {
-	u, err := url.Parse(target)
+	req, err := emu.NewRequest(http.MethodPost, target, nil, []byte(form.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("callback %w", err)
 	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("callback URL %q is not absolute", target)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" {
-		u.Path = "/" // what goes on the wire, and what a receiver reconstructs
-	}
-	body := form.Encode()
-	req, err := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.RequestURI = u.RequestURI()
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", "TwilioProxy/1.1")
 	req.Header.Set(twilio.IdempotencyHeader, s.ids.Next()[2:]+"-"+strconv.FormatInt(s.emu.Now().UnixNano(), 36))
-	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.opts.AuthToken, u.String(), form))
+	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.opts.AuthToken, req.URL.String(), form))
 	return req, nil
 }
 
