@@ -74,8 +74,8 @@
 //
 // Deliveries carry aeg-event-type: Notification, aeg-subscription-name (upper-cased),
 // aeg-delivery-count (0 on the first attempt, 1 on the second, …), aeg-data-version,
-// aeg-metadata-version and Options.DeliveryHeaders. They are judged by Event Grid's rule
-// (emu.EventGridPolicy): 200–204 delivered; 400, 401, 403 and 413 dropped; anything else,
+// aeg-metadata-version and Options.DeliveryHeaders. They are judged by Event Grid's rule:
+// 200–204 delivered; 400, 401, 403 and 413 dropped; anything else,
 // and no answer, retried after RetryWait, DeliveryRetries times. Deliveries are concurrent
 // and unordered, as Event Grid's are. With MaxEventsPerBatch > 1, events are batched: a batch
 // goes out when full, when BatchWindow has passed since its first event, or on Flush and

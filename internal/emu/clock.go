@@ -10,7 +10,7 @@ import (
 
 // Clock is the emulator's one time source, sms.Clock: its Now stamps requests,
 // delivery attempts, vendor timestamps in responses and callbacks, and is what signature
-// freshness checks compare against (ACS x-ms-date, Telesign Date); its Sleep is every wait
+// freshness checks compare against (a vendor's signed date header); its Sleep is every wait
 // the emulator makes on behalf of a scenario — fault delays, an outcome's delay, a
 // batching window — so that a test driving an emulator.ManualClock decides when they end.
 // Retry back-offs of callback deliveries are real waits (milliseconds in tests).

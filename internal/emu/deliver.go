@@ -32,8 +32,8 @@ const (
 // is the vendor-specific part of callback delivery.
 type RetryPolicy func(status int, err error) Verdict
 
-// NoRetry acknowledges on any 2xx and drops everything else: Twilio's documented behaviour
-// for status callbacks unless connection overrides on the URL ask for retries.
+// NoRetry acknowledges on any 2xx and drops everything else: for vendors that try a
+// webhook once.
 func NoRetry(status int, err error) Verdict {
 	if err == nil && status >= 200 && status <= 299 {
 		return Success
@@ -53,22 +53,6 @@ func RetryTransient(status int, err error) Verdict {
 		return Retry
 	}
 	return Drop
-}
-
-// EventGridPolicy is Azure Event Grid's webhook rule (vendors/acs.md §4.5): only 200–204
-// acknowledge; 400, 401, 403 and 413 are dropped (dead-lettered when configured); every
-// other answer and every transport error is retried, 404 and other 4xx included.
-func EventGridPolicy(status int, err error) Verdict {
-	switch {
-	case err != nil:
-		return Retry
-	case status >= 200 && status <= 204:
-		return Success
-	case status == http.StatusBadRequest, status == http.StatusUnauthorized,
-		status == http.StatusForbidden, status == http.StatusRequestEntityTooLarge:
-		return Drop
-	}
-	return Retry
 }
 
 // ExponentialBackoff waits min·2^n before retry n+1, capped at max, without jitter (so tests
@@ -98,7 +82,7 @@ type DelivererOptions struct {
 	// HTTPClient makes the attempts. Nil means a client with Timeout that does not follow
 	// redirects (a 3xx is an answer for the policy to judge).
 	HTTPClient *http.Client
-	// Timeout bounds each attempt when HTTPClient is nil; 0 means 30 s (Event Grid's).
+	// Timeout bounds each attempt when HTTPClient is nil; 0 means 30 s.
 	Timeout time.Duration
 	// MaxRetries is the number of retries after the first attempt.
 	MaxRetries int
@@ -112,7 +96,7 @@ type DelivererOptions struct {
 	// Sequential delivers callbacks that share an ordering key (Callback.Key, else the URL)
 	// one at a time, in the order they were sent, each after the previous one's final
 	// outcome (retries included). Otherwise every callback is delivered concurrently, and
-	// receivers see them in any order, as vendors that promise no order (Event Grid) do.
+	// receivers see them in any order, as vendors that promise no order do.
 	Sequential bool
 	// MaxResponseBody bounds the part of the final answer kept in Delivery.ResponseBody;
 	// 0 means 64 KiB.
@@ -136,7 +120,7 @@ type Callback struct {
 	// Deliverer's Clock. Under Sequential, later callbacks with the same key wait behind it.
 	Delay time.Duration
 	// Prepare, if set, is called before every attempt (attempt counts from 1) with the
-	// request about to be sent, whose Header it may change: Event Grid's aeg-delivery-count,
+	// request about to be sent, whose Header it may change: a delivery-count header,
 	// a fresh signature date. An error ends the delivery as dropped.
 	Prepare func(req *http.Request, attempt int) error
 }
@@ -160,7 +144,21 @@ type Attempt = emulator.Attempt
 // see emulator.Delivery.
 type Delivery = emulator.Delivery
 
-func nonNil[T any](s []T) []T {
+// NewCallbackClient returns the HTTP client a vendor's webhook deliveries use by default:
+// timeout per attempt, its own connection pool, and redirects not followed (a 3xx is an
+// answer for the vendor's retry rule to judge).
+func NewCallbackClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+// NonNil returns s, or an empty slice for nil, so that a JSON answer lists nothing as [].
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
@@ -228,13 +226,7 @@ func NewDeliverer(opts *DelivererOptions) *Deliverer {
 	}
 	client := o.HTTPClient
 	if client == nil {
-		client = &http.Client{
-			Timeout:   o.Timeout,
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+		client = NewCallbackClient(o.Timeout)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	idle := make(chan struct{})

@@ -475,12 +475,6 @@ func TestDelivererPolicies(t *testing.T) {
 		state    DeliveryState
 		attempts int
 	}{
-		{"eventgrid drops 400", EventGridPolicy, []int{400}, StateDropped, 1},
-		{"eventgrid drops 401", EventGridPolicy, []int{401}, StateDropped, 1},
-		{"eventgrid retries 404", EventGridPolicy, []int{404, 200}, StateDelivered, 2},
-		{"eventgrid retries 429", EventGridPolicy, []int{429, 408, 204}, StateDelivered, 3},
-		{"eventgrid refuses 205", EventGridPolicy, []int{205, 205, 205}, StateExhausted, 3},
-		{"eventgrid exhausts", EventGridPolicy, []int{500, 500, 500, 500}, StateExhausted, 3},
 		{"no retry", NoRetry, []int{500}, StateDropped, 1},
 		{"no retry success", NoRetry, []int{299}, StateDelivered, 1},
 		{"transient drops 404", RetryTransient, []int{404}, StateDropped, 1},
@@ -944,9 +938,9 @@ func TestClocks(t *testing.T) {
 }
 
 func TestIDGen(t *testing.T) {
-	a := &IDGen{Prefix: "SM", Seed: 42}
-	b := &IDGen{Prefix: "SM", Seed: 42}
-	sid := regexp.MustCompile(`^SM[0-9a-f]{32}$`)
+	a := &IDGen{Prefix: "AB", Seed: 42}
+	b := &IDGen{Prefix: "AB", Seed: 42}
+	sid := regexp.MustCompile(`^AB[0-9a-f]{32}$`)
 	for range 5 {
 		x, y := a.Next(), b.Next()
 		if x != y || !sid.MatchString(x) {
@@ -1009,4 +1003,63 @@ func TestResetReplayedByTransport(t *testing.T) {
 			t.Errorf("header %q: vendor processed the send %d times, want %d (err %v)", tc.header, n, tc.calls, err)
 		}
 	}
+}
+
+// TestVendorHooks checks the glue a vendor emulator plugs in: its error body for status
+// faults armed without one (by Arm and over HTTP), and its GET /messages and POST /inbound,
+// which the toolkit serves.
+func TestVendorHooks(t *testing.T) {
+	var got []Inbound
+	s := NewServer(&Options{
+		FaultBody: func(status int) ([]byte, string) {
+			return []byte(fmt.Sprintf(`{"vendor_code":%d}`, status)), "application/vnd.toy+json"
+		},
+		Messages: func() any { return []string{"m1"} },
+		Inbound: func(_ context.Context, in Inbound) (any, error) {
+			if in.Body == "fail" {
+				return nil, errors.New("no inbound URL")
+			}
+			got = append(got, in)
+			return map[string]string{"delivered": in.Body}, nil
+		},
+	})
+	var v counter
+	ts := start(t, s, &v)
+
+	s.Arm(Fault{Status: 503})
+	resp, b := mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, 503, resp.StatusCode)
+	require.Equal(t, "application/vnd.toy+json", resp.Header.Get("Content-Type"))
+	require.JSONEq(t, `{"vendor_code":503}`, string(b))
+
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/_emulator/faults", `{"status":429}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", b)
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, 429, resp.StatusCode)
+	require.JSONEq(t, `{"vendor_code":429}`, string(b))
+
+	s.Arm(Fault{Status: 500, Body: []byte("own"), ContentType: "text/plain"})
+	_, b = mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, "own", string(b), "a fault's own body wins")
+
+	r, err := ts.Client().Get(ts.URL + "/_emulator/messages")
+	require.NoError(t, err)
+	mb, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	require.JSONEq(t, `["m1"]`, string(mb))
+
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","to":"+14155550199","body":"hi","media_urls":["https://m.example/x.png"]}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+	require.JSONEq(t, `{"delivered":"hi"}`, string(b))
+	require.Equal(t, []Inbound{{From: "+14155550100", To: "+14155550199", Body: "hi", MediaURLs: []string{"https://m.example/x.png"}}}, got)
+	resp, _ = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","body":"hi"}`)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "to is required")
+	resp, _ = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","to":"+14155550199","body":"fail"}`)
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+
+	bare := start(t, NewServer(nil), &v)
+	r, err = bare.Client().Get(bare.URL + "/_emulator/messages")
+	require.NoError(t, err)
+	r.Body.Close()
+	require.Equal(t, http.StatusNotFound, r.StatusCode, "no Messages hook, no endpoint")
 }

@@ -10,8 +10,8 @@ import (
 )
 
 // NewRequest builds a callback request to target as a vendor's webhook client sends it:
-// target must be absolute; its fragment is dropped (vendors read settings such as Twilio's
-// #rc=3 from it, and clients never send it) and an empty path becomes "/". The request
+// target must be absolute; its fragment is dropped (vendors may read delivery settings from
+// it, and clients never send it) and an empty path becomes "/". The request
 // has RequestURI set, so it is also ready for a handler's ServeHTTP, and a clone of header
 // (never nil). Errors name target with its secrets redacted (emulator.RedactURL).
 func NewRequest(method, target string, header http.Header, body []byte) (*http.Request, error) {

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -149,7 +148,15 @@ func New(opts *Options) *Server {
 		MinWait:    s.opts.CallbackWait, MaxWait: s.opts.CallbackWait,
 		Policy:     emu.RetryTransient,
 		Sequential: true,
-	}})
+	},
+		FaultBody: func(status int) ([]byte, string) {
+			return errorBody(status, defaultFaultCode(status), http.StatusText(status)), "application/json"
+		},
+		Messages: func() any { return s.Messages() },
+		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
+			return s.SendInbound(ctx, in.From, in.To, in.Body, in.MediaURLs...)
+		},
+	})
 	s.emu.OnReset(func() {
 		s.mu.Lock()
 		s.messages, s.bySID = nil, map[string]*Message{}
@@ -172,38 +179,12 @@ func (s *Server) Handler() http.Handler {
 	})
 	h := s.emu.Handler(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodPost && r.URL.Path == emu.ControlPrefix+"faults":
-			twilioShapedFault(r)
-		case !emu.IsControlPath(r.URL.Path):
+		if !emu.IsControlPath(r.URL.Path) {
 			// Every Twilio answer carries a request id, faulted ones included.
 			w.Header().Set(twilio.RequestIDHeader, "RQ"+s.ids.Next()[2:])
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// twilioShapedFault gives a status fault posted to the control API Twilio's error body when
-// it has none. Anything it cannot decode goes to the toolkit unchanged, which answers 400.
-func twilioShapedFault(r *http.Request) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, emu.MaxControlBody+1))
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil || len(b) > emu.MaxControlBody {
-		return
-	}
-	var f emu.Fault
-	if json.Unmarshal(b, &f) != nil || f.Status == 0 || len(f.Body) > 0 {
-		return
-	}
-	tf := Fault{Status: f.Status}.emu()
-	f.Body, f.ContentType = tf.Body, tf.ContentType
-	nb, err := json.Marshal(f)
-	if err != nil {
-		return
-	}
-	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(nb)), int64(len(nb))
-	r.Header.Del("Content-Length")
 }
 
 // Close stops the server and pending callbacks.
@@ -259,20 +240,19 @@ func (s *Server) Messages() []Message {
 func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
 
 func (f Fault) emu() emu.Fault {
-	ef := emu.Fault{RetryAfter: f.RetryAfter, Reset: f.Reset, Delay: f.Delay, Times: f.Times, Path: "/2010-04-01/"}
-	if f.Status != 0 {
-		code := f.Code
-		if code == 0 {
-			code = 20500
-			if f.Status == http.StatusTooManyRequests {
-				code = 20429
-			}
-		}
-		ef.Status = f.Status
-		ef.Body = errorBody(f.Status, code, http.StatusText(f.Status))
-		ef.ContentType = "application/json"
+	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset, Delay: f.Delay, Times: f.Times, Path: "/2010-04-01/"}
+	if f.Status != 0 && f.Code != 0 { // else the toolkit asks FaultBody
+		ef.Body, ef.ContentType = errorBody(f.Status, f.Code, http.StatusText(f.Status)), "application/json"
 	}
 	return ef
+}
+
+// defaultFaultCode is the Twilio error code of a status fault armed without one.
+func defaultFaultCode(status int) int {
+	if status == http.StatusTooManyRequests {
+		return 20429
+	}
+	return 20500
 }
 
 // SetOutcome chooses the final status reported for messages to to: sms.StatusDelivered
@@ -704,30 +684,6 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
-		emu.WriteJSON(w, http.StatusOK, s.Messages())
-	})
-	c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			From  string   `json:"from"`
-			To    string   `json:"to"`
-			Body  string   `json:"body"`
-			Media []string `json:"media_urls"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.From == "" || in.To == "" {
-			emu.WriteError(w, http.StatusBadRequest, "from and to are required")
-			return
-		}
-		d, err := s.SendInbound(r.Context(), in.From, in.To, in.Body, in.Media...)
-		if err != nil {
-			emu.WriteError(w, http.StatusConflict, "%v", err)
-			return
-		}
-		emu.WriteJSON(w, http.StatusOK, d)
-	})
 	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			InboundURL     *string `json:"inbound_url"`
