@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -201,7 +200,6 @@ type Server struct {
 	opts   Options
 	keys   [][]byte
 	ids    emu.IDGen
-	ts     *httptest.Server
 	client *http.Client
 	ownCl  bool
 	ctx    context.Context // canceled by Close
@@ -234,8 +232,7 @@ type Server struct {
 // stop at once.
 func NewServer(opts *Options) *Server {
 	s := New(opts)
-	s.ts = httptest.NewServer(s.Handler())
-	s.URL = s.ts.URL
+	s.URL = s.emu.Serve(s.Handler())
 	return s
 }
 
@@ -346,9 +343,6 @@ func (s *Server) Handler() http.Handler {
 
 // Close stops the server, pending handshakes, batches and deliveries.
 func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 	s.mu.Lock()
 	s.closed = true
 	s.stopBatchWaitLocked()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +63,7 @@ type Server struct {
 	faultBody func(status int) ([]byte, string)
 	mu        sync.Mutex
 	onReset   []func()
+	ts        []*httptest.Server // started by Serve
 }
 
 // NewServer returns a Server with the built-in control endpoints registered:
@@ -160,9 +162,29 @@ func (s *Server) Reset() {
 	}
 }
 
-// Close stops callback deliveries (see Deliverer.Close). Close the HTTP server first, so
-// that no request starts new deliveries.
-func (s *Server) Close() error { return s.Deliverer.Close() }
+// Serve starts serving h (the vendor emulator's whole handler, built on s.Handler) on a
+// loopback port, as httptest.NewServer does, and returns its base URL. Close stops it.
+func (s *Server) Serve(h http.Handler) string {
+	ts := httptest.NewServer(h)
+	s.mu.Lock()
+	s.ts = append(s.ts, ts)
+	s.mu.Unlock()
+	return ts.URL
+}
+
+// Close stops the HTTP servers Serve started, then callback deliveries (see
+// Deliverer.Close). A vendor emulator served elsewhere closes that server first, so that
+// no request starts new deliveries.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	ts := s.ts
+	s.ts = nil
+	s.mu.Unlock()
+	for _, t := range ts {
+		t.Close()
+	}
+	return s.Deliverer.Close()
+}
 
 // Handler wraps the vendor's API handler with what every emulator does. Requests under
 // ControlPrefix go to s.Control. Every other request has its body read (up to

@@ -3,7 +3,6 @@ package twiliotest_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 )
@@ -20,27 +20,7 @@ import (
 // control calls the emulator's control API and returns the status and body.
 func control(t *testing.T, srv *twiliotest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+"/_emulator"+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return emutest.Control(t, srv.URL, method, path, body)
 }
 
 func TestControlAPI(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -106,7 +105,6 @@ type Server struct {
 	emu  *emu.Server
 	opts Options
 	ids  emu.IDGen
-	ts   *httptest.Server
 
 	mu       sync.Mutex
 	messages []*Message
@@ -118,8 +116,7 @@ type Server struct {
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
 	s := New(opts)
-	s.ts = httptest.NewServer(s.Handler())
-	s.URL = s.ts.URL
+	s.URL = s.emu.Serve(s.Handler())
 	return s
 }
 
@@ -189,9 +186,6 @@ func (s *Server) Handler() http.Handler {
 
 // Close stops the server and pending callbacks.
 func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 	_ = s.emu.Close()
 }
 
