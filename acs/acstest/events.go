@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -464,20 +465,12 @@ func (s *Server) startHandshakeLocked() {
 				}
 			} else {
 				s.state = ValidationFailed
-				s.hsErr = fmt.Errorf("acstest: endpoint validation of %s failed: %s", redact(target), hs.Reason)
+				s.hsErr = fmt.Errorf("acstest: endpoint validation of %s failed: %s", emulator.RedactURL(target), hs.Reason)
 			}
 		}
 		close(done)
 		s.endLocked()
 	}()
-}
-
-// redact drops the query (which may carry the callback token) from a URL for messages.
-func redact(target string) string {
-	if i := strings.IndexAny(target, "?#"); i >= 0 {
-		return target[:i]
-	}
-	return target
 }
 
 // handshake validates the endpoint once, as Event Grid does before delivering to it.
@@ -505,7 +498,7 @@ func (s *Server) handshake(target, schema string) Handshake {
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {
-		hs.Reason = "no answer: " + err.Error()
+		hs.Reason = "no answer: " + emu.RedactError(err).Error()
 		return hs
 	}
 	defer resp.Body.Close()

@@ -1,12 +1,15 @@
 package acstest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -471,16 +474,13 @@ func TestBatching(t *testing.T) {
 	})
 	t.Run("flush", func(t *testing.T) {
 		a := newApp(t)
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour})
-		if err := srv.Validate(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		clock := emulator.NewManualClock(time.Now())
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour, Clock: clock})
+		require.NoError(t, srv.Validate(ctxT(t)))
 		sendOne(t, srv, recipient, "", "", true)
 		sendOne(t, srv, recipient, "", "", true)
-		time.Sleep(20 * time.Millisecond)
-		if len(a.notifications()) != 0 {
-			t.Fatal("a partial batch went before the window")
-		}
+		require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the partial batch does not wait for the window")
+		require.Empty(t, a.notifications(), "a partial batch went before the window")
 		srv.Flush()
 		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
 			t.Fatal(err)
@@ -601,4 +601,23 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close hung on a retrying delivery")
 	}
+}
+
+// TestHandshakeFailureHidesToken checks that a handshake nobody answered is explained
+// without the subscription's token, in the record and in Validate's error.
+func TestHandshakeFailureHidesToken(t *testing.T) {
+	const token = "s3cretT0ken"
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		},
+	}}
+	srv := newServer(t, &acstest.Options{EventGridURL: "http://127.0.0.1:9/acs/events?token=" + token, CallbackClient: refused})
+	err := srv.Validate(ctxT(t))
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), token)
+	hs := srv.Handshakes()
+	require.Len(t, hs, 1)
+	require.NotContains(t, hs[0].Reason, token)
+	require.Contains(t, hs[0].Reason, "connection refused")
 }

@@ -348,7 +348,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cb.Method, cb.URL, cb.Body)
 	if err != nil {
-		return StateDropped, 0, nil, redactErr(err)
+		return StateDropped, 0, nil, RedactError(err)
 	}
 	req.Header = cb.Header.Clone()
 	if req.Header == nil {
@@ -383,7 +383,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 			if resp != nil {
 				lastCode = resp.StatusCode
 			}
-			err = redactErr(err)
+			err = RedactError(err)
 			lastErr = err
 			last = d.opts.Policy(lastCode, err)
 			d.mu.Lock()
@@ -424,7 +424,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 	case lastCode != 0:
 		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, emulator.RedactURL(cb.URL), lastCode, http.StatusText(lastCode))
 	case doErr != nil:
-		lastErr = redactErr(doErr)
+		lastErr = RedactError(doErr)
 	default:
 		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, emulator.RedactURL(cb.URL))
 	}
@@ -507,10 +507,10 @@ func (d *Deliverer) Close() error {
 	return nil
 }
 
-// redactErr hides the secrets of the webhook URL a transport error names (net/http's
+// RedactError hides the secrets of the webhook URL a transport error names (net/http's
 // *url.Error quotes the whole URL, ?token=… included), so that Delivery.Err and
 // Attempt.Err are safe to show.
-func redactErr(err error) error {
+func RedactError(err error) error {
 	var ue *url.Error
 	if !errors.As(err, &ue) {
 		return err

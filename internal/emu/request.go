@@ -31,7 +31,7 @@ func NewRequest(method, target string, header http.Header, body []byte) (*http.R
 	}
 	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("URL %q: %v", emulator.RedactURL(target), redactErr(err))
+		return nil, fmt.Errorf("URL %q: %v", emulator.RedactURL(target), RedactError(err))
 	}
 	req.RequestURI = u.RequestURI()
 	req.Header = header.Clone()
