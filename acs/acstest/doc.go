@@ -81,6 +81,12 @@
 // goes out when full, when BatchWindow has passed since its first event, or on Flush and
 // WaitCallbacks. WaitCallbacks waits for handshakes, delayed reports and deliveries.
 //
+// RecordedRequests and Deliveries return the public emulator package's Request and Delivery;
+// shown as text or JSON (the control API) they hide credentials. Options.Clock, an
+// sms.Clock, stamps messages and events, is what x-ms-date is checked against, and times
+// outcome delays, the batch window and fault delays: with an emulator.ManualClock a test
+// decides when they end.
+//
 // Request builders — EventsRequest, DeliveryReportRequest, InboundRequest,
 // SubscriptionValidationRequest, AbuseProtectionRequest — return the requests Event Grid
 // would send, ready for a webhook handler's ServeHTTP, for conformance tests.
