@@ -458,36 +458,35 @@ func TestBatching(t *testing.T) {
 			}
 		})
 	}
-	t.Run("window", func(t *testing.T) {
+	// partial sends n events into a batch of 10 with a one-hour window on a manual clock, and
+	// checks that they wait for it.
+	partial := func(t *testing.T, n int) (*app, *acstest.Server, *emulator.ManualClock) {
 		a := newApp(t)
 		clock := emulator.NewManualClock(time.Now())
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Minute, Clock: clock})
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour, Clock: clock})
 		require.NoError(t, srv.Validate(ctxT(t)))
-		sendOne(t, srv, recipient, "", "", true)
+		for range n {
+			sendOne(t, srv, recipient, "", "", true)
+		}
 		require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the partial batch does not wait for the window")
 		require.Empty(t, a.notifications(), "a partial batch went before the window")
-		clock.Advance(time.Minute)
+		return a, srv, clock
+	}
+	t.Run("window", func(t *testing.T) {
+		a, _, clock := partial(t, 1)
+		clock.Advance(time.Hour)
 		for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
 			require.True(t, time.Now().Before(deadline), "the window did not send the partial batch")
 		}
 		require.Len(t, a.notifications(), 1)
 	})
 	t.Run("flush", func(t *testing.T) {
-		a := newApp(t)
-		clock := emulator.NewManualClock(time.Now())
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour, Clock: clock})
-		require.NoError(t, srv.Validate(ctxT(t)))
-		sendOne(t, srv, recipient, "", "", true)
-		sendOne(t, srv, recipient, "", "", true)
-		require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the partial batch does not wait for the window")
-		require.Empty(t, a.notifications(), "a partial batch went before the window")
+		a, srv, _ := partial(t, 2)
 		srv.Flush()
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
-		if ns := a.notifications(); len(ns) != 1 || len(egEvents(t, ns[0].Body)) != 2 {
-			t.Fatalf("%d deliveries", len(ns))
-		}
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+		ns := a.notifications()
+		require.Len(t, ns, 1)
+		require.Len(t, egEvents(t, ns[0].Body), 2)
 	})
 }
 
