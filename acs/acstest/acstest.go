@@ -1,14 +1,10 @@
 package acstest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +12,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -80,10 +77,11 @@ type Options struct {
 	// BearerTokens are accepted as "Authorization: Bearer <token>" (standing in for Entra
 	// ID tokens). Without any, a bearer token gets 401.
 	BearerTokens []string
-	// Now is the emulator's clock (x-ms-date freshness, message ids, event times); nil
-	// means time.Now.
-	Now func() time.Time
-	// MaxClockSkew is how far x-ms-date may be from Now, either way; default
+	// Clock is the emulator's clock: x-ms-date freshness, message ids, event times, and the
+	// waits of outcome delays, the batch window and armed fault delays (an
+	// emulator.ManualClock lets a test decide when they end). Nil means the wall clock.
+	Clock sms.Clock
+	// MaxClockSkew is how far x-ms-date may be from the Clock, either way; default
 	// DefaultMaxClockSkew.
 	MaxClockSkew time.Duration
 
@@ -202,7 +200,6 @@ type Server struct {
 	opts   Options
 	keys   [][]byte
 	ids    emu.IDGen
-	ts     *httptest.Server
 	client *http.Client
 	ownCl  bool
 	ctx    context.Context // canceled by Close
@@ -223,7 +220,7 @@ type Server struct {
 	handshakes []Handshake
 	held       []Event
 	batch      []Event
-	batchTimer *time.Timer
+	batchStop  context.CancelFunc // ends the wait of the partial batch
 	published  []Event
 	inflight   int           // handshakes and delayed reports under way
 	idle       chan struct{} // closed while inflight == 0
@@ -235,8 +232,7 @@ type Server struct {
 // stop at once.
 func NewServer(opts *Options) *Server {
 	s := New(opts)
-	s.ts = httptest.NewServer(s.Handler())
-	s.URL = s.ts.URL
+	s.URL = s.emu.Serve(s.Handler())
 	return s
 }
 
@@ -299,25 +295,26 @@ func New(opts *Options) *Server {
 	s.client = o.CallbackClient
 	if s.client == nil {
 		s.ownCl = true
-		s.client = &http.Client{
-			Timeout:   30 * time.Second, // Event Grid's response timeout
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
-	}
-	var clock emu.Clock = emu.RealClock{}
-	if o.Now != nil {
-		clock = nowClock(o.Now)
+		s.client = emu.NewCallbackClient(30 * time.Second) // Event Grid's response timeout
 	}
 	s.ids = emu.IDGen{Seed: o.Seed}
-	s.emu = emu.NewServer(&emu.Options{Clock: clock, Delivery: &emu.DelivererOptions{
+	s.emu = emu.NewServer(&emu.Options{Clock: o.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.client,
 		MaxRetries: o.DeliveryRetries,
 		MinWait:    o.RetryWait, MaxWait: o.RetryWait,
-		Policy: emu.EventGridPolicy, // unordered: not Sequential
-	}})
+		Policy: eventGridPolicy, // unordered: not Sequential
+	},
+		FaultBody: func(status int) ([]byte, string) {
+			return azureErrorBody(errorCode(status), errorMessage(status)), "application/json; charset=utf-8"
+		},
+		Messages: func() any { return s.Messages() },
+		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
+			if len(in.MediaURLs) > 0 {
+				return nil, errors.New("acstest: ACS inbound messages carry no media")
+			}
+			return s.SendInbound(ctx, in.From, in.To, in.Body)
+		},
+	})
 	s.egURL, s.schema = o.EventGridURL, o.Schema
 	s.state = ValidationNone
 	if s.egURL != "" {
@@ -331,10 +328,6 @@ func New(opts *Options) *Server {
 	return s
 }
 
-type nowClock func() time.Time
-
-func (f nowClock) Now() time.Time { return f() }
-
 // Handler returns the emulator's HTTP handler: the ACS SMS API plus the control API under
 // /_emulator/. A status fault armed through POST /_emulator/faults without a body of its own
 // answers with Azure's error body, as Arm does.
@@ -345,48 +338,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAzureError(w, http.StatusNotFound, "NotFound", "The requested resource "+r.URL.Path+" was not found.")
 	})
-	h := s.emu.Handler(mux)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && r.URL.Path == emu.ControlPrefix+"faults" {
-			azureShapedFault(r)
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-// azureShapedFault gives a status fault posted to the control API Azure's error body when
-// it has none. Anything it cannot decode goes to the toolkit unchanged, which answers 400.
-func azureShapedFault(r *http.Request) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, emu.MaxControlBody+1))
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil || len(b) > emu.MaxControlBody {
-		return
-	}
-	var f emu.Fault
-	if json.Unmarshal(b, &f) != nil || f.Status == 0 || len(f.Body) > 0 {
-		return
-	}
-	f.Body, f.ContentType = azureErrorBody(errorCode(f.Status), errorMessage(f.Status)), "application/json; charset=utf-8"
-	nb, err := json.Marshal(f)
-	if err != nil {
-		return
-	}
-	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(nb)), int64(len(nb))
-	r.Header.Del("Content-Length")
+	return s.emu.Handler(mux)
 }
 
 // Close stops the server, pending handshakes, batches and deliveries.
 func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 	s.mu.Lock()
 	s.closed = true
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	s.mu.Unlock()
 	s.cancel()
 	_ = s.emu.Close()
@@ -409,7 +368,7 @@ func (s *Server) ConnectionString() string {
 func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 
 // RecordedRequests returns the ACS API requests received, oldest first.
-func (s *Server) RecordedRequests() []emu.Request { return s.emu.Requests() }
+func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns the created messages, oldest first.
 func (s *Server) Messages() []Message {
@@ -435,9 +394,9 @@ func (s *Server) Accepted() int {
 func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
 
 func (f Fault) emu() emu.Fault {
-	ef := emu.Fault{RetryAfter: f.RetryAfter, Reset: f.Reset, ResetBeforeProcessing: f.ResetBeforeProcessing,
+	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset, ResetBeforeProcessing: f.ResetBeforeProcessing,
 		Delay: f.Delay, Times: f.Times, Path: "/sms", Method: http.MethodPost}
-	if f.Status != 0 {
+	if f.Status != 0 && (f.Code != "" || f.Message != "") { // else the toolkit asks FaultBody
 		code, msg := f.Code, f.Message
 		if code == "" {
 			code = errorCode(f.Status)
@@ -445,9 +404,7 @@ func (f Fault) emu() emu.Fault {
 		if msg == "" {
 			msg = errorMessage(f.Status)
 		}
-		ef.Status = f.Status
-		ef.Body = azureErrorBody(code, msg)
-		ef.ContentType = "application/json; charset=utf-8"
+		ef.Body, ef.ContentType = azureErrorBody(code, msg), "application/json; charset=utf-8"
 	}
 	return ef
 }
@@ -500,7 +457,7 @@ func (s *Server) SetOutcomeDelay(to string, status sms.Status, detailCode string
 }
 
 // Deliveries returns every event delivery and its attempts (handshakes are in Handshakes).
-func (s *Server) Deliveries() []emu.Delivery { return s.emu.Deliverer.Deliveries() }
+func (s *Server) Deliveries() []emulator.Delivery { return s.emu.Deliverer.Deliveries() }
 
 // Handshakes returns every endpoint-validation handshake, oldest first.
 func (s *Server) Handshakes() []Handshake {
@@ -555,10 +512,7 @@ func (s *Server) SetEventGrid(url, schema string) error {
 	if url == "" {
 		s.state = ValidationNone
 	}
-	if s.batchTimer != nil { // a partial batch waits for the new endpoint's validation
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked() // a partial batch waits for the new endpoint's validation
 	s.held, s.batch = append(s.held, s.batch...), nil
 	if len(s.held) > 0 {
 		s.startHandshakeLocked()
@@ -601,10 +555,7 @@ func (s *Server) resetState() {
 	s.messages, s.byID, s.byRepeat = nil, map[string]*Message{}, map[string]*Message{}
 	s.failures = map[string]*recipientFailure{}
 	s.held, s.batch, s.published, s.handshakes = nil, nil, nil, nil
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	s.gen++
 	s.epoch++
 	s.state = ValidationNone
@@ -630,34 +581,11 @@ func (s *Server) endLocked() {
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
-		emu.WriteJSON(w, http.StatusOK, s.Messages())
-	})
-	c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			From string `json:"from"`
-			To   string `json:"to"`
-			Body string `json:"body"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.From == "" || in.To == "" {
-			emu.WriteError(w, http.StatusBadRequest, "from and to are required")
-			return
-		}
-		ev, err := s.SendInbound(r.Context(), in.From, in.To, in.Body)
-		if err != nil {
-			emu.WriteError(w, http.StatusConflict, "%v", err)
-			return
-		}
-		emu.WriteJSON(w, http.StatusOK, ev)
-	})
 	c.HandleFunc("GET /config", func(w http.ResponseWriter, r *http.Request) {
 		u, schema := s.EventGrid()
 		emu.WriteJSON(w, http.StatusOK, map[string]any{
 			"event_grid_url": u, "schema": schema, "max_events_per_batch": s.opts.MaxEventsPerBatch,
-			"validation_state": s.ValidationState(), "held": len(s.Held()), "handshakes": nonNil(s.Handshakes()),
+			"validation_state": s.ValidationState(), "held": len(s.Held()), "handshakes": emu.NonNil(s.Handshakes()),
 		})
 	})
 	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
@@ -690,7 +618,7 @@ func (s *Server) registerControl() {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	c.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
-		emu.WriteJSON(w, http.StatusOK, nonNil(s.Events()))
+		emu.WriteJSON(w, http.StatusOK, emu.NonNil(s.Events()))
 	})
 	c.HandleFunc("POST /recipient-failures", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
@@ -720,11 +648,20 @@ func (s *Server) registerControl() {
 	})
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 var errNoSubscription = errors.New("acstest: no Event Grid URL configured")
+
+// eventGridPolicy is Azure Event Grid's webhook rule (vendors/acs.md §4.5): only 200–204
+// acknowledge; 400, 401, 403 and 413 are dropped (dead-lettered when configured); every
+// other answer and every transport error is retried, 404 and other 4xx included.
+func eventGridPolicy(status int, err error) emu.Verdict {
+	switch {
+	case err != nil:
+		return emu.Retry
+	case status >= 200 && status <= 204:
+		return emu.Success
+	case status == http.StatusBadRequest, status == http.StatusUnauthorized,
+		status == http.StatusForbidden, status == http.StatusRequestEntityTooLarge:
+		return emu.Drop
+	}
+	return emu.Retry
+}

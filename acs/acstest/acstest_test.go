@@ -16,6 +16,7 @@ import (
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/emulator"
 )
 
 func TestDefaults(t *testing.T) {
@@ -112,10 +113,10 @@ func TestWireCaptures(t *testing.T) {
 	for _, file := range files {
 		w := loadWire(t, file)
 		at := w.date(t)
-		clock := func(d time.Duration) func() time.Time { return func() time.Time { return at.Add(d) } }
+		clock := func(d time.Duration) *emulator.ManualClock { return emulator.NewManualClock(at.Add(d)) }
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			t.Run("accepted", func(t *testing.T) {
-				srv := newServer(t, &acstest.Options{AccessKey: w.AccessKey, Now: clock(0)})
+				srv := newServer(t, &acstest.Options{AccessKey: w.AccessKey, Clock: clock(0)})
 				its := items(t, w.replay(t, srv, w.Body))
 				var req struct {
 					From          string
@@ -151,7 +152,7 @@ func TestWireCaptures(t *testing.T) {
 				}
 			})
 			t.Run("14 minutes late", func(t *testing.T) {
-				srv := newServer(t, &acstest.Options{AccessKey: w.AccessKey, Now: clock(14 * time.Minute)})
+				srv := newServer(t, &acstest.Options{AccessKey: w.AccessKey, Clock: clock(14 * time.Minute)})
 				items(t, w.replay(t, srv, w.Body))
 			})
 			deny := []struct {
@@ -160,11 +161,11 @@ func TestWireCaptures(t *testing.T) {
 				body   string
 				reason string
 			}{
-				{"wrong key", acstest.Options{AccessKey: otherKey, Now: clock(0)}, w.Body, "signature mismatch"},
-				{"key as secondary of another", acstest.Options{AccessKey: otherKey, SecondaryAccessKey: otherKey, Now: clock(0)}, w.Body, "signature mismatch"},
-				{"tampered body", acstest.Options{AccessKey: w.AccessKey, Now: clock(0)}, strings.Replace(w.Body, "Hello", "Jello", 1), "x-ms-content-sha256"},
-				{"stale date", acstest.Options{AccessKey: w.AccessKey, Now: clock(16 * time.Minute)}, w.Body, "x-ms-date"},
-				{"date from the future", acstest.Options{AccessKey: w.AccessKey, Now: clock(-16 * time.Minute)}, w.Body, "x-ms-date"},
+				{"wrong key", acstest.Options{AccessKey: otherKey, Clock: clock(0)}, w.Body, "signature mismatch"},
+				{"key as secondary of another", acstest.Options{AccessKey: otherKey, SecondaryAccessKey: otherKey, Clock: clock(0)}, w.Body, "signature mismatch"},
+				{"tampered body", acstest.Options{AccessKey: w.AccessKey, Clock: clock(0)}, strings.Replace(w.Body, "Hello", "Jello", 1), "x-ms-content-sha256"},
+				{"stale date", acstest.Options{AccessKey: w.AccessKey, Clock: clock(16 * time.Minute)}, w.Body, "x-ms-date"},
+				{"date from the future", acstest.Options{AccessKey: w.AccessKey, Clock: clock(-16 * time.Minute)}, w.Body, "x-ms-date"},
 			}
 			for _, c := range deny {
 				t.Run(c.name, func(t *testing.T) {
@@ -177,7 +178,7 @@ func TestWireCaptures(t *testing.T) {
 				})
 			}
 			t.Run("secondary key", func(t *testing.T) {
-				srv := newServer(t, &acstest.Options{AccessKey: otherKey, SecondaryAccessKey: w.AccessKey, Now: clock(0)})
+				srv := newServer(t, &acstest.Options{AccessKey: otherKey, SecondaryAccessKey: w.AccessKey, Clock: clock(0)})
 				items(t, w.replay(t, srv, w.Body))
 			})
 		})

@@ -71,18 +71,27 @@ func (s *Server) traceID() string {
 	return "00-" + s.ids.Next() + "-" + s.ids.Next()[:16] + "-00"
 }
 
+// writeProblem writes ASP.NET Core's problem details for status: the RFC 9110 section of
+// the status as type, title, status, traceId, and any extra members.
+func (s *Server) writeProblem(w http.ResponseWriter, status int, section, title string, extra map[string]any) {
+	p := map[string]any{
+		"type":    "https://tools.ietf.org/html/rfc9110#section-" + section,
+		"title":   title,
+		"status":  status,
+		"traceId": s.traceID(),
+	}
+	for k, v := range extra {
+		p[k] = v
+	}
+	b, _ := json.Marshal(p)
+	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
 // writeValidation writes ASP.NET Core's validation problem details.
 func (s *Server) writeValidation(w http.ResponseWriter, errs map[string][]string) {
-	b, _ := json.Marshal(map[string]any{
-		"type":    "https://tools.ietf.org/html/rfc9110#section-15.5.1",
-		"title":   "One or more validation errors occurred.",
-		"status":  http.StatusBadRequest,
-		"errors":  errs,
-		"traceId": s.traceID(),
-	})
-	w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-	w.WriteHeader(http.StatusBadRequest)
-	_, _ = w.Write(b)
+	s.writeProblem(w, http.StatusBadRequest, "15.5.1", "One or more validation errors occurred.", map[string]any{"errors": errs})
 }
 
 // checkAPIVersion answers 400 and returns false unless the api-version is one of allowed.
@@ -268,13 +277,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !jsonContent(r.Header.Get("Content-Type")) {
-		b, _ := json.Marshal(map[string]any{
-			"type": "https://tools.ietf.org/html/rfc9110#section-15.5.16", "title": "Unsupported Media Type",
-			"status": http.StatusUnsupportedMediaType, "traceId": s.traceID(),
-		})
-		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-		w.WriteHeader(http.StatusUnsupportedMediaType)
-		_, _ = w.Write(b)
+		s.writeProblem(w, http.StatusUnsupportedMediaType, "15.5.16", "Unsupported Media Type", nil)
 		return
 	}
 	var req sendRequest
@@ -438,13 +441,7 @@ func (s *Server) deliveryReport(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if !ok || rep.MessageID == "" {
-		b, _ := json.Marshal(map[string]any{
-			"type": "https://tools.ietf.org/html/rfc9110#section-15.5.5", "title": "Not Found",
-			"status": http.StatusNotFound, "traceId": s.traceID(),
-		})
-		w.Header().Set("Content-Type", "application/problem+json; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write(b)
+		s.writeProblem(w, http.StatusNotFound, "15.5.5", "Not Found", nil)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -18,7 +18,7 @@
 // Requests are authenticated as ACS does: "Authorization: HMAC-SHA256
 // SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=…", where x-ms-content-sha256
 // must be the hash of the body as received, x-ms-date must be within MaxClockSkew of the
-// emulator clock (Options.Now), and the signature is recomputed with the package acs
+// emulator clock (Options.Clock), and the signature is recomputed with the package acs
 // helpers over the method, the request target exactly as received (r.RequestURI), x-ms-date,
 // the Host header as received and the hash — with the primary and the secondary key,
 // compared in constant time. Any Host is accepted: the signature must simply cover the one
@@ -74,12 +74,18 @@
 //
 // Deliveries carry aeg-event-type: Notification, aeg-subscription-name (upper-cased),
 // aeg-delivery-count (0 on the first attempt, 1 on the second, …), aeg-data-version,
-// aeg-metadata-version and Options.DeliveryHeaders. They are judged by Event Grid's rule
-// (emu.EventGridPolicy): 200–204 delivered; 400, 401, 403 and 413 dropped; anything else,
+// aeg-metadata-version and Options.DeliveryHeaders. They are judged by Event Grid's rule:
+// 200–204 delivered; 400, 401, 403 and 413 dropped; anything else,
 // and no answer, retried after RetryWait, DeliveryRetries times. Deliveries are concurrent
 // and unordered, as Event Grid's are. With MaxEventsPerBatch > 1, events are batched: a batch
 // goes out when full, when BatchWindow has passed since its first event, or on Flush and
 // WaitCallbacks. WaitCallbacks waits for handshakes, delayed reports and deliveries.
+//
+// RecordedRequests and Deliveries return the public emulator package's Request and Delivery;
+// shown as text or JSON (the control API) they hide credentials. Options.Clock, an
+// sms.Clock, stamps messages and events, is what x-ms-date is checked against, and times
+// outcome delays, the batch window and fault delays: with an emulator.ManualClock a test
+// decides when they end.
 //
 // Request builders — EventsRequest, DeliveryReportRequest, InboundRequest,
 // SubscriptionValidationRequest, AbuseProtectionRequest — return the requests Event Grid

@@ -1,7 +1,6 @@
 package acstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -264,27 +264,7 @@ func (s *Server) deliveryHeader(eventType, contentType, dataVersion string) http
 
 // newRequest builds a request to target, ready for a handler's ServeHTTP (RequestURI set).
 func newRequest(method, target string, header http.Header, body []byte) (*http.Request, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, err
-	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("URL %q is not absolute", target)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	req, err := http.NewRequest(method, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.RequestURI = u.RequestURI()
-	req.Header = header.Clone()
-	if req.Header == nil {
-		req.Header = http.Header{}
-	}
-	return req, nil
+	return emu.NewRequest(method, target, header, body)
 }
 
 func mustRequest(req *http.Request, err error) *http.Request {
@@ -388,16 +368,27 @@ func (s *Server) enqueueLocked(ev Event) {
 		s.flushLocked()
 		return
 	}
-	if s.batchTimer == nil && !s.closed {
-		var t *time.Timer
-		t = time.AfterFunc(s.opts.BatchWindow, func() {
+	if s.batchStop == nil && !s.closed {
+		ctx, stop := context.WithCancel(s.ctx)
+		s.batchStop = stop
+		go func() {
+			if s.emu.Clock.Sleep(ctx, s.opts.BatchWindow) != nil {
+				return
+			}
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			if s.batchTimer == t { // not a timer stopped too late
+			if ctx.Err() == nil { // not a wait stopped too late
 				s.flushLocked()
 			}
-		})
-		s.batchTimer = t
+		}()
+	}
+}
+
+// stopBatchWaitLocked ends the wait of the partial batch, if any. s.mu must be held.
+func (s *Server) stopBatchWaitLocked() {
+	if s.batchStop != nil {
+		s.batchStop()
+		s.batchStop = nil
 	}
 }
 
@@ -410,10 +401,7 @@ func (s *Server) Flush() {
 
 // flushLocked sends the pending batch and reports whether there was one. s.mu must be held.
 func (s *Server) flushLocked() bool {
-	if s.batchTimer != nil {
-		s.batchTimer.Stop()
-		s.batchTimer = nil
-	}
+	s.stopBatchWaitLocked()
 	if len(s.batch) == 0 {
 		return false
 	}
@@ -477,20 +465,12 @@ func (s *Server) startHandshakeLocked() {
 				}
 			} else {
 				s.state = ValidationFailed
-				s.hsErr = fmt.Errorf("acstest: endpoint validation of %s failed: %s", redact(target), hs.Reason)
+				s.hsErr = fmt.Errorf("acstest: endpoint validation of %s failed: %s", emulator.RedactURL(target), hs.Reason)
 			}
 		}
 		close(done)
 		s.endLocked()
 	}()
-}
-
-// redact drops the query (which may carry the callback token) from a URL for messages.
-func redact(target string) string {
-	if i := strings.IndexAny(target, "?#"); i >= 0 {
-		return target[:i]
-	}
-	return target
 }
 
 // handshake validates the endpoint once, as Event Grid does before delivering to it.
@@ -518,7 +498,7 @@ func (s *Server) handshake(target, schema string) Handshake {
 	defer cancel()
 	resp, err := s.client.Do(req.WithContext(ctx))
 	if err != nil {
-		hs.Reason = "no answer: " + err.Error()
+		hs.Reason = "no answer: " + emu.RedactError(err).Error()
 		return hs
 	}
 	defer resp.Body.Close()
@@ -616,9 +596,10 @@ func (s *Server) scheduleReport(m *Message) {
 	s.beginLocked()
 	epoch := s.epoch
 	s.mu.Unlock()
-	time.AfterFunc(o.Delay, func() {
+	go func() {
+		waited := s.emu.Clock.Sleep(s.ctx, o.Delay) == nil
 		s.mu.Lock()
-		live := s.epoch == epoch && !s.closed
+		live := waited && s.epoch == epoch && !s.closed
 		s.mu.Unlock()
 		if live {
 			finish()
@@ -626,7 +607,7 @@ func (s *Server) scheduleReport(m *Message) {
 		s.mu.Lock()
 		s.endLocked()
 		s.mu.Unlock()
-	})
+	}()
 }
 
 // SendInbound publishes an inbound message from a handset (from) to one of the resource's

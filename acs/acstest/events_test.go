@@ -1,18 +1,23 @@
 package acstest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs/acstest"
-	"github.com/smsbridge/sms/internal/emu"
+	"github.com/smsbridge/sms/emulator"
 )
 
 // wireKeys returns the key paths of the first event of a wire file (testdata/wire), an
@@ -114,7 +119,7 @@ func TestEventGridDelivery(t *testing.T) {
 			t.Errorf("eventTime: %v", err)
 		}
 		ds := srv.Deliveries()
-		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 1 {
+		if len(ds) != 1 || ds[0].State != emulator.StateDelivered || len(ds[0].Attempts) != 1 {
 			t.Errorf("deliveries %+v", ds)
 		}
 	})
@@ -284,7 +289,7 @@ func TestDeliveryRetries(t *testing.T) {
 			}
 		}
 		ds := srv.Deliveries()
-		if len(ds) != 1 || ds[0].State != emu.StateDelivered || len(ds[0].Attempts) != 3 {
+		if len(ds) != 1 || ds[0].State != emulator.StateDelivered || len(ds[0].Attempts) != 3 {
 			t.Errorf("deliveries %+v", ds)
 		}
 	})
@@ -298,7 +303,7 @@ func TestDeliveryRetries(t *testing.T) {
 				t.Fatal(err)
 			}
 			ds := srv.Deliveries()
-			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emu.StateDropped || ds[0].StatusCode != st {
+			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emulator.StateDropped || ds[0].StatusCode != st {
 				t.Errorf("%d notifications, deliveries %+v", len(a.notifications()), ds)
 			}
 		})
@@ -312,7 +317,7 @@ func TestDeliveryRetries(t *testing.T) {
 			t.Fatal(err)
 		}
 		ds := srv.Deliveries()
-		if len(a.notifications()) != 3 || ds[0].State != emu.StateExhausted {
+		if len(a.notifications()) != 3 || ds[0].State != emulator.StateExhausted {
 			t.Errorf("%d notifications, %+v", len(a.notifications()), ds)
 		}
 	})
@@ -453,40 +458,35 @@ func TestBatching(t *testing.T) {
 			}
 		})
 	}
-	t.Run("window", func(t *testing.T) {
+	// partial sends n events into a batch of 10 with a one-hour window on a manual clock, and
+	// checks that they wait for it.
+	partial := func(t *testing.T, n int) (*app, *acstest.Server, *emulator.ManualClock) {
 		a := newApp(t)
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: 20 * time.Millisecond})
-		if err := srv.Validate(ctxT(t)); err != nil {
-			t.Fatal(err)
+		clock := emulator.NewManualClock(time.Now())
+		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour, Clock: clock})
+		require.NoError(t, srv.Validate(ctxT(t)))
+		for range n {
+			sendOne(t, srv, recipient, "", "", true)
 		}
-		sendOne(t, srv, recipient, "", "", true)
-		deadline := time.Now().Add(5 * time.Second)
-		for len(a.notifications()) == 0 && time.Now().Before(deadline) {
-			time.Sleep(5 * time.Millisecond)
+		require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the partial batch does not wait for the window")
+		require.Empty(t, a.notifications(), "a partial batch went before the window")
+		return a, srv, clock
+	}
+	t.Run("window", func(t *testing.T) {
+		a, _, clock := partial(t, 1)
+		clock.Advance(time.Hour)
+		for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+			require.True(t, time.Now().Before(deadline), "the window did not send the partial batch")
 		}
-		if len(a.notifications()) != 1 {
-			t.Fatal("the window did not send the partial batch")
-		}
+		require.Len(t, a.notifications(), 1)
 	})
 	t.Run("flush", func(t *testing.T) {
-		a := newApp(t)
-		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), MaxEventsPerBatch: 10, BatchWindow: time.Hour})
-		if err := srv.Validate(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
-		sendOne(t, srv, recipient, "", "", true)
-		sendOne(t, srv, recipient, "", "", true)
-		time.Sleep(20 * time.Millisecond)
-		if len(a.notifications()) != 0 {
-			t.Fatal("a partial batch went before the window")
-		}
+		a, srv, _ := partial(t, 2)
 		srv.Flush()
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
-		if ns := a.notifications(); len(ns) != 1 || len(egEvents(t, ns[0].Body)) != 2 {
-			t.Fatalf("%d deliveries", len(ns))
-		}
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+		ns := a.notifications()
+		require.Len(t, ns, 1)
+		require.Len(t, egEvents(t, ns[0].Body), 2)
 	})
 }
 
@@ -534,22 +534,26 @@ func TestInbound(t *testing.T) {
 	}
 }
 
+// TestOutcomeDelay checks that a delayed outcome is neither reported nor retrievable before
+// its delay has passed on the emulator's clock, and is both once it has.
 func TestOutcomeDelay(t *testing.T) {
 	a := newApp(t)
-	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
-	srv.SetOutcomeDelay(recipient, sms.StatusDelivered, "", 50*time.Millisecond)
-	start := time.Now()
+	clock := emulator.NewManualClock(time.Now())
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url(), Clock: clock})
+	srv.SetOutcomeDelay(recipient, sms.StatusDelivered, "", time.Minute)
 	it := sendOne(t, srv, recipient, "", "", true)
-	res := roundTrip(t, signed(t, "GET", srv.URL+"/deliveryReports/"+it.MessageID+"?api-version=2026-01-23", nil, srv.AccessKey(), time.Now()))
-	if res.Status != 404 {
-		t.Errorf("report before its time: %d", res.Status)
+	require.NoError(t, clock.WaitSleepers(ctxT(t), 1), "the emulator never waited for the outcome")
+
+	report := func() apiResponse {
+		return roundTrip(t, signed(t, "GET", srv.URL+"/deliveryReports/"+it.MessageID+"?api-version=2026-01-23", nil, srv.AccessKey(), clock.Now()))
 	}
-	if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
-	if time.Since(start) < 50*time.Millisecond || len(a.notifications()) != 1 {
-		t.Fatalf("after %v: %d notifications", time.Since(start), len(a.notifications()))
-	}
+	require.Equal(t, http.StatusNotFound, report().Status, "report before its time")
+	require.Empty(t, a.notifications(), "event before its time")
+
+	clock.Advance(time.Minute)
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	require.Len(t, a.notifications(), 1)
+	require.Equal(t, http.StatusOK, report().Status)
 }
 
 func TestResetForgetsEverything(t *testing.T) {
@@ -586,7 +590,9 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	a.statuses = slices.Repeat([]int{503}, 100)
 	srv := acstest.NewServer(&acstest.Options{EventGridURL: a.url(), RetryWait: 50 * time.Millisecond})
 	sendOne(t, srv, recipient, "", "", true)
-	time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "no delivery attempt within 10s")
+	}
 	done := make(chan struct{})
 	go func() { srv.Close(); close(done) }()
 	select {
@@ -594,4 +600,23 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close hung on a retrying delivery")
 	}
+}
+
+// TestHandshakeFailureHidesToken checks that a handshake nobody answered is explained
+// without the subscription's token, in the record and in Validate's error.
+func TestHandshakeFailureHidesToken(t *testing.T) {
+	const token = "s3cretT0ken"
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		},
+	}}
+	srv := newServer(t, &acstest.Options{EventGridURL: "http://127.0.0.1:9/acs/events?token=" + token, CallbackClient: refused})
+	err := srv.Validate(ctxT(t))
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), token)
+	hs := srv.Handshakes()
+	require.Len(t, hs, 1)
+	require.NotContains(t, hs[0].Reason, token)
+	require.Contains(t, hs[0].Reason, "connection refused")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/emulator"
 )
 
 // post signs body with the emulator's key as an ACS client does and posts it to /sms.
@@ -66,7 +67,7 @@ func Example() {
 // Sign a request as the official clients do, and read the per-recipient answer.
 func Example_signedRequest() {
 	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	srv := acstest.NewServer(&acstest.Options{Now: func() time.Time { return at }})
+	srv := acstest.NewServer(&acstest.Options{Clock: emulator.NewManualClock(at)})
 	defer srv.Close()
 
 	resp, err := post(srv, at, `{"from":"+14155550199","smsRecipients":[{"to":"+14155550100"},{"to":"+1555"}],"message":"Hello"}`)

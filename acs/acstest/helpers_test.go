@@ -10,13 +10,13 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 )
 
 const (
@@ -32,11 +32,7 @@ var (
 	sevenFrac  = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$`)
 )
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return emutest.Context(t) }
 
 func newServer(t *testing.T, opts *acstest.Options) *acstest.Server {
 	t.Helper()
@@ -77,15 +73,7 @@ type apiResponse struct {
 
 func roundTrip(t *testing.T, req *http.Request) apiResponse {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := emutest.Do(t, req)
 	out := apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: b}
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &out.JSON); err != nil {
@@ -283,27 +271,7 @@ func sortedKeys(m map[string]bool) []string {
 // control calls the emulator's control API.
 func control(t *testing.T, srv *acstest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+"/_emulator"+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return emutest.Control(t, srv.URL, method, path, body)
 }
 
 func query(raw string) url.Values {

@@ -103,13 +103,17 @@
 //	   stdout and one line on stderr says why, for example
 //	   "smsemu: acs: listen tcp 127.0.0.1:4020: bind: address already in use"
 //
+// A message that names a webhook URL shows it without its query values or userinfo
+// password ("…/acs/events?token=[REDACTED]"): they are the application's shared secrets.
+//
 // # Control API
 //
 // Every emulator serves a control API under /_emulator/ on its vendor's port, with JSON
 // bodies and {"error": "…"} on failure. Its requests are neither recorded nor faulted.
 //
 //	GET    /_emulator/info         this vendor's entry of the first line
-//	GET    /_emulator/requests     recorded vendor-API requests (?method=POST&path=/prefix)
+//	GET    /_emulator/requests     recorded vendor-API requests (?method=POST&path=/prefix),
+//	                               credentials hidden: Authorization as "Basic [REDACTED]"
 //	DELETE /_emulator/requests     forget them
 //	GET    /_emulator/faults       armed faults
 //	POST   /_emulator/faults       arm one for the next vendor-API request(s), e.g.
@@ -122,7 +126,8 @@
 //	POST   /_emulator/outcomes     {"to": "+1…", "status": "undelivered", "error_code": "30003"}
 //	                               ("to" empty or "*" sets the default)
 //	DELETE /_emulator/outcomes     back to delivered for everyone
-//	GET    /_emulator/deliveries   callback deliveries and their attempts
+//	GET    /_emulator/deliveries   callback deliveries and their attempts (webhook query
+//	                               values and Authorization hidden)
 //	DELETE /_emulator/deliveries   forget finished ones
 //	POST   /_emulator/reset        all of the above, plus the vendor's messages
 //

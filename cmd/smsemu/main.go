@@ -13,12 +13,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	emukit "github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -71,15 +73,25 @@ type running struct {
 	info   info
 }
 
+// listenFunc binds a listener, as net.ListenConfig.Listen does.
+type listenFunc func(ctx context.Context, network, address string) (net.Listener, error)
+
 // run is smsemu: it serves every registered emulator until ctx is done and returns the
 // exit code. The first line on stdout is the startup JSON; everything else goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var lc net.ListenConfig
+	return serve(ctx, args, stdout, stderr, lc.Listen)
+}
+
+// serve is run with the listeners bound by listen (tests observe and stand in for the
+// ports).
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen listenFunc) int {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "smsemu: %v (see smsemu -help)\n", oneLine(err))
+		fmt.Fprintf(stderr, "smsemu: %v (see smsemu -help)\n", redactURLs(oneLine(err)))
 		return exitUsage
 	}
 	logger := log.New(stderr, "smsemu: ", 0)
@@ -96,7 +108,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	var lc net.ListenConfig
 	for i := range vendors {
 		v := &vendors[i]
 		port := v.port
@@ -106,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				port = cfg.portsFrom.n + i
 			}
 		}
-		ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(cfg.addr, strconv.Itoa(port)))
+		ln, err := listen(ctx, "tcp", net.JoinHostPort(cfg.addr, strconv.Itoa(port)))
 		if err != nil {
 			closeAll()
 			fmt.Fprintf(stderr, "smsemu: %s: %v\n", v.name, oneLine(err))
@@ -142,6 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	served := make(chan error, len(rs))
+	serving := len(rs) // Serve calls that have not returned
 	for _, r := range rs {
 		go func() {
 			err := r.srv.Serve(r.ln)
@@ -168,6 +180,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case <-ctx.Done():
 			logger.Printf("shutting down")
 		case err := <-served:
+			serving--
 			if err != nil {
 				logger.Printf("%v", oneLine(err))
 				code = exitFailure
@@ -183,6 +196,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			logger.Printf("%s: %v; closing connections", r.vendor.name, err)
 			r.srv.Close()
 		}
+	}
+	// Serve closes its listener as it returns, which may come after Shutdown: wait, so
+	// that no port is still bound once run returns.
+	for ; serving > 0; serving-- {
+		<-served
 	}
 	for _, r := range rs {
 		r.emu.close()
@@ -353,10 +371,13 @@ func (t targets) Set(s string) error {
 func checkWebhookURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("bad URL: %v", err)
+		if ue, ok := err.(*url.Error); ok {
+			err = ue.Err // without the URL, which may hold a token
+		}
+		return "", fmt.Errorf("bad URL %q: %v", emukit.RedactURL(raw), err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("URL %q: want an absolute http:// or https:// URL", raw)
+		return "", fmt.Errorf("URL %q: want an absolute http:// or https:// URL", emukit.RedactURL(raw))
 	}
 	if u.Path == "" && u.Opaque == "" {
 		// An HTTP client requests "/" for an empty path, and Twilio-style signatures cover
@@ -440,6 +461,31 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// quoted and bareURL find what redactURLs looks at: Go-quoted strings (the flag package
+// quotes a rejected value) and URLs written as they are.
+var (
+	quoted  = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+	bareURL = regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9+.-]*://[^\s"]+`)
+)
+
+// redactURLs hides the secrets of the webhook URLs a message names — their query values
+// (?token=…) and userinfo passwords — with emukit.RedactURL: flag errors quote the value
+// they reject, and a webhook URL carries its shared secret.
+func redactURLs(msg string) string {
+	msg = quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		v, err := strconv.Unquote(q)
+		i := strings.Index(v, "://")
+		if err != nil || i < 0 {
+			return q
+		}
+		start := strings.LastIndexFunc(v[:i], func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+.-", r))
+		}) + 1
+		return strconv.Quote(v[:start] + emukit.RedactURL(v[start:])) // a whole value: "vendor=URL" or a URL
+	})
+	return bareURL.ReplaceAllStringFunc(msg, emukit.RedactURL)
+}
 
 // oneLine keeps an error message on one line, as the exit contract promises.
 func oneLine(err error) string {

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
@@ -88,11 +90,21 @@ type acsEntry struct {
 // stops it and checks that it exited 0 and wrote nothing else on stdout.
 func start(t *testing.T, args ...string) *emuProc {
 	t.Helper()
+	return startWith(t, nil, args...)
+}
+
+// startWith is start with the listeners bound by sp (nil: the real ones).
+func startWith(t *testing.T, sp *spy, args ...string) *emuProc {
+	t.Helper()
+	listen := (&net.ListenConfig{}).Listen
+	if sp != nil {
+		listen = sp.listen
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	p := &emuProc{t: t, cancel: cancel, done: make(chan int, 1), rest: make(chan string, 1), stderr: &syncBuffer{}}
 	go func() {
-		code := run(ctx, append([]string{"-ports-from", "0"}, args...), pw, p.stderr)
+		code := serve(ctx, append([]string{"-ports-from", "0"}, args...), pw, p.stderr, listen)
 		pw.Close()
 		p.done <- code
 	}()
@@ -155,8 +167,8 @@ func (p *emuProc) stop() int {
 		}
 		p.rest <- ""
 		return code
-	case <-time.After(5 * time.Second):
-		p.t.Fatalf("run did not return within 5s of cancel; stderr:\n%s", p.stderr)
+	case <-time.After(30 * time.Second):
+		p.t.Fatalf("run did not return within 30s of cancel; stderr:\n%s", p.stderr)
 		return -1
 	}
 }
@@ -237,8 +249,8 @@ func (h *hook) next(t *testing.T) hookRequest {
 	select {
 	case r := <-h.reqs:
 		return r
-	case <-time.After(5 * time.Second):
-		t.Fatal("the webhook received nothing within 5s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the webhook received nothing within 30s")
 		return hookRequest{}
 	}
 }
@@ -442,7 +454,7 @@ func TestVerboseKeepsResets(t *testing.T) {
 	}
 	// The handler logs when it returns, which may be after the client saw the reset.
 	want := "twilio: POST /2010-04-01/Accounts/" + twiliotest.DefaultAccountSID + "/Messages.json -"
-	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(p.stderr.String(), want); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(p.stderr.String(), want); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Errorf("stderr does not log the reset request:\n%s", p.stderr)
 			break
@@ -450,76 +462,200 @@ func TestVerboseKeepsResets(t *testing.T) {
 	}
 }
 
+// spy binds real loopback listeners for smsemu and reports what happens to them. Addresses
+// in standIn are bound on a free port instead, while the listener reports the address asked
+// for: smsemu's port arithmetic is checked without assuming that any port is free.
+type spy struct {
+	standIn map[string]bool
+	mu      sync.Mutex
+	lns     []*spyListener
+}
+
+func (sp *spy) listen(ctx context.Context, network, address string) (net.Listener, error) {
+	bind, report := address, net.Addr(nil)
+	if sp.standIn[address] {
+		tcp, err := net.ResolveTCPAddr(network, address)
+		if err != nil {
+			return nil, err
+		}
+		bind, report = "127.0.0.1:0", tcp
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, network, bind)
+	if err != nil {
+		return nil, err
+	}
+	l := &spyListener{Listener: ln, asked: address, addr: report, closed: make(chan struct{}), read: make(chan struct{})}
+	sp.mu.Lock()
+	sp.lns = append(sp.lns, l)
+	sp.mu.Unlock()
+	return l, nil
+}
+
+func (sp *spy) listeners() []*spyListener {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return append([]*spyListener(nil), sp.lns...)
+}
+
+// spyListener is a listener whose Close and whose connections' first byte read are
+// signalled.
+type spyListener struct {
+	net.Listener
+	asked     string   // the address smsemu asked for
+	addr      net.Addr // reported instead of the real one, if set
+	closed    chan struct{}
+	closeOnce sync.Once
+	read      chan struct{} // closed when a connection read its first byte
+	readOnce  sync.Once
+}
+
+func (l *spyListener) Addr() net.Addr {
+	if l.addr != nil {
+		return l.addr
+	}
+	return l.Listener.Addr()
+}
+
+func (l *spyListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+func (l *spyListener) isClosed() bool {
+	select {
+	case <-l.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l *spyListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &spyConn{Conn: c, l: l}, nil
+}
+
+type spyConn struct {
+	net.Conn
+	l *spyListener
+}
+
+func (c *spyConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.l.readOnce.Do(func() { close(c.l.read) })
+	}
+	return n, err
+}
+
+// TestShutdown checks that cancelling run's context makes it return 0 having closed every
+// listener it bound.
 func TestShutdown(t *testing.T) {
-	p := start(t)
-	host := strings.TrimPrefix(p.twilio.BaseURL, "http://")
-	t0 := time.Now()
-	if code := p.stop(); code != 0 {
-		return
-	}
-	if d := time.Since(t0); d > 2*time.Second {
-		t.Errorf("run took %v to return after cancel", d)
-	}
-	if c, err := net.DialTimeout("tcp", host, time.Second); err == nil {
-		c.Close()
-		t.Errorf("%s still accepts connections after run returned", host)
+	sp := &spy{}
+	p := startWith(t, sp)
+	require.Equal(t, 0, p.stop())
+	lns := sp.listeners()
+	require.Len(t, lns, len(vendors))
+	for _, l := range lns {
+		require.True(t, l.isClosed(), "the listener for %s is still open after run returned", l.asked)
+		_, err := l.Listener.Accept()
+		require.ErrorIs(t, err, net.ErrClosed)
 	}
 }
 
 // TestShutdownFinishesInflight checks that a request in flight when the signal arrives is
-// answered.
+// answered: the request's body is held back until shutdown has begun (the listeners are
+// closed), then sent.
 func TestShutdownFinishesInflight(t *testing.T) {
-	p := start(t)
-	if code, body := postJSON(t, p.twilio.BaseURL+"/_emulator/faults", `{"delay": "300ms"}`); code != http.StatusCreated {
-		t.Fatalf("POST /_emulator/faults: %d %s", code, body)
+	sp := &spy{}
+	p := startWith(t, sp, "-shutdown-timeout", "1m")
+	var twl *spyListener
+	for _, l := range sp.listeners() {
+		if p.twilio.BaseURL == "http://"+l.Addr().String() {
+			twl = l
+		}
 	}
-	c := p.client(t)
-	got := make(chan sms.SendResult, 1)
+	require.NotNil(t, twl, "no listener serves %s", p.twilio.BaseURL)
+
+	body, send := io.Pipe()
+	req, err := http.NewRequest(http.MethodPost, p.twilio.BaseURL+"/2010-04-01/Accounts/"+p.twilio.Credentials.AccountSID+"/Messages.json", body)
+	require.NoError(t, err)
+	req.SetBasicAuth(p.twilio.Credentials.AccountSID, p.twilio.Credentials.AuthToken)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	type answer struct {
+		status int
+		err    error
+	}
+	got := make(chan answer, 1)
 	go func() {
-		res, err := c.Send(context.Background(), &sms.Message{To: []string{"+14155552671"}, From: sms.Sender{Value: "+15005550006"}, Body: "slow"})
-		if err != nil || len(res) != 1 {
-			got <- sms.SendResult{Err: err}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- answer{err: err}
 			return
 		}
-		got <- res[0]
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		got <- answer{status: resp.StatusCode}
 	}()
-	time.Sleep(100 * time.Millisecond) // the request is held by the delay
-	p.stop()
-	if res := <-got; res.Err != nil || res.MessageID == "" {
-		t.Errorf("request in flight at shutdown: %+v", res)
-	}
+	<-twl.read // the server has the request's head; its body is still to come
+	p.cancel()
+	<-twl.closed // shutdown has begun
+	io.WriteString(send, url.Values{"To": {"+14155552671"}, "From": {"+15005550006"}, "Body": {"slow"}}.Encode())
+	send.Close()
+	a := <-got
+	require.NoError(t, a.err, "request in flight at shutdown")
+	require.Equal(t, http.StatusCreated, a.status)
+	require.Equal(t, 0, p.stop())
 }
 
+// TestPortsFromN checks that -ports-from N serves the vendors on N, N+1, … in table order.
+// The ports are stood in for by free ones: no port is assumed to be free.
 func TestPortsFromN(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	const port = 40000
+	sp := &spy{standIn: map[string]bool{}}
+	for i := range vendors {
+		sp.standIn["127.0.0.1:"+strconv.Itoa(port+i)] = true
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	p := start(t, "-ports-from", strconv.Itoa(port)) // the last -ports-from wins
+	p := startWith(t, sp, "-ports-from", strconv.Itoa(port)) // the last -ports-from wins
 	for i, v := range vendors {
 		var e struct {
 			BaseURL string `json:"base_url"`
 		}
-		json.Unmarshal(p.startup.Vendors[v.name], &e)
-		if want := "http://127.0.0.1:" + strconv.Itoa(port+i); e.BaseURL != want {
-			t.Errorf("%s base_url %q, want %q", v.name, e.BaseURL, want)
-		}
+		require.NoError(t, json.Unmarshal(p.startup.Vendors[v.name], &e))
+		require.Equal(t, "http://127.0.0.1:"+strconv.Itoa(port+i), e.BaseURL, v.name)
 	}
+	var asked, want []string
+	for i, l := range sp.listeners() {
+		asked = append(asked, l.asked)
+		want = append(want, "127.0.0.1:"+strconv.Itoa(port+i))
+	}
+	require.Equal(t, want, asked)
 }
 
 // runFails runs smsemu with args, expecting exit code 2, nothing on stdout and one line
 // on stderr, which it returns.
 func runFails(t *testing.T, args ...string) string {
 	t.Helper()
+	return runFailsWith(t, nil, args...)
+}
+
+// runFailsWith is runFails with the listeners bound by sp (nil: the real ones).
+func runFailsWith(t *testing.T, sp *spy, args ...string) string {
+	t.Helper()
+	listen := (&net.ListenConfig{}).Listen
+	if sp != nil {
+		listen = sp.listen
+	}
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(t.Context(), args, &stdout, &stderr) }()
+	go func() { done <- serve(t.Context(), args, &stdout, &stderr, listen) }()
 	var code int
 	select {
 	case code = <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("smsemu %q did not exit; stderr:\n%s", args, stderr.String())
 	}
 	if code != 2 {
@@ -799,8 +935,8 @@ func (a *eventGridApp) next(t *testing.T) appRequest {
 	select {
 	case r := <-a.reqs:
 		return r
-	case <-time.After(5 * time.Second):
-		t.Fatal("the Event Grid endpoint received nothing within 5s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the Event Grid endpoint received nothing within 30s")
 		return appRequest{}
 	}
 }
@@ -810,8 +946,8 @@ func (a *eventGridApp) nextCall(t *testing.T) []sms.Event {
 	select {
 	case evs := <-a.calls:
 		return evs
-	case <-time.After(5 * time.Second):
-		t.Fatal("the application's sink received nothing within 5s")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the application's sink received nothing within 30s")
 		return nil
 	}
 }
@@ -839,13 +975,13 @@ func (p *emuProc) acsConfig(t *testing.T) acsConfig {
 // waitState waits until the subscription's validation_state is want.
 func (p *emuProc) waitState(t *testing.T, want string) acsConfig {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		c := p.acsConfig(t)
 		if c.ValidationState == want {
 			return c
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("validation_state %q after 5s, want %q (config %+v)", c.ValidationState, want, c)
+			t.Fatalf("validation_state %q after 30s, want %q (config %+v)", c.ValidationState, want, c)
 			return c
 		}
 	}
@@ -1136,7 +1272,7 @@ func TestACSEventGridNoRetries(t *testing.T) {
 		Attempts []json.RawMessage `json:"attempts"`
 		Finished *time.Time        `json:"finished"`
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		getJSON(t, p.acs.BaseURL+"/_emulator/deliveries", &ds)
 		if len(ds) == 1 && ds[0].Finished != nil {
 			break
@@ -1230,36 +1366,42 @@ func TestACSBadArguments(t *testing.T) {
 }
 
 // TestACSBusyPort checks that a busy ACS port (the second of -ports-from N) exits 2 naming
-// acs, and frees the Twilio port it had bound.
+// acs, and closes the Twilio listener it had bound. The ACS port is held by a live listener
+// for the whole test; the Twilio port is stood in for by a free one.
 func TestACSBusyPort(t *testing.T) {
-	var ln net.Listener
-	var port int
-	for range 20 { // find a busy port P whose P-1 is free
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := l.Addr().(*net.TCPAddr).Port
-		if free, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p-1)); err == nil {
-			free.Close()
-			ln, port = l, p
-			break
-		}
-		l.Close()
-	}
-	if ln == nil {
-		t.Skip("no free port below a busy one")
-	}
-	defer ln.Close()
-	msg := runFails(t, "-ports-from", strconv.Itoa(port-1))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	twilioAddr := "127.0.0.1:" + strconv.Itoa(port-1)
+	sp := &spy{standIn: map[string]bool{twilioAddr: true}}
+	msg := runFailsWith(t, sp, "-ports-from", strconv.Itoa(port-1))
 	want := "smsemu: acs: listen tcp 127.0.0.1:" + strconv.Itoa(port) + ": "
 	if !strings.HasPrefix(msg, want) || !strings.Contains(msg, "address already in use") {
 		t.Errorf("stderr %q, want %q… address already in use", msg, want)
 	}
-	free, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port-1))
-	if err != nil {
-		t.Errorf("the Twilio port %d was not released: %v", port-1, err)
-	} else {
-		free.Close()
+	lns := sp.listeners()
+	require.Len(t, lns, 1, "only the Twilio listener was bound")
+	require.Equal(t, twilioAddr, lns[0].asked)
+	require.True(t, lns[0].isClosed(), "the Twilio listener was not closed")
+}
+
+// TestFlagErrorsHideWebhookSecrets checks that a rejected webhook URL is named without its
+// query values or userinfo password: they are the application's shared secrets.
+func TestFlagErrorsHideWebhookSecrets(t *testing.T) {
+	const secret = "s3cretT0ken"
+	for _, args := range [][]string{
+		{"-inbound", "twilio=ftp://app.example/in?token=" + secret},
+		{"-inbound", "twilio=http://bad host/in?token=" + secret},
+		{"-status-callback", "twilio=https://user:" + secret + "@/status"},
+		{"-event-grid", "ftp://app.example/acs/events?token=" + secret},
+		{"-event-grid", "http://a/?token=" + secret, "-inbound", "acs=http://b/?token=" + secret},
+		{"-inbound", "twilio=http://a/?token=" + secret, "-inbound", "twilio=http://b/?token=" + secret},
+	} {
+		msg := runFails(t, append([]string{"-ports-from", "0"}, args...)...)
+		require.NotContains(t, msg, secret, "smsemu %q", args)
 	}
+	// What is not secret still says which URL was meant.
+	msg := runFails(t, "-ports-from", "0", "-event-grid", "ftp://app.example/acs/events?token="+secret)
+	require.Contains(t, msg, "ftp://app.example/acs/events?token=[REDACTED]")
 }

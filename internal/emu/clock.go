@@ -1,62 +1,40 @@
 package emu
 
 import (
-	"sync"
+	"context"
 	"time"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 )
 
-// Clock is the emulator's time source: request timestamps, delivery-attempt times, vendor
-// timestamps in responses and callbacks, and signature freshness checks (ACS x-ms-date,
-// Telesign Date). It only tells the time; waits (fault delays, delivery back-off) are real,
-// so that a test sees the behaviour a client would see.
-//
-// sms.RealClock satisfies Clock.
-type Clock interface {
-	Now() time.Time
-}
+// Clock is the emulator's one time source, sms.Clock: its Now stamps requests,
+// delivery attempts, vendor timestamps in responses and callbacks, and is what signature
+// freshness checks compare against (a vendor's signed date header); its Sleep is every wait
+// the emulator makes on behalf of a scenario — fault delays, an outcome's delay, a
+// batching window — so that a test driving an emulator.ManualClock decides when they end.
+// Retry back-offs of callback deliveries are real waits (milliseconds in tests).
+type Clock = sms.Clock
 
 // RealClock is the wall clock.
-type RealClock struct{}
+type RealClock = sms.RealClock
 
-// Now returns time.Now().
-func (RealClock) Now() time.Time { return time.Now() }
+// ManualClock is a clock that moves only when told to; see emulator.ManualClock.
+type ManualClock = emulator.ManualClock
 
-// FixedClock is a clock stopped at one instant: emu.FixedClock(t).
+// NewManualClock returns a ManualClock reading t.
+func NewManualClock(t time.Time) *ManualClock { return emulator.NewManualClock(t) }
+
+// FixedClock is a clock whose Now is stopped at one instant and whose Sleep is real:
+// emu.FixedClock(t), for reproducible timestamps in examples.
 type FixedClock time.Time
 
 // Now returns the fixed instant.
 func (c FixedClock) Now() time.Time { return time.Time(c) }
 
-// ManualClock is a clock that moves only when told to. It is safe for concurrent use; the
-// zero value reads the zero time.
-type ManualClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewManualClock returns a ManualClock reading t.
-func NewManualClock(t time.Time) *ManualClock { return &ManualClock{t: t} }
-
-// Now returns the clock's current time.
-func (c *ManualClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t (backwards too).
-func (c *ManualClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-// Advance moves the clock by d and returns the new time.
-func (c *ManualClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
+// Sleep waits for d in real time, or until ctx ends.
+func (c FixedClock) Sleep(ctx context.Context, d time.Duration) error {
+	return sms.RealClock{}.Sleep(ctx, d)
 }
 
 // Fresh reports whether t lies within window of c's current time, in either direction: the

@@ -2,47 +2,38 @@ package emu
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/smsbridge/sms/emulator"
 )
 
-// Verdict is a RetryPolicy's decision about one delivery attempt.
-type Verdict int
+// Verdict is a RetryPolicy's decision about one delivery attempt; see emulator.Verdict.
+type Verdict = emulator.Verdict
 
 // Verdicts.
 const (
-	Success Verdict = iota // the receiver acknowledged; the delivery is done
-	Retry                  // try again after a back-off, if retries remain
-	Drop                   // give up now (the vendor drops or dead-letters it)
+	Success = emulator.Success // the receiver acknowledged; the delivery is done
+	Retry   = emulator.Retry   // try again after a back-off, if retries remain
+	Drop    = emulator.Drop    // give up now (the vendor drops or dead-letters it)
 )
-
-// String names the verdict.
-func (v Verdict) String() string {
-	switch v {
-	case Success:
-		return "success"
-	case Retry:
-		return "retry"
-	case Drop:
-		return "drop"
-	}
-	return fmt.Sprintf("verdict(%d)", int(v))
-}
 
 // RetryPolicy decides, from one attempt's HTTP status (0 when no response arrived) and
 // transport error, whether a callback was acknowledged, must be retried, or is dropped. It
 // is the vendor-specific part of callback delivery.
 type RetryPolicy func(status int, err error) Verdict
 
-// NoRetry acknowledges on any 2xx and drops everything else: Twilio's documented behaviour
-// for status callbacks unless connection overrides on the URL ask for retries.
+// NoRetry acknowledges on any 2xx and drops everything else: for vendors that try a
+// webhook once.
 func NoRetry(status int, err error) Verdict {
 	if err == nil && status >= 200 && status <= 299 {
 		return Success
@@ -62,22 +53,6 @@ func RetryTransient(status int, err error) Verdict {
 		return Retry
 	}
 	return Drop
-}
-
-// EventGridPolicy is Azure Event Grid's webhook rule (vendors/acs.md §4.5): only 200–204
-// acknowledge; 400, 401, 403 and 413 are dropped (dead-lettered when configured); every
-// other answer and every transport error is retried, 404 and other 4xx included.
-func EventGridPolicy(status int, err error) Verdict {
-	switch {
-	case err != nil:
-		return Retry
-	case status >= 200 && status <= 204:
-		return Success
-	case status == http.StatusBadRequest, status == http.StatusUnauthorized,
-		status == http.StatusForbidden, status == http.StatusRequestEntityTooLarge:
-		return Drop
-	}
-	return Retry
 }
 
 // ExponentialBackoff waits min·2^n before retry n+1, capped at max, without jitter (so tests
@@ -107,7 +82,7 @@ type DelivererOptions struct {
 	// HTTPClient makes the attempts. Nil means a client with Timeout that does not follow
 	// redirects (a 3xx is an answer for the policy to judge).
 	HTTPClient *http.Client
-	// Timeout bounds each attempt when HTTPClient is nil; 0 means 30 s (Event Grid's).
+	// Timeout bounds each attempt when HTTPClient is nil; 0 means 30 s.
 	Timeout time.Duration
 	// MaxRetries is the number of retries after the first attempt.
 	MaxRetries int
@@ -121,12 +96,13 @@ type DelivererOptions struct {
 	// Sequential delivers callbacks that share an ordering key (Callback.Key, else the URL)
 	// one at a time, in the order they were sent, each after the previous one's final
 	// outcome (retries included). Otherwise every callback is delivered concurrently, and
-	// receivers see them in any order, as vendors that promise no order (Event Grid) do.
+	// receivers see them in any order, as vendors that promise no order do.
 	Sequential bool
 	// MaxResponseBody bounds the part of the final answer kept in Delivery.ResponseBody;
 	// 0 means 64 KiB.
 	MaxResponseBody int64
-	// Clock timestamps deliveries and attempts; nil means RealClock.
+	// Clock timestamps deliveries and attempts and waits out Callback.Delay; nil means
+	// RealClock.
 	Clock Clock
 }
 
@@ -140,126 +116,53 @@ type Callback struct {
 	// Key orders sequential deliveries (a message id, so that one message's reports keep
 	// their order while different messages interleave); "" means the URL.
 	Key string
-	// Delay postpones the first attempt (an Outcome's Delay). Under Sequential, later
-	// callbacks with the same key wait behind it.
+	// Delay postpones the first attempt (an Outcome's Delay), waited with the
+	// Deliverer's Clock. Under Sequential, later callbacks with the same key wait behind it.
 	Delay time.Duration
 	// Prepare, if set, is called before every attempt (attempt counts from 1) with the
-	// request about to be sent, whose Header it may change: Event Grid's aeg-delivery-count,
+	// request about to be sent, whose Header it may change: a delivery-count header,
 	// a fresh signature date. An error ends the delivery as dropped.
 	Prepare func(req *http.Request, attempt int) error
 }
 
-// DeliveryState is where a delivery stands.
-type DeliveryState int
+// DeliveryState is where a delivery stands; see emulator.DeliveryState.
+type DeliveryState = emulator.DeliveryState
 
 // Delivery states.
 const (
-	StatePending   DeliveryState = iota // queued, waiting or being attempted
-	StateDelivered                      // the policy judged an answer a success
-	StateDropped                        // the policy said drop, or the request could not be built
-	StateExhausted                      // the last retry failed
-	StateCanceled                       // the Deliverer was closed first
+	StatePending   = emulator.StatePending   // queued, waiting or being attempted
+	StateDelivered = emulator.StateDelivered // the policy judged an answer a success
+	StateDropped   = emulator.StateDropped   // the policy said drop, or the request could not be built
+	StateExhausted = emulator.StateExhausted // the last retry failed
+	StateCanceled  = emulator.StateCanceled  // the Deliverer was closed first
 )
 
-var stateNames = [...]string{"pending", "delivered", "dropped", "exhausted", "canceled"}
+// Attempt is one try of a delivery; see emulator.Attempt.
+type Attempt = emulator.Attempt
 
-// String returns the state's lower-case name.
-func (s DeliveryState) String() string {
-	if s >= 0 && int(s) < len(stateNames) {
-		return stateNames[s]
+// Delivery is the record of one Callback: what was sent, every attempt, and how it ended;
+// see emulator.Delivery.
+type Delivery = emulator.Delivery
+
+// NewCallbackClient returns the HTTP client a vendor's webhook deliveries use by default:
+// timeout per attempt, its own connection pool, and redirects not followed (a 3xx is an
+// answer for the vendor's retry rule to judge).
+func NewCallbackClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout:   timeout,
+		Transport: http.DefaultTransport.(*http.Transport).Clone(),
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
 	}
-	return fmt.Sprintf("state(%d)", int(s))
 }
 
-// MarshalText implements encoding.TextMarshaler.
-func (s DeliveryState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// Attempt is one try of a delivery.
-type Attempt struct {
-	Time       time.Time // when the answer (or error) arrived
-	StatusCode int       // 0 when no response arrived
-	Err        error     // the transport error, if any
-	Verdict    Verdict   // the policy's judgement
-}
-
-// MarshalJSON encodes the attempt with its error as a string.
-func (a Attempt) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Time       time.Time `json:"time"`
-		StatusCode int       `json:"status_code,omitempty"`
-		Err        string    `json:"error,omitempty"`
-		Verdict    string    `json:"verdict"`
-	}{a.Time, a.StatusCode, errString(a.Err), a.Verdict.String()})
-}
-
-// Delivery is the record of one Callback: what was sent, every attempt, and how it ended.
-type Delivery struct {
-	ID     int           // 1-based, in Send order
-	Key    string        // Callback.Key
-	Method string        // Callback.Method, "POST" when it was empty
-	URL    string        // Callback.URL
-	Header http.Header   // as given to Send (Prepare's changes are not reflected)
-	Body   []byte        // Callback.Body
-	State  DeliveryState // where it stands
-	// StatusCode and ResponseBody are from the last answer; zero and nil if none arrived.
-	StatusCode   int
-	ResponseBody []byte    // up to DelivererOptions.MaxResponseBody
-	Attempts     []Attempt // every attempt, oldest first
-	// Err says why a delivery did not succeed: the last transport error, the status the
-	// policy refused, or the context error of a canceled delivery.
-	Err      error
-	Queued   time.Time // when Send was called
-	Finished time.Time // zero while pending
-}
-
-// MarshalJSON encodes the delivery for GET /_emulator/deliveries, bodies as strings.
-func (d Delivery) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		ID           int           `json:"id"`
-		Key          string        `json:"key,omitempty"`
-		Method       string        `json:"method"`
-		URL          string        `json:"url"`
-		Header       http.Header   `json:"header"`
-		Body         string        `json:"body"`
-		State        DeliveryState `json:"state"`
-		StatusCode   int           `json:"status_code,omitempty"`
-		ResponseBody string        `json:"response_body,omitempty"`
-		Attempts     []Attempt     `json:"attempts"`
-		Err          string        `json:"error,omitempty"`
-		Queued       time.Time     `json:"queued"`
-		Finished     *time.Time    `json:"finished,omitempty"`
-	}{d.ID, d.Key, d.Method, d.URL, d.Header, string(d.Body), d.State, d.StatusCode,
-		string(d.ResponseBody), nonNil(d.Attempts), errString(d.Err), d.Queued, timePtr(d.Finished)})
-}
-
-func nonNil[T any](s []T) []T {
+// NonNil returns s, or an empty slice for nil, so that a JSON answer lists nothing as [].
+func NonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
 	}
 	return s
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-func (d *Delivery) clone() Delivery {
-	c := *d
-	c.Header = d.Header.Clone()
-	c.Body = slices.Clone(d.Body)
-	c.ResponseBody = slices.Clone(d.ResponseBody)
-	c.Attempts = slices.Clone(d.Attempts)
-	return c
 }
 
 // job is a delivery in flight.
@@ -323,13 +226,7 @@ func NewDeliverer(opts *DelivererOptions) *Deliverer {
 	}
 	client := o.HTTPClient
 	if client == nil {
-		client = &http.Client{
-			Timeout:   o.Timeout,
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		}
+		client = NewCallbackClient(o.Timeout)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	idle := make(chan struct{})
@@ -359,7 +256,7 @@ func (d *Deliverer) Deliver(ctx context.Context, cb Callback) (Delivery, error) 
 func (d *Deliverer) snapshot(j *job) Delivery {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return j.d.clone()
+	return j.d.Clone()
 }
 
 func (d *Deliverer) enqueue(cb Callback) *job {
@@ -445,17 +342,13 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 		return StateCanceled, 0, nil, ctx.Err()
 	}
 	if cb.Delay > 0 {
-		t := time.NewTimer(cb.Delay)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return StateCanceled, 0, nil, ctx.Err()
+		if err := d.opts.Clock.Sleep(ctx, cb.Delay); err != nil {
+			return StateCanceled, 0, nil, err
 		}
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cb.Method, cb.URL, cb.Body)
 	if err != nil {
-		return StateDropped, 0, nil, err
+		return StateDropped, 0, nil, RedactError(err)
 	}
 	req.Header = cb.Header.Clone()
 	if req.Header == nil {
@@ -490,6 +383,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 			if resp != nil {
 				lastCode = resp.StatusCode
 			}
+			err = RedactError(err)
 			lastErr = err
 			last = d.opts.Policy(lastCode, err)
 			d.mu.Lock()
@@ -528,11 +422,11 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 	switch {
 	case lastErr != nil:
 	case lastCode != 0:
-		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, cb.URL, lastCode, http.StatusText(lastCode))
+		lastErr = fmt.Errorf("emu: %s %s answered %d %s", cb.Method, emulator.RedactURL(cb.URL), lastCode, http.StatusText(lastCode))
 	case doErr != nil:
-		lastErr = doErr
+		lastErr = RedactError(doErr)
 	default:
-		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, cb.URL)
+		lastErr = fmt.Errorf("emu: %s %s: no response", cb.Method, emulator.RedactURL(cb.URL))
 	}
 	if last == Drop {
 		return StateDropped, lastCode, body, lastErr
@@ -546,7 +440,7 @@ func (d *Deliverer) Deliveries() []Delivery {
 	defer d.mu.Unlock()
 	out := make([]Delivery, len(d.jobs))
 	for i, j := range d.jobs {
-		out[i] = j.d.clone()
+		out[i] = j.d.Clone()
 	}
 	return out
 }
@@ -557,7 +451,7 @@ func (d *Deliverer) Delivery(id int) (Delivery, bool) {
 	defer d.mu.Unlock()
 	for _, j := range d.jobs {
 		if j.d.ID == id {
-			return j.d.clone(), true
+			return j.d.Clone(), true
 		}
 	}
 	return Delivery{}, false
@@ -611,4 +505,20 @@ func (d *Deliverer) Close() error {
 		d.client.CloseIdleConnections()
 	}
 	return nil
+}
+
+// RedactError hides the secrets of the webhook URL a transport error names (net/http's
+// *url.Error quotes the whole URL, ?token=… included), so that Delivery.Err and
+// Attempt.Err are safe to show.
+func RedactError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	c := *ue
+	c.URL = emulator.RedactURL(ue.URL)
+	if ue == err {
+		return &c
+	}
+	return fmt.Errorf("%s", strings.Replace(err.Error(), ue.URL, c.URL, 1)) // wrapped: keep the text only
 }

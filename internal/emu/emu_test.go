@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 )
 
@@ -315,44 +317,63 @@ func TestFaultResetBeforeProcessing(t *testing.T) {
 	}
 }
 
+// TestFaultDelay checks that a delay fault holds the request on the emulator's clock before
+// the vendor handler sees it, and that a client going away ends the wait without calling
+// the vendor.
 func TestFaultDelay(t *testing.T) {
-	s := NewServer(nil)
+	clock := NewManualClock(t0)
+	s := NewServer(&Options{Clock: clock})
 	var v counter
 	ts := start(t, s, &v)
 
-	s.Arm(Fault{Delay: 150 * time.Millisecond})
-	begin := time.Now()
-	resp, _ := mustPost(t, ts.Client(), ts.URL+"/send", "")
-	if took := time.Since(begin); took < 150*time.Millisecond || resp.StatusCode != 201 || v.n.Load() != 1 {
-		t.Fatalf("delayed request took %v, status %d, calls %d", took, resp.StatusCode, v.n.Load())
+	s.Arm(Fault{Delay: time.Minute})
+	type answer struct {
+		status int
+		err    error
 	}
+	got := make(chan answer, 1)
+	go func() {
+		resp, _, err := post(t, ts.Client(), ts.URL+"/send", "")
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		got <- answer{status: resp.StatusCode}
+	}()
+	require.NoError(t, clock.WaitSleepers(t.Context(), 1), "the request was not held")
+	require.Zero(t, v.n.Load(), "the vendor saw a held request")
+	clock.Advance(time.Minute)
+	a := <-got
+	require.NoError(t, a.err)
+	require.Equal(t, http.StatusCreated, a.status)
+	require.EqualValues(t, 1, v.n.Load())
 
 	// A client that gives up ends the wait: the handler returns without calling the vendor.
-	returned := make(chan time.Time, 1)
+	returned := make(chan struct{})
 	ts2 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Handler(&v).ServeHTTP(w, r)
-		returned <- time.Now()
+		close(returned)
 	}))
 	defer ts2.Close()
-	s.Arm(Fault{Delay: 10 * time.Second, Status: 500})
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	s.Arm(Fault{Delay: time.Hour, Status: 500})
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "POST", ts2.URL+"/send", strings.NewReader("x"))
-	begin = time.Now()
-	if _, err := ts2.Client().Do(req); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("client error %v, want deadline exceeded", err)
-	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ts2.Client().Do(req)
+		errc <- err
+	}()
+	require.NoError(t, clock.WaitSleepers(t.Context(), 1), "the second request was not held")
+	cancel() // the server has the request
+	require.ErrorIs(t, <-errc, context.Canceled)
 	select {
-	case at := <-returned:
-		if took := at.Sub(begin); took > 2*time.Second {
-			t.Fatalf("handler returned after %v", took)
-		}
-	case <-time.After(5 * time.Second):
+	case <-returned:
+	case <-time.After(10 * time.Second):
 		t.Fatal("the delay was not cut short when the client went away")
 	}
-	if v.n.Load() != 1 {
-		t.Fatalf("vendor called %d times", v.n.Load())
-	}
+	require.EqualValues(t, 1, v.n.Load(), "the vendor was called for an abandoned request")
+	require.Zero(t, clock.Sleepers())
 }
 
 // receiver is a callback endpoint answering scripted statuses (then 200) and recording bodies.
@@ -454,12 +475,6 @@ func TestDelivererPolicies(t *testing.T) {
 		state    DeliveryState
 		attempts int
 	}{
-		{"eventgrid drops 400", EventGridPolicy, []int{400}, StateDropped, 1},
-		{"eventgrid drops 401", EventGridPolicy, []int{401}, StateDropped, 1},
-		{"eventgrid retries 404", EventGridPolicy, []int{404, 200}, StateDelivered, 2},
-		{"eventgrid retries 429", EventGridPolicy, []int{429, 408, 204}, StateDelivered, 3},
-		{"eventgrid refuses 205", EventGridPolicy, []int{205, 205, 205}, StateExhausted, 3},
-		{"eventgrid exhausts", EventGridPolicy, []int{500, 500, 500, 500}, StateExhausted, 3},
 		{"no retry", NoRetry, []int{500}, StateDropped, 1},
 		{"no retry success", NoRetry, []int{299}, StateDelivered, 1},
 		{"transient drops 404", RetryTransient, []int{404}, StateDropped, 1},
@@ -485,20 +500,20 @@ func TestDelivererPolicies(t *testing.T) {
 }
 
 func TestDelivererTransportError(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String() + "/hook"
-	ln.Close() // nothing listens there now
-	d := NewDeliverer(&DelivererOptions{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})
+	url := "http://127.0.0.1:9/hook"
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		},
+	}}
+	d := NewDeliverer(&DelivererOptions{HTTPClient: refused, MaxRetries: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond})
 	defer d.Close()
 	got, _ := d.Deliver(context.Background(), Callback{URL: url})
 	if got.State != StateExhausted || len(got.Attempts) != 3 || got.Err == nil || got.StatusCode != 0 {
 		t.Fatalf("delivery = %+v", got)
 	}
-	if got.Attempts[0].Err == nil {
-		t.Errorf("attempt without error: %+v", got.Attempts[0])
+	if !errors.Is(got.Attempts[0].Err, syscall.ECONNREFUSED) {
+		t.Errorf("attempt error %v, want connection refused", got.Attempts[0].Err)
 	}
 	got, _ = d.Deliver(context.Background(), Callback{URL: "::bad"})
 	if got.State != StateDropped || got.Err == nil || len(got.Attempts) != 0 {
@@ -551,13 +566,22 @@ func TestDelivererSequentialOrder(t *testing.T) {
 
 	// Keys: one message's reports keep their order, messages interleave; a Delay holds
 	// later reports of its key back.
+	clock := NewManualClock(t0)
+	dk := NewDeliverer(&DelivererOptions{Sequential: true, Clock: clock})
+	defer dk.Close()
 	rv2 := &receiver{}
 	url := newReceiver(t, rv2)
-	d.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-sent")})
-	d.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-delivered"), Delay: 50 * time.Millisecond})
-	d.Send(Callback{URL: url, Key: "m2", Body: []byte("m2-sent")})
-	d.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-late")})
-	waitAll(t, d)
+	dk.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-sent")})
+	dk.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-delivered"), Delay: time.Minute})
+	dk.Send(Callback{URL: url, Key: "m2", Body: []byte("m2-sent")})
+	dk.Send(Callback{URL: url, Key: "m1", Body: []byte("m1-late")})
+	require.NoError(t, clock.WaitSleepers(t.Context(), 1), "the delayed report does not wait")
+	for deadline := time.Now().Add(10 * time.Second); len(rv2.got()) < 2; time.Sleep(time.Millisecond) {
+		require.True(t, time.Now().Before(deadline), "m1-sent and m2-sent did not arrive: %v", rv2.got())
+	}
+	require.ElementsMatch(t, []string{"m1-sent:200", "m2-sent:200"}, rv2.got(), "only the undelayed reports went")
+	clock.Advance(time.Minute)
+	waitAll(t, dk)
 	got := rv2.got()
 	pos := map[string]int{}
 	for i, b := range got {
@@ -618,16 +642,24 @@ func TestDelivererParallelAndClose(t *testing.T) {
 }
 
 func TestDelivererDeliverContext(t *testing.T) {
-	rv := &receiver{sleep: func(string) time.Duration { return 100 * time.Millisecond }}
-	url := newReceiver(t, rv)
+	arrived, release := make(chan struct{}), make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-release
+	}))
+	defer ts.Close()
 	d := NewDeliverer(nil)
 	defer d.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
-	defer cancel()
-	got, err := d.Deliver(ctx, Callback{URL: url})
-	if !errors.Is(err, context.DeadlineExceeded) || got.State != StatePending {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived // the receiver has the callback: end the wait, not the delivery
+		cancel()
+	}()
+	got, err := d.Deliver(ctx, Callback{URL: ts.URL})
+	if !errors.Is(err, context.Canceled) || got.State != StatePending {
 		t.Fatalf("Deliver: %v %v", got.State, err)
 	}
+	close(release)
 	waitAll(t, d) // the delivery went on
 	if got, _ := d.Delivery(got.ID); got.State != StateDelivered {
 		t.Fatalf("state %v", got.State)
@@ -906,9 +938,9 @@ func TestClocks(t *testing.T) {
 }
 
 func TestIDGen(t *testing.T) {
-	a := &IDGen{Prefix: "SM", Seed: 42}
-	b := &IDGen{Prefix: "SM", Seed: 42}
-	sid := regexp.MustCompile(`^SM[0-9a-f]{32}$`)
+	a := &IDGen{Prefix: "AB", Seed: 42}
+	b := &IDGen{Prefix: "AB", Seed: 42}
+	sid := regexp.MustCompile(`^AB[0-9a-f]{32}$`)
 	for range 5 {
 		x, y := a.Next(), b.Next()
 		if x != y || !sid.MatchString(x) {
@@ -971,4 +1003,63 @@ func TestResetReplayedByTransport(t *testing.T) {
 			t.Errorf("header %q: vendor processed the send %d times, want %d (err %v)", tc.header, n, tc.calls, err)
 		}
 	}
+}
+
+// TestVendorHooks checks the glue a vendor emulator plugs in: its error body for status
+// faults armed without one (by Arm and over HTTP), and its GET /messages and POST /inbound,
+// which the toolkit serves.
+func TestVendorHooks(t *testing.T) {
+	var got []Inbound
+	s := NewServer(&Options{
+		FaultBody: func(status int) ([]byte, string) {
+			return []byte(fmt.Sprintf(`{"vendor_code":%d}`, status)), "application/vnd.toy+json"
+		},
+		Messages: func() any { return []string{"m1"} },
+		Inbound: func(_ context.Context, in Inbound) (any, error) {
+			if in.Body == "fail" {
+				return nil, errors.New("no inbound URL")
+			}
+			got = append(got, in)
+			return map[string]string{"delivered": in.Body}, nil
+		},
+	})
+	var v counter
+	ts := start(t, s, &v)
+
+	s.Arm(Fault{Status: 503})
+	resp, b := mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, 503, resp.StatusCode)
+	require.Equal(t, "application/vnd.toy+json", resp.Header.Get("Content-Type"))
+	require.JSONEq(t, `{"vendor_code":503}`, string(b))
+
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/_emulator/faults", `{"status":429}`)
+	require.Equal(t, http.StatusCreated, resp.StatusCode, "%s", b)
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, 429, resp.StatusCode)
+	require.JSONEq(t, `{"vendor_code":429}`, string(b))
+
+	s.Arm(Fault{Status: 500, Body: []byte("own"), ContentType: "text/plain"})
+	_, b = mustPost(t, ts.Client(), ts.URL+"/send", "")
+	require.Equal(t, "own", string(b), "a fault's own body wins")
+
+	r, err := ts.Client().Get(ts.URL + "/_emulator/messages")
+	require.NoError(t, err)
+	mb, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	require.JSONEq(t, `["m1"]`, string(mb))
+
+	resp, b = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","to":"+14155550199","body":"hi","media_urls":["https://m.example/x.png"]}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", b)
+	require.JSONEq(t, `{"delivered":"hi"}`, string(b))
+	require.Equal(t, []Inbound{{From: "+14155550100", To: "+14155550199", Body: "hi", MediaURLs: []string{"https://m.example/x.png"}}}, got)
+	resp, _ = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","body":"hi"}`)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode, "to is required")
+	resp, _ = mustPost(t, ts.Client(), ts.URL+"/_emulator/inbound", `{"from":"+14155550100","to":"+14155550199","body":"fail"}`)
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+
+	bare := start(t, NewServer(nil), &v)
+	r, err = bare.Client().Get(bare.URL + "/_emulator/messages")
+	require.NoError(t, err)
+	r.Body.Close()
+	require.Equal(t, http.StatusNotFound, r.StatusCode, "no Messages hook, no endpoint")
 }

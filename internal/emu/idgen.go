@@ -10,11 +10,11 @@ import (
 )
 
 // IDGen makes vendor-shaped ids: Prefix followed by Digits hex digits, random or counted.
-// Twilio message SIDs are IDGen{Prefix: "SM"}; Telesign reference ids are
-// IDGen{Digits: 32, Upper: true}. Set the fields before first use; IDGen is then safe for
+// A vendor emulator sets its own shape: IDGen{Prefix: "AB"} for "AB" and 32 lower-case hex
+// digits, IDGen{Digits: 32, Upper: true} for 32 upper-case ones. Set the fields before first use; IDGen is then safe for
 // concurrent use and must not be copied.
 type IDGen struct {
-	// Prefix starts every id ("SM", "Outgoing_", or empty).
+	// Prefix starts every id (letters of the vendor's choosing, or empty).
 	Prefix string
 	// Digits is the number of hex digits after Prefix; 0 means 32.
 	Digits int
@@ -58,7 +58,7 @@ func (g *IDGen) Next() string {
 
 // UUID returns Prefix followed by a random version-4 UUID ("xxxxxxxx-xxxx-4xxx-yxxx-…"),
 // from the same source as Next (seeded or not; Counter is ignored), for vendors whose ids
-// are UUIDs (Vibes, ACS message ids after their prefix).
+// are UUIDs (after their prefix).
 func (g *IDGen) UUID() string {
 	b := g.randomBytes(16)
 	b[6] = b[6]&0x0f | 0x40

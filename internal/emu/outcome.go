@@ -15,11 +15,11 @@ import (
 // that goes with a failure, and how long after acceptance the final report is sent.
 //
 // The vendor emulator maps Status to its vendor's status word and ErrorCode into its
-// vendor's error field; a vendor with several stages (Twilio: sent, then delivered) reports
+// vendor's error field; a vendor with several stages (sent, then delivered) reports
 // the intermediate ones first.
 type Outcome struct {
 	Status      sms.Status    // the final status; StatusDelivered by default
-	ErrorCode   string        // the vendor's delivery error code, e.g. Twilio "30003"
+	ErrorCode   string        // the vendor's delivery error code, in its own form
 	Description string        // the vendor's error text, where its reports carry one
 	Delay       time.Duration // from acceptance to the final report
 }

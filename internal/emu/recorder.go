@@ -1,60 +1,16 @@
 package emu
 
 import (
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/smsbridge/sms/emulator"
 )
 
-// Request is one request an emulator received, as it arrived on the wire.
-type Request struct {
-	Method     string      // GET, POST, …
-	Path       string      // the decoded URL path
-	RawQuery   string      // the query string, without "?"
-	Host       string      // the Host header (or :authority)
-	RemoteAddr string      // the client's address
-	Header     http.Header // a clone of the request's header
-	Body       []byte      // the raw body
-	Time       time.Time   // from the emulator's Clock, when the body had been read
-	// Fault describes the fault applied to the request ("status 429", "reset", …), or is
-	// empty when the request reached the vendor handler untouched.
-	Fault string
-}
-
-// Query parses RawQuery.
-func (r Request) Query() url.Values {
-	q, _ := url.ParseQuery(r.RawQuery)
-	return q
-}
-
-// Form parses Body as application/x-www-form-urlencoded (Twilio's send and callback format).
-func (r Request) Form() (url.Values, error) { return url.ParseQuery(string(r.Body)) }
-
-// clone returns a deep copy of r.
-func (r Request) clone() Request {
-	r.Header = r.Header.Clone()
-	r.Body = slices.Clone(r.Body)
-	return r
-}
-
-// MarshalJSON encodes the request for the control API, with the body as a string.
-func (r Request) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Method     string      `json:"method"`
-		Path       string      `json:"path"`
-		RawQuery   string      `json:"query,omitempty"`
-		Host       string      `json:"host,omitempty"`
-		RemoteAddr string      `json:"remote_addr,omitempty"`
-		Header     http.Header `json:"header"`
-		Body       string      `json:"body"`
-		Time       time.Time   `json:"time"`
-		Fault      string      `json:"fault,omitempty"`
-	}{r.Method, r.Path, r.RawQuery, r.Host, r.RemoteAddr, r.Header, string(r.Body), r.Time, r.Fault})
-}
+// Request is one vendor-API request an emulator received; see emulator.Request.
+type Request = emulator.Request
 
 // Recorder stores the requests an emulator received. It is safe for concurrent use. Every
 // accessor returns copies, so a caller may keep or modify what it gets.
@@ -92,7 +48,7 @@ func (rec *Recorder) record(r *http.Request, body []byte, fault string) Request 
 	rec.mu.Lock()
 	rec.reqs = append(rec.reqs, q)
 	rec.mu.Unlock()
-	return q.clone()
+	return q.Clone()
 }
 
 // Requests returns every recorded request, oldest first.
@@ -108,7 +64,7 @@ func (rec *Recorder) Filter(keep func(Request) bool) []Request {
 	out := make([]Request, 0, len(rec.reqs))
 	for _, q := range rec.reqs {
 		if keep == nil || keep(q) {
-			out = append(out, q.clone())
+			out = append(out, q.Clone())
 		}
 	}
 	return out
@@ -129,7 +85,7 @@ func (rec *Recorder) Last() (Request, bool) {
 	if len(rec.reqs) == 0 {
 		return Request{}, false
 	}
-	return rec.reqs[len(rec.reqs)-1].clone(), true
+	return rec.reqs[len(rec.reqs)-1].Clone(), true
 }
 
 // Len returns the number of recorded requests.

@@ -2,10 +2,12 @@ package emu
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +24,26 @@ type Options struct {
 	Delivery *DelivererOptions
 	// MaxBodyBytes bounds the vendor-API request body; larger ones get 413. 0 means 10 MiB.
 	MaxBodyBytes int64
+	// FaultBody, if set, gives a status fault armed without a body (by Arm or POST
+	// /_emulator/faults) the vendor's error answer for that status: its body and
+	// Content-Type. Nil leaves such faults without a body.
+	FaultBody func(status int) (body []byte, contentType string)
+	// Messages, if set, serves GET /_emulator/messages: what it returns (the messages the
+	// vendor emulator accepted, in its own shape) is written as JSON.
+	Messages func() any
+	// Inbound, if set, serves POST /_emulator/inbound: the toolkit decodes the Inbound
+	// (from and to required), and Inbound makes the vendor's inbound webhook of it and
+	// delivers it; what it returns is written as JSON, an error as 409 Conflict.
+	Inbound func(ctx context.Context, in Inbound) (any, error)
+}
+
+// Inbound is an inbound message injected through POST /_emulator/inbound, as a handset
+// would send it to one of the account's numbers.
+type Inbound struct {
+	From      string   `json:"from"`       // the handset
+	To        string   `json:"to"`         // the account's number
+	Body      string   `json:"body"`       // the text
+	MediaURLs []string `json:"media_urls"` // attachments, for vendors that carry them
 }
 
 // Server is the part every vendor emulator shares: the recorder, the fault queue, the
@@ -37,9 +59,11 @@ type Server struct {
 	Deliverer *Deliverer  // callbacks to the application
 	Control   *ControlMux // the /_emulator/ API; vendor emulators add to it
 
-	maxBody int64
-	mu      sync.Mutex
-	onReset []func()
+	maxBody   int64
+	faultBody func(status int) ([]byte, string)
+	mu        sync.Mutex
+	onReset   []func()
+	ts        []*httptest.Server // started by Serve
 }
 
 // NewServer returns a Server with the built-in control endpoints registered:
@@ -47,15 +71,18 @@ type Server struct {
 //	GET    /_emulator/requests     recorded requests (?method=POST&path=/prefix to filter)
 //	DELETE /_emulator/requests     forget them
 //	GET    /_emulator/faults       armed faults
-//	POST   /_emulator/faults       arm one (a JSON Fault)
+//	POST   /_emulator/faults       arm one (a JSON Fault; a status without a body gets FaultBody's)
 //	DELETE /_emulator/faults       disarm all
 //	GET    /_emulator/outcomes     {"default": …, "recipients": {…}}
-//	POST   /_emulator/outcomes     {"to": "+1…", "status": "undelivered", "error_code": "30003"}
+//	POST   /_emulator/outcomes     {"to": "+1…", "status": "undelivered", "error_code": "…"}
 //	                               ("to" empty or "*" sets the default)
 //	DELETE /_emulator/outcomes     back to delivered for everyone
 //	GET    /_emulator/deliveries   callback deliveries and their attempts
 //	DELETE /_emulator/deliveries   forget finished ones
 //	POST   /_emulator/reset        all of the above, plus the OnReset hooks
+//
+// and, when Options provide them, the vendor's GET /_emulator/messages and POST
+// /_emulator/inbound {"from", "to", "body", "media_urls"}.
 func NewServer(opts *Options) *Server {
 	var o Options
 	if opts != nil {
@@ -82,16 +109,23 @@ func NewServer(opts *Options) *Server {
 		Deliverer: NewDeliverer(&do),
 		Control:   NewControlMux(),
 		maxBody:   o.MaxBodyBytes,
+		faultBody: o.FaultBody,
 	}
-	s.registerControl()
+	s.registerControl(&o)
 	return s
 }
 
 // Now returns the emulator clock's time.
 func (s *Server) Now() time.Time { return s.Clock.Now() }
 
-// Arm queues a fault for the next matching vendor-API request(s).
-func (s *Server) Arm(f Fault) { s.Faults.Arm(f) }
+// Arm queues a fault for the next matching vendor-API request(s). A status fault without a
+// body gets the vendor's (Options.FaultBody).
+func (s *Server) Arm(f Fault) {
+	if f.Status != 0 && len(f.Body) == 0 && s.faultBody != nil {
+		f.Body, f.ContentType = s.faultBody(f.Status)
+	}
+	s.Faults.Arm(f)
+}
 
 // SetOutcome chooses the outcome of messages to to.
 func (s *Server) SetOutcome(to string, o Outcome) { s.Outcomes.Set(to, o) }
@@ -128,16 +162,36 @@ func (s *Server) Reset() {
 	}
 }
 
-// Close stops callback deliveries (see Deliverer.Close). Close the HTTP server first, so
-// that no request starts new deliveries.
-func (s *Server) Close() error { return s.Deliverer.Close() }
+// Serve starts serving h (the vendor emulator's whole handler, built on s.Handler) on a
+// loopback port, as httptest.NewServer does, and returns its base URL. Close stops it.
+func (s *Server) Serve(h http.Handler) string {
+	ts := httptest.NewServer(h)
+	s.mu.Lock()
+	s.ts = append(s.ts, ts)
+	s.mu.Unlock()
+	return ts.URL
+}
+
+// Close stops the HTTP servers Serve started, then callback deliveries (see
+// Deliverer.Close). A vendor emulator served elsewhere closes that server first, so that
+// no request starts new deliveries.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	ts := s.ts
+	s.ts = nil
+	s.mu.Unlock()
+	for _, t := range ts {
+		t.Close()
+	}
+	return s.Deliverer.Close()
+}
 
 // Handler wraps the vendor's API handler with what every emulator does. Requests under
 // ControlPrefix go to s.Control. Every other request has its body read (up to
 // Options.MaxBodyBytes, else 413) and recorded, then put back in r.Body for vendor; then
 // the oldest armed fault matching its path, if any, applies (see Fault):
 //
-//   - Delay waits, in real time, ending early when the client goes away;
+//   - Delay waits (Clock.Sleep), ending early when the client goes away;
 //   - Status writes the fault's answer and does not call vendor (unless Process);
 //   - Reset lets vendor process the request into a discarded ResponseWriter, then hijacks
 //     the connection and closes it with SO_LINGER 0, so the client, having written the
@@ -169,14 +223,8 @@ func (s *Server) Handler(vendor http.Handler) http.Handler {
 			return
 		}
 		s.Recorder.record(r, body, f.String())
-		if f.Delay > 0 {
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
+		if f.Delay > 0 && s.Clock.Sleep(r.Context(), f.Delay) != nil {
+			return // the client went away
 		}
 		switch {
 		case f.ResetBeforeProcessing:
@@ -226,17 +274,42 @@ func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 // WriteHeader discards the status.
 func (d *discardWriter) WriteHeader(int) {}
 
-func (s *Server) registerControl() {
+func (s *Server) registerControl(o *Options) {
 	c := s.Control
+	if o.Messages != nil {
+		messages := o.Messages
+		c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+			WriteJSON(w, http.StatusOK, messages())
+		})
+	}
+	if o.Inbound != nil {
+		inbound := o.Inbound
+		c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
+			var in Inbound
+			if !ReadJSON(w, r, &in) {
+				return
+			}
+			if in.From == "" || in.To == "" {
+				WriteError(w, http.StatusBadRequest, "from and to are required")
+				return
+			}
+			out, err := inbound(r.Context(), in)
+			if err != nil {
+				WriteError(w, http.StatusConflict, "%v", err)
+				return
+			}
+			WriteJSON(w, http.StatusOK, out)
+		})
+	}
 	c.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, nonNil(s.Recorder.Matching(r.URL.Query().Get("method"), r.URL.Query().Get("path"))))
+		WriteJSON(w, http.StatusOK, NonNil(s.Recorder.Matching(r.URL.Query().Get("method"), r.URL.Query().Get("path"))))
 	})
 	c.HandleFunc("DELETE /requests", func(w http.ResponseWriter, r *http.Request) {
 		s.Recorder.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
 	c.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, nonNil(s.Faults.Pending()))
+		WriteJSON(w, http.StatusOK, NonNil(s.Faults.Pending()))
 	})
 	c.HandleFunc("POST /faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
@@ -247,7 +320,7 @@ func (s *Server) registerControl() {
 			WriteError(w, http.StatusBadRequest, "%v", err)
 			return
 		}
-		s.Faults.Arm(f)
+		s.Arm(f)
 		WriteJSON(w, http.StatusCreated, f)
 	})
 	c.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +359,7 @@ func (s *Server) registerControl() {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	c.HandleFunc("GET /deliveries", func(w http.ResponseWriter, r *http.Request) {
-		WriteJSON(w, http.StatusOK, nonNil(s.Deliverer.Deliveries()))
+		WriteJSON(w, http.StatusOK, NonNil(s.Deliverer.Deliveries()))
 	})
 	c.HandleFunc("DELETE /deliveries", func(w http.ResponseWriter, r *http.Request) {
 		s.Deliverer.Reset()

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
-	"github.com/smsbridge/sms/internal/emu"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
@@ -107,7 +107,7 @@ func TestStatusCallbacksEndToEnd(t *testing.T) {
 	})
 
 	for _, d := range srv.Deliveries() {
-		if d.State != emu.StateDelivered || d.StatusCode != 200 || len(d.Attempts) != 1 {
+		if d.State != emulator.StateDelivered || d.StatusCode != 200 || len(d.Attempts) != 1 {
 			t.Errorf("delivery %d to %s: %s %d after %d attempts", d.ID, d.URL, d.State, d.StatusCode, len(d.Attempts))
 		}
 		if strings.Contains(d.URL, "#") || !strings.HasPrefix(d.URL, a.srv.URL+"/status") {
@@ -179,7 +179,7 @@ func TestCallbackSignatures(t *testing.T) {
 }
 
 func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
-	attempts := func(ds []emu.Delivery) []int {
+	attempts := func(ds []emulator.Delivery) []int {
 		var n []int
 		for _, d := range ds {
 			n = append(n, len(d.Attempts))
@@ -199,7 +199,7 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 			t.Fatalf("attempts %v, want one per callback", attempts(ds))
 		}
 		for _, d := range ds {
-			if d.State == emu.StateDelivered || d.StatusCode != http.StatusInternalServerError {
+			if d.State == emulator.StateDelivered || d.StatusCode != http.StatusInternalServerError {
 				t.Errorf("delivery %d: %s %d", d.ID, d.State, d.StatusCode)
 			}
 		}
@@ -217,7 +217,7 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 			t.Fatalf("attempts %v, want 3 per callback", attempts(ds))
 		}
 		for _, d := range ds {
-			if d.State == emu.StateDelivered || strings.Contains(d.URL, "#") {
+			if d.State == emulator.StateDelivered || strings.Contains(d.URL, "#") {
 				t.Errorf("delivery %d to %q: %s", d.ID, d.URL, d.State)
 			}
 			for _, at := range d.Attempts {
@@ -242,7 +242,7 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 			t.Fatal(err)
 		}
 		ds := srv.Deliveries()
-		if !slices.Equal(attempts(ds), []int{2, 1}) || ds[0].State != emu.StateDelivered || ds[1].State != emu.StateDelivered {
+		if !slices.Equal(attempts(ds), []int{2, 1}) || ds[0].State != emulator.StateDelivered || ds[1].State != emulator.StateDelivered {
 			t.Fatalf("attempts %v states %v %v", attempts(ds), ds[0].State, ds[1].State)
 		}
 		// A retry carries the same idempotency token; the sink saw each report once, in order.
@@ -298,7 +298,7 @@ func TestInbound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.State != emu.StateDelivered || d.StatusCode != 200 || len(d.Attempts) != 1 {
+		if d.State != emulator.StateDelivered || d.StatusCode != 200 || len(d.Attempts) != 1 {
 			t.Fatalf("delivery %s %d after %d attempts", d.State, d.StatusCode, len(d.Attempts))
 		}
 		var twiml struct {
@@ -355,7 +355,7 @@ func TestInbound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.StatusCode != 500 || len(d.Attempts) != 1 || d.State == emu.StateDelivered {
+		if d.StatusCode != 500 || len(d.Attempts) != 1 || d.State == emulator.StateDelivered {
 			t.Fatalf("delivery %s %d after %d attempts, want one failed attempt", d.State, d.StatusCode, len(d.Attempts))
 		}
 	})
@@ -366,7 +366,7 @@ func TestInbound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.State != emu.StateDelivered || len(d.Attempts) != 2 || strings.Contains(d.URL, "#") {
+		if d.State != emulator.StateDelivered || len(d.Attempts) != 2 || strings.Contains(d.URL, "#") {
 			t.Fatalf("delivery to %q: %s after %d attempts", d.URL, d.State, len(d.Attempts))
 		}
 	})

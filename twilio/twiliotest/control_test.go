@@ -3,13 +3,16 @@ package twiliotest_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 )
@@ -17,27 +20,7 @@ import (
 // control calls the emulator's control API and returns the status and body.
 func control(t *testing.T, srv *twiliotest.Server, method, path, body string) (int, []byte) {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, srv.URL+"/_emulator"+path, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, b
+	return emutest.Control(t, srv.URL, method, path, body)
 }
 
 func TestControlAPI(t *testing.T) {
@@ -202,4 +185,45 @@ func TestControlAPI(t *testing.T) {
 			t.Fatalf("unknown control path: %d", code)
 		}
 	})
+}
+
+// TestControlAPIHidesCredentials checks that the recorded requests served over HTTP show the
+// client's Basic credentials only as "Basic [REDACTED]", and that a failed inbound delivery
+// does not show the webhook's token.
+func TestControlAPIHidesCredentials(t *testing.T) {
+	srv := newServer(t, nil)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/2010-04-01/Accounts/"+srv.AccountSID()+"/Messages.json", nil)
+	require.NoError(t, err)
+	req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+
+	code, b := control(t, srv, http.MethodGet, "/requests", "")
+	require.Equal(t, http.StatusOK, code)
+	require.NotContains(t, string(b), srv.AuthToken())
+	require.NotContains(t, string(b), req.Header.Get("Authorization")[len("Basic "):])
+	var reqs []struct {
+		Header http.Header `json:"header"`
+	}
+	require.NoError(t, json.Unmarshal(b, &reqs))
+	require.Len(t, reqs, 1)
+	require.Equal(t, "Basic [REDACTED]", reqs[0].Header.Get("Authorization"))
+	require.Equal(t, req.Header.Get("Authorization"), srv.RecordedRequests()[0].Header.Get("Authorization"),
+		"Go callers still see what was sent")
+
+	const token = "s3cretT0ken"
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusInternalServerError)
+	}))
+	defer failing.Close()
+	code, b = control(t, srv, http.MethodPost, "/config", `{"inbound_url":"`+failing.URL+`/in?token=`+token+`"}`)
+	require.Equal(t, http.StatusNoContent, code, "%s", b)
+	code, b = control(t, srv, http.MethodPost, "/inbound", `{"from":"`+recipient+`","to":"`+sender+`","body":"hi"}`)
+	require.Equal(t, http.StatusOK, code, "%s", b)
+	require.NotContains(t, string(b), token)
+	_, b = control(t, srv, http.MethodGet, "/deliveries", "")
+	require.NotContains(t, string(b), token)
+	require.Contains(t, string(b), "token=[REDACTED]")
 }

@@ -25,4 +25,9 @@
 // Faults (Arm) answer the next request with a Twilio error (a 429 with Retry-After, which
 // proves the message was not accepted), or accept it and reset the connection (the ambiguous
 // case). Everything is also reachable over HTTP under /_emulator/ (see cmd/smsemu).
+//
+// RecordedRequests and Deliveries return the public emulator package's Request and Delivery;
+// shown as text or JSON (the control API) they hide credentials. Options.Clock, an
+// sms.Clock, stamps messages and callbacks and times SentDelay, outcome delays and fault
+// delays: with an emulator.ManualClock a test decides when they end.
 package twiliotest

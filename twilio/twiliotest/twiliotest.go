@@ -6,9 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu"
 	"github.com/smsbridge/sms/twilio"
 )
@@ -47,8 +46,10 @@ type Options struct {
 	CallbackRetries int
 	// CallbackWait is the wait between callback retries; default 10ms.
 	CallbackWait time.Duration
-	// Now is the emulator's clock; nil means time.Now.
-	Now func() time.Time
+	// Clock is the emulator's clock: timestamps, and the waits of SentDelay, outcome delays
+	// and armed fault delays (an emulator.ManualClock lets a test decide when they end).
+	// Nil means the wall clock.
+	Clock sms.Clock
 	// SentDelay is how long after acceptance the "sent" report goes out; default 0.
 	SentDelay time.Duration
 	// CallbackClient makes the callback deliveries (status callbacks and inbound messages).
@@ -77,10 +78,10 @@ type Message struct {
 }
 
 // step is one status a message moves to: reported in a callback when the message has a
-// status callback (the status changes as the report goes out), else applied at a real time.
+// status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
 type step struct {
 	word, code string
-	at         time.Time // wall-clock time at which a step without a callback is due
+	at         time.Time // emulator-clock time at which a step without a callback is due
 }
 
 // Fault is a failure armed for the next send request(s).
@@ -104,7 +105,6 @@ type Server struct {
 	emu  *emu.Server
 	opts Options
 	ids  emu.IDGen
-	ts   *httptest.Server
 
 	mu       sync.Mutex
 	messages []*Message
@@ -116,8 +116,7 @@ type Server struct {
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
 	s := New(opts)
-	s.ts = httptest.NewServer(s.Handler())
-	s.URL = s.ts.URL
+	s.URL = s.emu.Serve(s.Handler())
 	return s
 }
 
@@ -138,19 +137,23 @@ func New(opts *Options) *Server {
 		s.opts.CallbackWait = 10 * time.Millisecond
 	}
 	s.inbound, s.statusCB = s.opts.InboundURL, s.opts.StatusCallback
-	var clock emu.Clock = emu.RealClock{}
-	if s.opts.Now != nil {
-		clock = nowClock(s.opts.Now)
-	}
 	s.ids = emu.IDGen{Prefix: "SM"}
-	s.emu = emu.NewServer(&emu.Options{Clock: clock, Delivery: &emu.DelivererOptions{
+	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
 		Timeout:    15 * time.Second,                // Twilio's webhook timeout (unconfirmed)
 		MaxRetries: max(s.opts.CallbackRetries, 10), // bounded per callback by its rc below
 		MinWait:    s.opts.CallbackWait, MaxWait: s.opts.CallbackWait,
 		Policy:     emu.RetryTransient,
 		Sequential: true,
-	}})
+	},
+		FaultBody: func(status int) ([]byte, string) {
+			return errorBody(status, defaultFaultCode(status), http.StatusText(status)), "application/json"
+		},
+		Messages: func() any { return s.Messages() },
+		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
+			return s.SendInbound(ctx, in.From, in.To, in.Body, in.MediaURLs...)
+		},
+	})
 	s.emu.OnReset(func() {
 		s.mu.Lock()
 		s.messages, s.bySID = nil, map[string]*Message{}
@@ -159,10 +162,6 @@ func New(opts *Options) *Server {
 	s.registerControl()
 	return s
 }
-
-type nowClock func() time.Time
-
-func (f nowClock) Now() time.Time { return f() }
 
 // Handler returns the emulator's HTTP handler: the Twilio API plus the control API under
 // /_emulator/. A status fault armed through POST /_emulator/faults without a body of its own
@@ -177,10 +176,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	h := s.emu.Handler(mux)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.Method == http.MethodPost && r.URL.Path == emu.ControlPrefix+"faults":
-			twilioShapedFault(r)
-		case !emu.IsControlPath(r.URL.Path):
+		if !emu.IsControlPath(r.URL.Path) {
 			// Every Twilio answer carries a request id, faulted ones included.
 			w.Header().Set(twilio.RequestIDHeader, "RQ"+s.ids.Next()[2:])
 		}
@@ -188,34 +184,8 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
-// twilioShapedFault gives a status fault posted to the control API Twilio's error body when
-// it has none. Anything it cannot decode goes to the toolkit unchanged, which answers 400.
-func twilioShapedFault(r *http.Request) {
-	b, err := io.ReadAll(io.LimitReader(r.Body, emu.MaxControlBody+1))
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	if err != nil || len(b) > emu.MaxControlBody {
-		return
-	}
-	var f emu.Fault
-	if json.Unmarshal(b, &f) != nil || f.Status == 0 || len(f.Body) > 0 {
-		return
-	}
-	tf := Fault{Status: f.Status}.emu()
-	f.Body, f.ContentType = tf.Body, tf.ContentType
-	nb, err := json.Marshal(f)
-	if err != nil {
-		return
-	}
-	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(nb)), int64(len(nb))
-	r.Header.Del("Content-Length")
-}
-
 // Close stops the server and pending callbacks.
 func (s *Server) Close() {
-	if s.ts != nil {
-		s.ts.Close()
-	}
 	_ = s.emu.Close()
 }
 
@@ -244,7 +214,7 @@ func (s *Server) SetStatusCallback(u string) {
 func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 
 // RecordedRequests returns the Twilio API requests received, oldest first.
-func (s *Server) RecordedRequests() []emu.Request { return s.emu.Requests() }
+func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns the accepted messages, oldest first, each with the status last
 // reported for it.
@@ -264,20 +234,19 @@ func (s *Server) Messages() []Message {
 func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
 
 func (f Fault) emu() emu.Fault {
-	ef := emu.Fault{RetryAfter: f.RetryAfter, Reset: f.Reset, Delay: f.Delay, Times: f.Times, Path: "/2010-04-01/"}
-	if f.Status != 0 {
-		code := f.Code
-		if code == 0 {
-			code = 20500
-			if f.Status == http.StatusTooManyRequests {
-				code = 20429
-			}
-		}
-		ef.Status = f.Status
-		ef.Body = errorBody(f.Status, code, http.StatusText(f.Status))
-		ef.ContentType = "application/json"
+	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset, Delay: f.Delay, Times: f.Times, Path: "/2010-04-01/"}
+	if f.Status != 0 && f.Code != 0 { // else the toolkit asks FaultBody
+		ef.Body, ef.ContentType = errorBody(f.Status, f.Code, http.StatusText(f.Status)), "application/json"
 	}
 	return ef
+}
+
+// defaultFaultCode is the Twilio error code of a status fault armed without one.
+func defaultFaultCode(status int) int {
+	if status == http.StatusTooManyRequests {
+		return 20429
+	}
+	return 20500
 }
 
 // SetOutcome chooses the final status reported for messages to to: sms.StatusDelivered
@@ -290,7 +259,7 @@ func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
 func (s *Server) WaitCallbacks(ctx context.Context) error { return s.emu.Deliverer.Wait(ctx) }
 
 // Deliveries returns every callback delivery and its attempts.
-func (s *Server) Deliveries() []emu.Delivery { return s.emu.Deliverer.Deliveries() }
+func (s *Server) Deliveries() []emulator.Delivery { return s.emu.Deliverer.Deliveries() }
 
 // Reset forgets messages, requests, faults, outcomes and finished deliveries.
 func (s *Server) Reset() { s.emu.Reset() }
@@ -543,7 +512,7 @@ func reportSteps(o emu.Outcome) []string {
 func (s *Server) queueReports(m *Message, cb string) {
 	o := s.emu.Outcome(m.To)
 	steps := reportSteps(o)
-	due := time.Now()
+	due := s.emu.Now()
 	for i, word := range steps {
 		code := ""
 		if word == "undelivered" || word == "failed" {
@@ -585,7 +554,7 @@ func (s *Server) setStatus(m *Message, word, code string) {
 // advanceLocked applies the steps of a message without a status callback that are due.
 // s.mu must be held.
 func (s *Server) advanceLocked(m *Message) {
-	now := time.Now()
+	now := s.emu.Now()
 	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
 		m.Status, m.ErrorCode = m.plan[0].word, m.plan[0].code
 		m.plan = m.plan[1:]
@@ -649,27 +618,14 @@ func (s *Server) inboundForm(from, to, body string, media []string) url.Values {
 // request builds a signed form POST to target (its fragment dropped, as a client sends it),
 // ready for a handler's ServeHTTP (RequestURI set).
 func (s *Server) request(target string, form url.Values) (*http.Request, error) {
-	u, err := url.Parse(target)
+	req, err := emu.NewRequest(http.MethodPost, target, nil, []byte(form.Encode()))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("callback %w", err)
 	}
-	if !u.IsAbs() || u.Host == "" {
-		return nil, fmt.Errorf("callback URL %q is not absolute", target)
-	}
-	u.Fragment, u.RawFragment = "", ""
-	if u.Path == "" {
-		u.Path = "/" // what goes on the wire, and what a receiver reconstructs
-	}
-	body := form.Encode()
-	req, err := http.NewRequest(http.MethodPost, u.String(), strings.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.RequestURI = u.RequestURI()
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("User-Agent", "TwilioProxy/1.1")
 	req.Header.Set(twilio.IdempotencyHeader, s.ids.Next()[2:]+"-"+strconv.FormatInt(s.emu.Now().UnixNano(), 36))
-	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.opts.AuthToken, u.String(), form))
+	req.Header.Set(twilio.SignatureHeader, twilio.Sign(s.opts.AuthToken, req.URL.String(), form))
 	return req, nil
 }
 
@@ -706,46 +662,22 @@ func (s *Server) callback(target string, form url.Values, key string, delay time
 // SendInbound posts a signed inbound message to the inbound URL and waits for the answer.
 // Like status callbacks, it is retried only as connection overrides on the URL (#rc=N) or
 // Options.CallbackRetries ask.
-func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emu.Delivery, error) {
+func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emulator.Delivery, error) {
 	s.mu.Lock()
 	target := s.inbound
 	s.mu.Unlock()
 	if target == "" {
-		return emu.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
+		return emulator.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
 	}
 	c, err := s.callback(target, s.inboundForm(from, to, body, mediaURLs), "", 0, nil)
 	if err != nil {
-		return emu.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
+		return emulator.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
 	}
 	return s.emu.Deliverer.Deliver(ctx, c)
 }
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
-		emu.WriteJSON(w, http.StatusOK, s.Messages())
-	})
-	c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			From  string   `json:"from"`
-			To    string   `json:"to"`
-			Body  string   `json:"body"`
-			Media []string `json:"media_urls"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.From == "" || in.To == "" {
-			emu.WriteError(w, http.StatusBadRequest, "from and to are required")
-			return
-		}
-		d, err := s.SendInbound(r.Context(), in.From, in.To, in.Body, in.Media...)
-		if err != nil {
-			emu.WriteError(w, http.StatusConflict, "%v", err)
-			return
-		}
-		emu.WriteJSON(w, http.StatusOK, d)
-	})
 	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			InboundURL     *string `json:"inbound_url"`

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 	"github.com/smsbridge/sms/webhook"
@@ -39,11 +40,7 @@ var (
 	requestID = regexp.MustCompile(`^RQ[0-9a-f]{32}$`)
 )
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxT(t *testing.T) context.Context { return emutest.Context(t) }
 
 func newServer(t *testing.T, opts *twiliotest.Options) *twiliotest.Server {
 	t.Helper()
@@ -95,15 +92,7 @@ func do(t *testing.T, method, target, user, pass, contentType string, body []byt
 
 func roundTrip(t *testing.T, req *http.Request) apiResponse {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, b := emutest.Do(t, req)
 	out := apiResponse{Status: resp.StatusCode, Header: resp.Header}
 	if len(b) > 0 {
 		if err := json.Unmarshal(b, &out.JSON); err != nil {

@@ -1,0 +1,107 @@
+package emulator
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Redacted replaces a credential in what RedactHeader returns.
+const Redacted = "[REDACTED]"
+
+// RedactHeader returns a copy of h safe to show: Authorization and Proxy-Authorization keep
+// their scheme word ("Basic [REDACTED]", "HMAC-SHA256 [REDACTED]"); Cookie, Set-Cookie and
+// every header whose name speaks of a key, secret, password, credential or token
+// (X-Api-Key, Ocp-Apim-Subscription-Key, X-Auth-Token, …) become [Redacted]. Idempotency
+// keys and tokens, content hashes and signatures over a request are not credentials and
+// are kept.
+func RedactHeader(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for name, vs := range h {
+		vs = append([]string(nil), vs...)
+		switch kind := credentialHeader(name); kind {
+		case schemeCredential:
+			for i, v := range vs {
+				if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && scheme != "" {
+					vs[i] = scheme + " " + Redacted
+				} else {
+					vs[i] = Redacted
+				}
+			}
+		case plainCredential:
+			for i := range vs {
+				vs[i] = Redacted
+			}
+		}
+		out[name] = vs
+	}
+	return out
+}
+
+type credentialKind int
+
+const (
+	notCredential credentialKind = iota
+	schemeCredential
+	plainCredential
+)
+
+func credentialHeader(name string) credentialKind {
+	n := strings.ToLower(name)
+	switch n {
+	case "authorization", "proxy-authorization":
+		return schemeCredential
+	case "cookie", "set-cookie":
+		return plainCredential
+	}
+	if strings.Contains(n, "idempotency") {
+		return notCredential
+	}
+	for _, word := range []string{"key", "secret", "password", "passwd", "credential", "token", "auth"} {
+		if strings.Contains(n, word) {
+			return plainCredential
+		}
+	}
+	return notCredential
+}
+
+// RedactURL returns raw with the password of its userinfo and the value of every query
+// parameter replaced by [Redacted] ("https://app.example/hook?token=[REDACTED]"), for
+// messages and logs that name an application's webhook: such URLs carry shared secrets. A
+// string that does not parse as a URL is returned as [Redacted] when it has a query or
+// userinfo, else unchanged.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.ContainsAny(raw, "?@") {
+			return Redacted
+		}
+		return raw
+	}
+	changed := false
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), Redacted)
+			changed = true
+		}
+	}
+	if u.RawQuery != "" {
+		changed = true
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			if name, _, ok := strings.Cut(p, "="); ok {
+				parts[i] = name + "=" + Redacted
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	if !changed {
+		return raw
+	}
+	s := u.String()
+	// url.URL.String escapes the brackets of a redacted password; show them as written.
+	return strings.Replace(s, url.PathEscape(Redacted), Redacted, 1)
+}
