@@ -40,7 +40,7 @@ func (c *manualClock) Advance(d time.Duration) {
 // by itself, so the OutcomeUnknown reaches the application.
 func resendSetup(t *testing.T) (*acstest.Server, *manualClock, func() *sms.Client) {
 	clock := &manualClock{now: time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)}
-	srv := acstest.NewServer(&acstest.Options{Now: clock.Now})
+	srv := acstest.NewServer(&acstest.Options{Clock: clock})
 	t.Cleanup(srv.Close)
 	srv.Arm(acstest.Fault{Reset: true})
 	newClient := func() *sms.Client {
