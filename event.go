@@ -308,12 +308,14 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 }
 
 // rawIsStableJSON reports whether b is a JSON object or array that encoding/json writes back
-// unchanged: valid, compact, and free of the characters its HTML-safe output escapes.
+// unchanged: valid, compact, UTF-8 (json.Valid accepts invalid UTF-8 inside strings, which
+// would make the whole event invalid JSON), and free of the characters its HTML-safe output
+// escapes.
 func rawIsStableJSON(b []byte) bool {
 	if b[0] != '{' && b[0] != '[' {
 		return false
 	}
-	if bytes.ContainsAny(b, "<>&\u2028\u2029") || !json.Valid(b) {
+	if bytes.ContainsAny(b, "<>&\u2028\u2029") || !utf8.Valid(b) || !json.Valid(b) {
 		return false
 	}
 	var buf bytes.Buffer
