@@ -223,3 +223,23 @@ func TestRedirectOfASendIsNotFollowed(t *testing.T) {
 		})
 	}
 }
+
+// A send whose parameters are all in the URL (a GET or an empty POST, as some vendors' send
+// APIs take) has no body to withhold: Go's HTTP/2 client re-sends such a request after
+// RST_STREAM(PROTOCOL_ERROR) without needing GetBody. Do must still send it once.
+func TestHTTP2ResetOfABodilessSendIsSentOnce(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			srv := newH2ResetServer(t)
+			req, err := http.NewRequest(method, srv.url()+"?to=%2B14155550100&text=hi", nil)
+			require.NoError(t, err)
+			resp, err := httpx.Do(h2cClient(t), req, httpx.Options{Provider: "test"})
+			require.Len(t, srv.bodies(), 1, "the vendor accepted the send more than once")
+			require.Nil(t, resp)
+			var e *sms.Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, sms.CodeOutcomeUnknown, e.Code, "error: %v", err)
+			require.False(t, e.NotAccepted)
+		})
+	}
+}
