@@ -35,5 +35,9 @@
 // vendor's documented error shape from Response.Body and set Message and VendorCode from its
 // fields.
 //
-// The package depends only on the standard library and the root package; its API is stable.
+// Its API uses only types of the standard library and the root package, and is stable.
+//
+// The table assumes the client's transport is an *http.Transport (or wraps one, as tracing
+// transports do), whose connection hooks tell whether a connection was obtained. With a
+// RoundTripper that reports none, a failure without a response is OutcomeUnknown.
 package smshttp
