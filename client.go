@@ -440,14 +440,17 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 			to[j] = results[i].To
 		}
 		res, err := c.p.Send(withLayer(ctx), m.clone(to))
-		if err == nil && len(res) != len(pending) {
+		if len(res) != len(pending) && (err == nil || len(res) > 0) {
 			err = &Error{Code: CodeOutcomeUnknown, Message: fmt.Sprintf("provider returned %d results for %d recipients", len(res), len(pending))}
 			res = nil
 		}
 		for j, i := range pending {
 			r := &results[i]
 			r.Attempts = attempt
-			if err != nil {
+			// With one result per recipient, an error beside them is a summary: each
+			// recipient's own result (an id, or its error) says what happened to it. Only a
+			// result with neither takes the request's error.
+			if err != nil && (len(res) == 0 || (res[j].Err == nil && res[j].MessageID == "")) {
 				r.Err = settle(i, wrapErr(name, err))
 				continue
 			}

@@ -256,3 +256,61 @@ func TestErrorTextNamesTheLibraryOnce(t *testing.T) {
 	pe := &sms.Error{Code: sms.CodeInvalidRecipient, Message: "recipient 2", Err: &sms.PhoneError{Number: "x", Reason: "no digits"}}
 	require.Equal(t, `sms: InvalidRecipient: recipient 2: invalid phone number "x": no digits`, pe.Error())
 }
+
+// resultsAndError answers each request with one result per recipient from answer, and a
+// non-nil error beside them, as a provider summarising its per-recipient failures would.
+type resultsAndError struct {
+	scripted
+	answer func(call int, to []string) ([]sms.SendResult, error)
+	sent   [][]string
+}
+
+func (p *resultsAndError) Capabilities() sms.Capabilities {
+	return sms.Capabilities{SenderTypes: []sms.SenderType{sms.SenderLongCode}, MaxRecipients: 10}
+}
+
+func (p *resultsAndError) Send(_ context.Context, m *sms.Message) ([]sms.SendResult, error) {
+	p.sent = append(p.sent, m.To)
+	return p.answer(len(p.sent), m.To)
+}
+
+// A provider that returns one result per recipient and an error beside them (a summary) has
+// said what happened to each recipient: the results count, not the summary. Copying the
+// summary into every result would retry a recipient the vendor accepted (a duplicate), and
+// would hide each recipient's own code.
+func TestSendProviderResultsWithError(t *testing.T) {
+	optedOut := &sms.Error{Code: sms.CodeOptedOut, VendorCode: "21610", NotAccepted: true}
+	t.Run("one accepted", func(t *testing.T) {
+		p := &resultsAndError{answer: func(call int, to []string) ([]sms.SendResult, error) {
+			if call == 1 {
+				return []sms.SendResult{{To: to[0], MessageID: "M1"}, {To: to[1], Err: throttled}}, throttled
+			}
+			return []sms.SendResult{{To: to[0], MessageID: "M2"}}, nil
+		}}
+		c := sms.NewClient(p, &sms.ClientOptions{Clock: fakeClock{}})
+		res, err := c.Send(context.Background(), msg("+12025550101", "+12025550102"))
+		require.NoError(t, err)
+		require.Equal(t, [][]string{{"+12025550101", "+12025550102"}, {"+12025550102"}}, p.sent,
+			"only the throttled recipient is sent again")
+		require.Equal(t, "M1", res[0].MessageID)
+		require.NoError(t, res[0].Err)
+		require.Equal(t, "M2", res[1].MessageID)
+		require.NoError(t, res[1].Err)
+	})
+	t.Run("none accepted", func(t *testing.T) {
+		summary := &sms.Error{Code: sms.CodeUnknown, NotAccepted: true, Message: "none accepted"}
+		p := &resultsAndError{answer: func(call int, to []string) ([]sms.SendResult, error) {
+			if call == 1 {
+				return []sms.SendResult{{To: to[0], Err: throttled}, {To: to[1], Err: optedOut}}, summary
+			}
+			return []sms.SendResult{{To: to[0], MessageID: "M2"}}, nil
+		}}
+		c := sms.NewClient(p, &sms.ClientOptions{Clock: fakeClock{}})
+		res, err := c.Send(context.Background(), msg("+12025550101", "+12025550102"))
+		require.NoError(t, err)
+		require.Equal(t, [][]string{{"+12025550101", "+12025550102"}, {"+12025550101"}}, p.sent)
+		require.Equal(t, "M2", res[0].MessageID)
+		require.Equal(t, sms.CodeOptedOut, sms.ErrorCode(res[1].Err))
+		require.True(t, sms.IsNotAccepted(res[1].Err))
+	})
+}

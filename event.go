@@ -78,14 +78,14 @@ func (s *OptOutScope) UnmarshalText(b []byte) error {
 // is its name (String), empty fields are omitted, and "scope" is written for opt-out, opt-in
 // and help events and whenever ScopeID or Scope is set. Raw is written as "raw" holding the
 // payload itself when it is a JSON object or array that encoding/json reproduces byte for byte
-// (compact, no '<', '>', '&', U+2028 or U+2029), else as "raw" holding a JSON string when the
+// (valid UTF-8, compact, no '<', '>', '&', U+2028 or U+2029), else as "raw" holding a JSON string when the
 // payload is valid UTF-8, else as "raw_base64" (standard encoding). Decoding reverses each form
 // (compacting a "raw" object or array that was re-indented), so Raw comes back byte for byte. See testdata/event_delivery_report.json for an example.
 type Event struct {
-	// ID is a stable de-duplication key: the vendor's own delivery id where it has one,
-	// else EventID(provider, message id, status, error code). Providers classify inbound
-	// keywords with DefaultKeywords; the webhook handler re-applies its configured list. An
-	// empty ID means the event cannot be de-duplicated.
+	// ID is a stable de-duplication key derived from authenticated content: the vendor's own
+	// delivery id where it has one, else EventID(provider, message id, status, error code).
+	// Providers do not classify inbound keywords (they report the vendor's own opt-out
+	// signal); the webhook handler applies its Keywords once.
 	ID        string
 	Type      EventType
 	Provider  string
@@ -308,12 +308,14 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 }
 
 // rawIsStableJSON reports whether b is a JSON object or array that encoding/json writes back
-// unchanged: valid, compact, and free of the characters its HTML-safe output escapes.
+// unchanged: valid, compact, UTF-8 (json.Valid accepts invalid UTF-8 inside strings, which
+// would make the whole event invalid JSON), and free of the characters its HTML-safe output
+// escapes.
 func rawIsStableJSON(b []byte) bool {
 	if b[0] != '{' && b[0] != '[' {
 		return false
 	}
-	if bytes.ContainsAny(b, "<>&\u2028\u2029") || !json.Valid(b) {
+	if bytes.ContainsAny(b, "<>&\u2028\u2029") || !utf8.Valid(b) || !json.Valid(b) {
 		return false
 	}
 	var buf bytes.Buffer

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
@@ -101,10 +104,17 @@ func TestEventJSONRawForms(t *testing.T) {
 		{`{"a":1}`, `"raw":{"a":1}`},
 		{"Body=STOP", `"raw":"Body=STOP"`},
 		{"\xff\xfe", `"raw_base64":"//4="`},
+		// JSON with invalid UTF-8 in a string: written as "raw" it would make the whole
+		// document invalid JSON (RFC 8259 requires UTF-8), so it is bytes.
+		{"{\"a\":\"\xff\"}", `"raw_base64":"eyJhIjoi/yJ9"`},
 	} {
 		b, err := json.Marshal(sms.Event{Type: sms.EventInbound, Raw: []byte(c.raw)})
 		require.NoError(t, err)
 		require.Contains(t, string(b), c.want)
+		require.True(t, utf8.Valid(b), "the JSON is UTF-8: %q", b)
+		var back sms.Event
+		require.NoError(t, json.Unmarshal(b, &back))
+		require.Equal(t, c.raw, string(back.Raw))
 	}
 	var ev sms.Event
 	require.Error(t, json.Unmarshal([]byte(`{"type":"delivery"}`), &ev), "an unknown event type is an error")
@@ -146,4 +156,53 @@ func TestEnumText(t *testing.T) {
 
 	_, err := sms.OptOutScope(7).MarshalText()
 	require.Error(t, err, "a value without a name does not marshal")
+}
+
+// Decoding any input never panics, and an event that decodes marshals to valid UTF-8 JSON
+// that decodes to the same event.
+func FuzzEventJSONUnmarshal(f *testing.F) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "event_delivery_report.json"))
+	require.NoError(f, err)
+	f.Add(golden)
+	f.Add([]byte(`{"type":"opt_out","scope":"service","raw":"Body=STOP"}`))
+	f.Add([]byte(`{"type":"inbound","raw_base64":"//4=","timestamp":"2026-01-02T03:04:05.0000006-07:00"}`))
+	f.Add([]byte(`{"type":"unknown","raw":[1, 2, {"a": "<b>"}]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var ev sms.Event
+		if json.Unmarshal(in, &ev) != nil {
+			return
+		}
+		out, err := json.Marshal(ev)
+		require.NoError(t, err, "a decoded event marshals")
+		require.True(t, utf8.Valid(out) && json.Valid(out), "marshalled event is valid UTF-8 JSON: %q", out)
+		var back sms.Event
+		require.NoError(t, json.Unmarshal(out, &back), "%s", out)
+		if d := cmp.Diff(ev, back, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("%s decoded, marshalled as %s, decoded again (-first +second):\n%s", in, out, d)
+		}
+	})
+}
+
+// Any raw payload and text fields survive a round trip byte for byte, and the JSON is valid
+// UTF-8.
+func FuzzEventJSONRaw(f *testing.F) {
+	f.Add([]byte(`{"deliveryStatus":"Failed"}`), "Hello")
+	f.Add([]byte("Body=STOP&From=%2B1"), "STOP")
+	f.Add([]byte{0xff, 0xfe}, "")
+	f.Add([]byte(`{"a":"\u00e9"}`), "é")
+	f.Fuzz(func(t *testing.T, raw []byte, body string) {
+		if !utf8.ValidString(body) {
+			body = strings.ToValidUTF8(body, "\uFFFD")
+		}
+		ev := sms.Event{Type: sms.EventInbound, Body: body, Raw: raw}
+		out, err := json.Marshal(ev)
+		require.NoError(t, err)
+		require.True(t, utf8.Valid(out) && json.Valid(out), "marshalled event is valid UTF-8 JSON: %q", out)
+		var back sms.Event
+		require.NoError(t, json.Unmarshal(out, &back), "%s", out)
+		if d := cmp.Diff(ev, back, cmpopts.EquateEmpty()); d != "" {
+			t.Fatalf("round trip of %q as %s (-want +got):\n%s", raw, out, d)
+		}
+	})
 }

@@ -20,7 +20,9 @@ type Provider interface {
 	// Send sends msg, whose recipients Client has already normalised and checked and whose
 	// count is at most Capabilities.MaxRecipients. A provider returns one result per
 	// recipient, or (nil, err) when the request failed as a whole; the client copies err
-	// (code and NotAccepted unchanged) into every recipient's result. Each result carries a
+	// (code and NotAccepted unchanged) into every recipient's result. An error returned
+	// beside one result per recipient is read as a summary: each result that carries a
+	// message id or its own error stands, and only a result with neither takes err. Each result carries a
 	// vendor message id or that recipient's own *Error. An error after the request was
 	// written must be CodeOutcomeUnknown unless the vendor documents that it was not
 	// processed; a context error before the request was written is returned as the context

@@ -20,7 +20,8 @@
 //
 // Do clears the request's GetBody on its copy, so that neither the HTTP/1 nor the HTTP/2
 // transport (which re-sends a stream the server reset with PROTOCOL_ERROR) can write the body
-// a second time, and it follows no redirect: a 3xx is returned as the Response. The caller's
+// a second time (a request without a body, a send whose parameters are in the URL, gets an
+// empty body that cannot be rewound, for the same reason), and it follows no redirect: a 3xx is returned as the Response. The caller's
 // client and request are not modified.
 //
 // # Status mapping
@@ -34,5 +35,9 @@
 // vendor's documented error shape from Response.Body and set Message and VendorCode from its
 // fields.
 //
-// The package depends only on the standard library and the root package; its API is stable.
+// Its API uses only types of the standard library and the root package, and is stable.
+//
+// The table assumes the client's transport is an *http.Transport (or wraps one, as tracing
+// transports do), whose connection hooks tell whether a connection was obtained. With a
+// RoundTripper that reports none, a failure without a response is OutcomeUnknown.
 package smshttp

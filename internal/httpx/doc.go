@@ -49,6 +49,12 @@
 //     may have been read and processed, whatever the method or headers.
 //  4. A 307 or 308 redirect, which re-sends the body to the new location.
 //
+// A request without a body needs no GetBody to be replayed (net/http re-sends it as is in 1–3,
+// and in 2 for a GET with no idempotency header), so Do gives such a request an empty body
+// that cannot be rewound (an empty POST then goes out chunked on HTTP/1; a GET keeps no
+// body): a send whose parameters are all in the URL is not replayed either
+// (TestHTTP2ResetOfABodilessSendIsSentOnce).
+//
 // Without GetBody, 1–3 return the error instead, classified as above (a connection was
 // obtained: OutcomeUnknown), except that net/http may still send a body it has not started
 // to read — the vendor saw none of it. The price is that a REFUSED_STREAM, which HTTP/2

@@ -123,6 +123,14 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 	// Without GetBody neither net/http's HTTP/1 and HTTP/2 transports nor its redirect
 	// handling can rewind the body and write it a second time (see the package doc).
 	r.GetBody = nil
+	if r.Body == nil || r.Body == http.NoBody {
+		// A request without a body (a send whose parameters are in the URL) needs no
+		// GetBody to be re-sent: Go's HTTP/2 client replays it after a reset stream, and the
+		// HTTP/1 one after a closed idle connection when the method is GET. A body that
+		// cannot be rewound makes it non-replayable too. (HTTP/1 then sends an empty POST
+		// chunked; a GET stays without a body.)
+		r.Body, r.ContentLength = emptyBody{}, 0
+	}
 	// No redirect is followed: a 3xx comes back as the Response (the client is copied, the
 	// caller's is left alone).
 	c := *client
@@ -138,6 +146,13 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 
 	return ReadResponse(resp, opts)
 }
+
+// emptyBody is an empty request body that net/http cannot rewind, so it cannot re-send a
+// request that carries it.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // ReadResponse reads and closes resp's body (up to Options.MaxBody) into a Response, with the
 // request id and Retry-After parsed. A 2xx whose body could not be read completely also

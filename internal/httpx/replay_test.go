@@ -223,3 +223,53 @@ func TestRedirectOfASendIsNotFollowed(t *testing.T) {
 		})
 	}
 }
+
+// A send whose parameters are all in the URL (a GET or an empty POST, as some vendors' send
+// APIs take) has no body to withhold: Go's HTTP/2 client re-sends such a request after
+// RST_STREAM(PROTOCOL_ERROR) without needing GetBody. Do must still send it once.
+func TestHTTP2ResetOfABodilessSendIsSentOnce(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		t.Run(method, func(t *testing.T) {
+			srv := newH2ResetServer(t)
+			req, err := http.NewRequest(method, srv.url()+"?to=%2B14155550100&text=hi", nil)
+			require.NoError(t, err)
+			resp, err := httpx.Do(h2cClient(t), req, httpx.Options{Provider: "test"})
+			require.Len(t, srv.bodies(), 1, "the vendor accepted the send more than once")
+			require.Nil(t, resp)
+			var e *sms.Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, sms.CodeOutcomeUnknown, e.Code, "error: %v", err)
+			require.False(t, e.NotAccepted)
+		})
+	}
+}
+
+// The empty body Do gives a bodiless request changes nothing a server sees for a GET: no
+// body, no Transfer-Encoding. An empty POST arrives with an empty body (chunked on HTTP/1).
+func TestBodilessRequestOnHTTP1(t *testing.T) {
+	type seen struct {
+		te   []string
+		cl   int64
+		body string
+	}
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.TransferEncoding, r.ContentLength, string(b)}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	t.Cleanup(srv.Close)
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		req, err := http.NewRequest(method, srv.URL+"/send?to=%2B14155550100", nil)
+		require.NoError(t, err)
+		resp, err := httpx.Do(srv.Client(), req, httpx.Options{})
+		require.NoError(t, err)
+		require.Equal(t, http.StatusCreated, resp.StatusCode)
+		s := <-got
+		require.Empty(t, s.body, method)
+		if method == http.MethodGet {
+			require.Empty(t, s.te, "a GET is sent without Transfer-Encoding")
+			require.Zero(t, s.cl)
+		}
+	}
+}
