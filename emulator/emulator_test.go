@@ -118,3 +118,20 @@ func TestStrings(t *testing.T) {
 	require.Equal(t, "exhausted", emulator.StateExhausted.String())
 	require.True(t, strings.HasPrefix(emulator.DeliveryState(9).String(), "state("))
 }
+
+func TestDeliveryFailure(t *testing.T) {
+	ok := emulator.Delivery{ID: 1, State: emulator.StateDelivered, StatusCode: 204}
+	require.NoError(t, ok.Failure())
+	require.NoError(t, emulator.Delivery{State: emulator.StatePending}.Failure(), "not finished yet")
+
+	bad := emulator.Delivery{ID: 2, Method: "POST", URL: "http://127.0.0.1:1/hook?token=tok-secret", State: emulator.StateDropped,
+		StatusCode: 401, ResponseBody: []byte("\n  bad token tok-secret at http://x.example/a?k=v \nmore")}
+	err := bad.Failure()
+	var de *emulator.DeliveryError
+	require.ErrorAs(t, err, &de)
+	require.Equal(t, 2, de.Deliveries[0].ID)
+	require.Equal(t, "callback 2 POST http://127.0.0.1:1/hook?token=[REDACTED] answered 401 Unauthorized: bad token [REDACTED] at http://x.example/a?k=[REDACTED] (dropped)", err.Error())
+
+	// Delivered by the vendor's rule but not 2xx (a rule that accepts a 3xx) is a failure too.
+	require.Error(t, emulator.Delivery{State: emulator.StateDelivered, StatusCode: 302}.Failure())
+}

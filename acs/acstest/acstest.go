@@ -217,6 +217,7 @@ type Server struct {
 	epoch      int // bumped by Reset: stale delayed reports are dropped
 	hsDone     chan struct{}
 	hsErr      error
+	hsReported bool // hsErr was returned by WaitCallbacks or SendInbound
 	handshakes []Handshake
 	held       []Event
 	batch      []Event
@@ -523,7 +524,29 @@ func (s *Server) SetEventGrid(url, schema string) error {
 // WaitCallbacks sends any partial batch and waits until every handshake, scheduled report
 // and delivery under way has finished (delivered, dropped or given up). Events held for a
 // subscription that is not validated are not waited for.
+//
+// It returns an error for what failed since the previous WaitCallbacks or SendInbound: a
+// *emulator.DeliveryError naming every delivery the endpoint did not acknowledge with a
+// 2xx (Event Grid drops a 400, 401, 403 or 413 at once and retries the rest), or, when the
+// endpoint validation failed and events are held, the handshake's failure.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
+	if err := s.wait(ctx); err != nil {
+		return err
+	}
+	if err := s.emu.Deliverer.Check(nil); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == ValidationFailed && len(s.held) > 0 && s.hsErr != nil && !s.hsReported {
+		s.hsReported = true
+		return fmt.Errorf("%w; %d event(s) held", s.hsErr, len(s.held))
+	}
+	return nil
+}
+
+// wait is WaitCallbacks without the report of failures.
+func (s *Server) wait(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		idle := s.idle

@@ -1,6 +1,7 @@
 package acstest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -448,7 +449,7 @@ func (s *Server) startHandshakeLocked() {
 	s.state = ValidationValidating
 	s.beginLocked()
 	done := make(chan struct{})
-	s.hsDone, s.hsErr = done, nil
+	s.hsDone, s.hsErr, s.hsReported = done, nil, false
 	target, schema, gen := s.egURL, s.schema, s.gen
 	go func() {
 		hs := s.handshake(target, schema)
@@ -620,7 +621,13 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string) (Event,
 	}
 	ev := s.InboundEvent(from, to, body)
 	s.publish(ev)
-	if err := s.WaitCallbacks(ctx); err != nil {
+	if err := s.wait(ctx); err != nil {
+		return ev, err
+	}
+	// The deliveries carrying the event (one, or a batch) that the endpoint refused.
+	if err := s.emu.Deliverer.Check(func(d emulator.Delivery) bool {
+		return bytes.Contains(d.Body, []byte(`"`+ev.ID+`"`))
+	}); err != nil {
 		return ev, err
 	}
 	s.mu.Lock()
@@ -629,6 +636,10 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string) (Event,
 		if h.ID == ev.ID {
 			if s.egURL == "" {
 				return ev, fmt.Errorf("%w: the event is held", errNoSubscription)
+			}
+			if s.state == ValidationFailed && s.hsErr != nil {
+				s.hsReported = true
+				return ev, fmt.Errorf("%w: the event is held", s.hsErr)
 			}
 			return ev, fmt.Errorf("acstest: the event is held: the subscription is %s", s.state)
 		}

@@ -215,9 +215,10 @@ func TestValidationFailures(t *testing.T) {
 			bad.validation = c.answer
 			srv := newServer(t, &acstest.Options{EventGridURL: bad.url()})
 			sendOne(t, srv, recipient, "", "", true)
-			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-				t.Fatal(err)
-			}
+			err := srv.WaitCallbacks(ctxT(t))
+			require.ErrorContains(t, err, c.reason, "a failed validation is not hidden")
+			require.ErrorContains(t, err, "1 event(s) held")
+			require.NoError(t, srv.WaitCallbacks(ctxT(t)), "reported once")
 			if n := len(bad.notifications()); n != 0 || len(bad.requests()) != 1 {
 				t.Fatalf("the app got %d events, %d requests", n, len(bad.requests()))
 			}
@@ -299,9 +300,7 @@ func TestDeliveryRetries(t *testing.T) {
 			a.statuses = []int{st}
 			srv := newServer(t, &acstest.Options{EventGridURL: a.url(), RetryWait: time.Millisecond})
 			sendOne(t, srv, recipient, "", "", true)
-			if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-				t.Fatal(err)
-			}
+			requireFailed(t, srv.WaitCallbacks(ctxT(t)), 1)
 			ds := srv.Deliveries()
 			if len(a.notifications()) != 1 || len(ds) != 1 || ds[0].State != emulator.StateDropped || ds[0].StatusCode != st {
 				t.Errorf("%d notifications, deliveries %+v", len(a.notifications()), ds)
@@ -313,9 +312,7 @@ func TestDeliveryRetries(t *testing.T) {
 		a.statuses = []int{503, 503, 503, 503}
 		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), RetryWait: time.Millisecond, DeliveryRetries: 2})
 		sendOne(t, srv, recipient, "", "", true)
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		requireFailed(t, srv.WaitCallbacks(ctxT(t)), 1)
 		ds := srv.Deliveries()
 		if len(a.notifications()) != 3 || ds[0].State != emulator.StateExhausted {
 			t.Errorf("%d notifications, %+v", len(a.notifications()), ds)
@@ -326,9 +323,7 @@ func TestDeliveryRetries(t *testing.T) {
 		a.statuses = []int{503}
 		srv := newServer(t, &acstest.Options{EventGridURL: a.url(), DeliveryRetries: -1})
 		sendOne(t, srv, recipient, "", "", true)
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		requireFailed(t, srv.WaitCallbacks(ctxT(t)), 1)
 		if len(a.notifications()) != 1 {
 			t.Errorf("%d notifications", len(a.notifications()))
 		}
@@ -388,9 +383,7 @@ func TestCloudEvents(t *testing.T) {
 		bad.origin = "example.com"
 		srv := newServer(t, &acstest.Options{EventGridURL: bad.url(), Schema: acstest.SchemaCloudEvents})
 		sendOne(t, srv, recipient, "", "", true)
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		require.ErrorContains(t, srv.WaitCallbacks(ctxT(t)), "WebHook-Allowed-Origin")
 		if len(bad.requests()) != 1 || srv.ValidationState() != acstest.ValidationFailed {
 			t.Fatalf("%d requests, %s", len(bad.requests()), srv.ValidationState())
 		}
@@ -619,4 +612,30 @@ func TestHandshakeFailureHidesToken(t *testing.T) {
 	require.Len(t, hs, 1)
 	require.NotContains(t, hs[0].Reason, token)
 	require.Contains(t, hs[0].Reason, "connection refused")
+}
+
+// requireFailed asserts that err is an *emulator.DeliveryError naming n deliveries.
+func requireFailed(t *testing.T, err error, n int) *emulator.DeliveryError {
+	t.Helper()
+	var de *emulator.DeliveryError
+	require.ErrorAs(t, err, &de)
+	require.Len(t, de.Deliveries, n, "%v", err)
+	return de
+}
+
+func TestSendInboundReportsARefusedDelivery(t *testing.T) {
+	a := newApp(t)
+	a.statuses = []int{http.StatusUnauthorized}
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	ev, err := srv.SendInbound(ctxT(t), recipient, sender, "hi")
+	de := requireFailed(t, err, 1)
+	require.Equal(t, emulator.StateDropped, de.Deliveries[0].State)
+	require.Contains(t, err.Error(), "answered 401")
+	require.NotContains(t, err.Error(), "s3cret", "the webhook token is redacted")
+	require.Contains(t, string(de.Deliveries[0].Body), ev.ID)
+	require.Equal(t, acstest.ValidationValidated, srv.ValidationState(), "the handshake succeeded")
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)), "SendInbound reported it")
+
+	_, err = srv.SendInbound(ctxT(t), recipient, sender, "again")
+	require.NoError(t, err, "the next delivery is acknowledged")
 }

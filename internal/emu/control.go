@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/smsbridge/sms/emulator"
 )
 
 // ControlPrefix starts the path of every control-API endpoint. Requests under it go to the
@@ -132,4 +134,23 @@ func WriteError(w http.ResponseWriter, status int, format string, args ...any) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
+}
+
+// FailureBody is the JSON shape of a control-API answer about callbacks that failed: the
+// error, and the deliveries (as GET /_emulator/deliveries shows them).
+type FailureBody struct {
+	Error      string              `json:"error"`
+	Deliveries []emulator.Delivery `json:"deliveries"`
+}
+
+// WriteFailure writes err: a *emulator.DeliveryError (the application answered outside
+// 2xx, or could not be reached) as 502 Bad Gateway with a FailureBody, anything else as
+// 409 Conflict {"error": "…"}.
+func WriteFailure(w http.ResponseWriter, err error) {
+	var de *emulator.DeliveryError
+	if errors.As(err, &de) {
+		WriteJSON(w, http.StatusBadGateway, FailureBody{Error: err.Error(), Deliveries: NonNil(de.Deliveries)})
+		return
+	}
+	WriteError(w, http.StatusConflict, "%v", err)
 }

@@ -1,6 +1,7 @@
 package emu
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -167,9 +168,10 @@ func NonNil[T any](s []T) []T {
 
 // job is a delivery in flight.
 type job struct {
-	d    Delivery // guarded by Deliverer.mu
-	cb   Callback
-	done chan struct{}
+	d        Delivery // guarded by Deliverer.mu
+	reported bool     // its failure was returned by Check; guarded by Deliverer.mu
+	cb       Callback
+	done     chan struct{}
 }
 
 // Deliverer posts vendor callbacks asynchronously with the vendor's retry behaviour, on
@@ -187,6 +189,7 @@ type Deliverer struct {
 	queues  map[string][]*job // Sequential: per-key FIFO; present while a worker runs
 	pending int
 	idle    chan struct{} // closed while pending == 0
+	changed chan struct{} // closed and replaced whenever a delivery finishes
 	closed  bool
 	wg      sync.WaitGroup
 }
@@ -232,7 +235,7 @@ func NewDeliverer(opts *DelivererOptions) *Deliverer {
 	idle := make(chan struct{})
 	close(idle)
 	return &Deliverer{opts: o, client: client, ctx: ctx, cancel: cancel,
-		queues: map[string][]*job{}, idle: idle}
+		queues: map[string][]*job{}, idle: idle, changed: make(chan struct{})}
 }
 
 // Send queues cb for delivery and returns its Delivery ID at once. After Close, the
@@ -333,7 +336,35 @@ func (d *Deliverer) run(j *job) {
 	if d.pending == 0 {
 		close(d.idle)
 	}
+	close(d.changed)
+	d.changed = make(chan struct{})
 	d.mu.Unlock()
+}
+
+// WaitFinished blocks until at least n deliveries are recorded as finished and none is
+// pending, or until ctx ends: the wait of a test that knows how many callbacks its actions
+// cause, even before the emulator has queued them all. n <= 0 is Wait.
+func (d *Deliverer) WaitFinished(ctx context.Context, n int) error {
+	for {
+		d.mu.Lock()
+		finished := 0
+		for _, j := range d.jobs {
+			if j.d.State != StatePending {
+				finished++
+			}
+		}
+		done := finished >= n && d.pending == 0
+		changed := d.changed
+		d.mu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
@@ -368,6 +399,7 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 		last     = Retry
 		lastErr  error
 		lastCode int
+		lastBody []byte
 		prepErr  error
 	)
 	rc := &retryablehttp.Client{
@@ -379,9 +411,13 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 		Backoff:      d.opts.Backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler, // keep the final answer
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			lastCode = 0
+			lastCode, lastBody = 0, nil
 			if resp != nil {
 				lastCode = resp.StatusCode
+				// Keep the answer: a retry that Prepare refuses discards the response.
+				lastBody, _ = io.ReadAll(io.LimitReader(resp.Body, d.opts.MaxResponseBody))
+				resp.Body.Close()
+				resp.Body = io.NopCloser(bytes.NewReader(lastBody))
 			}
 			err = RedactError(err)
 			lastErr = err
@@ -406,9 +442,8 @@ func (d *Deliverer) attempt(j *job) (DeliveryState, int, []byte, error) {
 		},
 	}
 	resp, doErr := rc.Do(req)
-	var body []byte
+	body := lastBody
 	if resp != nil {
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, d.opts.MaxResponseBody))
 		resp.Body.Close()
 	}
 	switch {
@@ -476,6 +511,30 @@ func (d *Deliverer) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// Check returns a *emulator.DeliveryError naming every finished delivery that did not
+// succeed (see emulator.Delivery.Failure), that keep accepts (nil keeps all) and that no
+// earlier Check returned, and marks them returned; nil when there is none. Emulator
+// helpers call it after waiting, so that a failure is reported once and never hidden.
+func (d *Deliverer) Check(keep func(Delivery) bool) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var failed []Delivery
+	for _, j := range d.jobs {
+		if j.reported || j.d.State == StatePending || j.d.Failure() == nil {
+			continue
+		}
+		if keep != nil && !keep(j.d) {
+			continue
+		}
+		j.reported = true
+		failed = append(failed, j.d.Clone())
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &emulator.DeliveryError{Deliveries: failed}
 }
 
 // Flush waits up to timeout for every pending delivery to finish, and reports whether they

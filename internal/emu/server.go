@@ -33,7 +33,8 @@ type Options struct {
 	Messages func() any
 	// Inbound, if set, serves POST /_emulator/inbound: the toolkit decodes the Inbound
 	// (from and to required), and Inbound makes the vendor's inbound webhook of it and
-	// delivers it; what it returns is written as JSON, an error as 409 Conflict.
+	// delivers it; what it returns is written as JSON, an error as WriteFailure does
+	// (502 with the deliveries when the application's answer was not 2xx, else 409).
 	Inbound func(ctx context.Context, in Inbound) (any, error)
 }
 
@@ -295,7 +296,7 @@ func (s *Server) registerControl(o *Options) {
 			}
 			out, err := inbound(r.Context(), in)
 			if err != nil {
-				WriteError(w, http.StatusConflict, "%v", err)
+				WriteFailure(w, err)
 				return
 			}
 			WriteJSON(w, http.StatusOK, out)

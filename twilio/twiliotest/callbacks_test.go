@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/smstest"
@@ -191,9 +193,8 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 		a := newApp(t, srv, nil)
 		a.sink.setFail(-1)
 		a.send(t, recipient, "r")
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		requireFailed(t, srv.WaitCallbacks(ctxT(t)), 2)
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)), "a failure is reported once")
 		ds := srv.Deliveries()
 		if !slices.Equal(attempts(ds), []int{1, 1}) {
 			t.Fatalf("attempts %v, want one per callback", attempts(ds))
@@ -209,9 +210,8 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 		a := newApp(t, srv, func(c *twilio.Config) { c.ConnectionOverrides = "rc=2" })
 		a.sink.setFail(-1)
 		a.send(t, recipient, "r")
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		requireFailed(t, srv.WaitCallbacks(ctxT(t)), 2)
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)), "a failure is reported once")
 		ds := srv.Deliveries()
 		if !slices.Equal(attempts(ds), []int{3, 3}) {
 			t.Fatalf("attempts %v, want 3 per callback", attempts(ds))
@@ -253,9 +253,8 @@ func TestCallbackRetriesFollowConnectionOverrides(t *testing.T) {
 		a := newApp(t, srv, nil)
 		a.sink.setFail(-1)
 		a.send(t, recipient, "r")
-		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
-			t.Fatal(err)
-		}
+		requireFailed(t, srv.WaitCallbacks(ctxT(t)), 2)
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)), "a failure is reported once")
 		if got := attempts(srv.Deliveries()); !slices.Equal(got, []int{2, 2}) {
 			t.Fatalf("attempts %v, want 2 per callback", got)
 		}
@@ -352,9 +351,10 @@ func TestInbound(t *testing.T) {
 		a.sink.setFail(-1)
 		defer a.sink.setFail(0)
 		d, err := srv.SendInbound(ctxT(t), recipient, sender, "hi")
-		if err != nil {
-			t.Fatal(err)
-		}
+		de := requireFailed(t, err, 1)
+		require.Equal(t, d.ID, de.Deliveries[0].ID)
+		require.Contains(t, err.Error(), "answered 500")
+		require.NoError(t, srv.WaitCallbacks(ctxT(t)), "SendInbound reported it")
 		if d.StatusCode != 500 || len(d.Attempts) != 1 || d.State == emulator.StateDelivered {
 			t.Fatalf("delivery %s %d after %d attempts, want one failed attempt", d.State, d.StatusCode, len(d.Attempts))
 		}
@@ -669,4 +669,29 @@ func TestConcurrentSends(t *testing.T) {
 			t.Errorf("%s: %s", m.SID, m.Status)
 		}
 	}
+}
+
+// requireFailed asserts that err is an *emulator.DeliveryError naming n deliveries.
+func requireFailed(t *testing.T, err error, n int) *emulator.DeliveryError {
+	t.Helper()
+	var de *emulator.DeliveryError
+	require.ErrorAs(t, err, &de)
+	require.Len(t, de.Deliveries, n, "%v", err)
+	return de
+}
+
+func TestSendInboundReportsAnUnauthorizedAnswer(t *testing.T) {
+	const token = "hush-hush-token"
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "invalid signature for "+r.URL.String()+"\nsecond line", http.StatusUnauthorized)
+	}))
+	t.Cleanup(app.Close)
+	srv := newServer(t, &twiliotest.Options{InboundURL: app.URL + "/in?token=" + token})
+	d, err := srv.SendInbound(ctxT(t), recipient, sender, "hi")
+	requireFailed(t, err, 1)
+	require.Equal(t, http.StatusUnauthorized, d.StatusCode)
+	require.Contains(t, err.Error(), "answered 401 Unauthorized: invalid signature for")
+	require.NotContains(t, err.Error(), "second line", "only the first line")
+	require.NotContains(t, err.Error(), token)
+	require.NotContains(t, d.String(), token)
 }

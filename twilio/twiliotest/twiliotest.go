@@ -255,8 +255,16 @@ func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
 	s.emu.SetOutcome(to, emu.Outcome{Status: status, ErrorCode: errorCode})
 }
 
-// WaitCallbacks waits until every queued callback was delivered (or gave up).
-func (s *Server) WaitCallbacks(ctx context.Context) error { return s.emu.Deliverer.Wait(ctx) }
+// WaitCallbacks waits until every queued callback was delivered (or gave up). It returns a
+// *emulator.DeliveryError naming every callback that did not succeed — a webhook that
+// answered outside 2xx or could not be reached — and that no earlier WaitCallbacks or
+// SendInbound reported; nil when all succeeded.
+func (s *Server) WaitCallbacks(ctx context.Context) error {
+	if err := s.emu.Deliverer.Wait(ctx); err != nil {
+		return err
+	}
+	return s.emu.Deliverer.Check(nil)
+}
 
 // Deliveries returns every callback delivery and its attempts.
 func (s *Server) Deliveries() []emulator.Delivery { return s.emu.Deliverer.Deliveries() }
@@ -661,7 +669,9 @@ func (s *Server) callback(target string, form url.Values, key string, delay time
 
 // SendInbound posts a signed inbound message to the inbound URL and waits for the answer.
 // Like status callbacks, it is retried only as connection overrides on the URL (#rc=N) or
-// Options.CallbackRetries ask.
+// Options.CallbackRetries ask. An answer outside 2xx, or none, is an error: a
+// *emulator.DeliveryError with the status and the first line of the answer; the Delivery
+// is returned either way.
 func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emulator.Delivery, error) {
 	s.mu.Lock()
 	target := s.inbound
@@ -673,7 +683,14 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 	if err != nil {
 		return emulator.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
 	}
-	return s.emu.Deliverer.Deliver(ctx, c)
+	d, err := s.emu.Deliverer.Deliver(ctx, c)
+	if err != nil {
+		return d, err
+	}
+	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
+		return d, err
+	}
+	return d, nil
 }
 
 func (s *Server) registerControl() {
