@@ -315,6 +315,21 @@ func New(opts *Options) *Server {
 			}
 			return s.SendInbound(ctx, in.From, in.To, in.Body)
 		},
+		WaitCallbacks: s.WaitCallbacks,
+		Status: func(ctx context.Context, id string, o emu.Outcome) (any, error) {
+			if err := s.pushReport(id, o); err != nil {
+				return nil, err
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			mp, ok := s.byID[id]
+			if !ok {
+				return nil, fmt.Errorf("acstest: message %q: %w", id, emu.ErrNotFound)
+			}
+			m := *mp
+			m.report = nil
+			return m, nil
+		},
 	})
 	s.egURL, s.schema = o.EventGridURL, o.Schema
 	s.state = ValidationNone
@@ -604,14 +619,14 @@ func (s *Server) endLocked() {
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.HandleFunc("GET /config", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("GET /config", "the Event Grid subscription: {\"event_grid_url\",\"schema\",\"max_events_per_batch\",\"validation_state\",\"held\",\"handshakes\"}", func(w http.ResponseWriter, r *http.Request) {
 		u, schema := s.EventGrid()
 		emu.WriteJSON(w, http.StatusOK, map[string]any{
 			"event_grid_url": u, "schema": schema, "max_events_per_batch": s.opts.MaxEventsPerBatch,
 			"validation_state": s.ValidationState(), "held": len(s.Held()), "handshakes": emu.NonNil(s.Handshakes()),
 		})
 	})
-	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /config", "{\"event_grid_url\",\"schema\"}: change the subscription (validated again before its next delivery)", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			EventGridURL *string `json:"event_grid_url"`
 			Schema       string  `json:"schema"`
@@ -629,21 +644,21 @@ func (s *Server) registerControl() {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("POST /validate", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /validate", "run the endpoint validation now (again after a failure); 409 if it fails", func(w http.ResponseWriter, r *http.Request) {
 		if err := s.Validate(r.Context()); err != nil {
 			emu.WriteError(w, http.StatusConflict, "%v", err)
 			return
 		}
 		emu.WriteJSON(w, http.StatusOK, map[string]any{"validation_state": s.ValidationState()})
 	})
-	c.HandleFunc("POST /flush", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /flush", "send a partial batch now", func(w http.ResponseWriter, r *http.Request) {
 		s.Flush()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("GET /events", "every event published, delivered or held", func(w http.ResponseWriter, r *http.Request) {
 		emu.WriteJSON(w, http.StatusOK, emu.NonNil(s.Events()))
 	})
-	c.HandleFunc("POST /recipient-failures", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /recipient-failures", "{\"to\",\"status\",\"times\"}: fail that recipient's item of the next send(s) (status 0 clears)", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			To     string `json:"to"`
 			Status int    `json:"status"`
@@ -663,7 +678,7 @@ func (s *Server) registerControl() {
 		s.SetRecipientFailure(in.To, in.Status, in.Times)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("DELETE /recipient-failures", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("DELETE /recipient-failures", "clear the recipient failures", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.failures = map[string]*recipientFailure{}
 		s.mu.Unlock()

@@ -611,6 +611,36 @@ func (s *Server) scheduleReport(m *Message) {
 	}()
 }
 
+// PushDeliveryReport reports a final status for the created message messageID now: its
+// delivery report is recorded (GET /deliveryReports) and, when the send asked for one,
+// published to the subscription. detailCode is the deliveryStatusDetails code ("4004";
+// default from status, see DefaultDetailCode). A status that is not final is an error: ACS
+// reports only final statuses.
+func (s *Server) PushDeliveryReport(messageID string, status sms.Status, detailCode string) error {
+	return s.pushReport(messageID, emu.Outcome{Status: status, ErrorCode: detailCode})
+}
+
+func (s *Server) pushReport(id string, o emu.Outcome) error {
+	if !o.Status.IsFinal() {
+		return fmt.Errorf("acstest: status %s: ACS reports only final statuses (delivered, failed, …)", o.Status)
+	}
+	word, details := deliveryWords(o.Status, o.ErrorCode, o.Description)
+	s.mu.Lock()
+	m, ok := s.byID[id]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("acstest: message %q: %w", id, emu.ErrNotFound)
+	}
+	d := s.reportData(m.MessageID, m.From, m.To, m.Tag, m.Segments, word, details)
+	m.report, m.DeliveryStatus, m.DeliveryStatusDetails = &d, word, details
+	publish := m.EnableDeliveryReport
+	s.mu.Unlock()
+	if publish {
+		s.publish(s.reportEvent(d))
+	}
+	return nil
+}
+
 // SendInbound publishes an inbound message from a handset (from) to one of the resource's
 // numbers (to), then waits, until ctx ends, for the callbacks under way (WaitCallbacks).
 // The error says when the event could not be delivered because the subscription is not

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/smsbridge/sms/emulator"
 )
@@ -26,27 +29,120 @@ func IsControlPath(path string) bool {
 
 // ControlMux routes the control API. Patterns are those of http.ServeMux, written relative
 // to ControlPrefix: "GET /messages" serves GET /_emulator/messages. A pattern already under
-// ControlPrefix is taken as is. It is safe for concurrent use.
+// ControlPrefix is taken as is. It serves GET /_emulator/ itself: the list of its routes as
+// JSON ([Route]). Every answer it gives on its own — an unknown path (404), a method the
+// path does not serve (405, with Allow) — is JSON {"error": "…"}, as handlers answer
+// with WriteError. It is safe for concurrent use.
 type ControlMux struct {
-	mux *http.ServeMux
+	mux    *http.ServeMux
+	mu     sync.Mutex
+	routes []Route
 }
 
-// NewControlMux returns an empty ControlMux.
-func NewControlMux() *ControlMux { return &ControlMux{mux: http.NewServeMux()} }
+// Route is one control-API endpoint, as GET /_emulator/ lists it.
+type Route struct {
+	Method string `json:"method"` // "" for any method
+	Path   string `json:"path"`   // the full path, e.g. /_emulator/messages/{id}/status
+	Doc    string `json:"doc"`    // what it does, in one line
+}
+
+// NewControlMux returns a ControlMux serving only GET /_emulator/.
+func NewControlMux() *ControlMux {
+	c := &ControlMux{mux: http.NewServeMux()}
+	c.Route("GET /{$}", "this list of routes", func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]any{"routes": c.Routes()})
+	})
+	return c
+}
 
 // Handle registers h for pattern ("[METHOD ]/path", relative to ControlPrefix). Like
 // http.ServeMux.Handle it panics on an invalid or conflicting pattern.
 func (c *ControlMux) Handle(pattern string, h http.Handler) {
-	c.mux.Handle(controlPattern(pattern), h)
+	c.route(pattern, "", h)
 }
 
 // HandleFunc registers f for pattern; see Handle.
 func (c *ControlMux) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
-	c.mux.HandleFunc(controlPattern(pattern), f)
+	c.route(pattern, "", http.HandlerFunc(f))
 }
 
-// ServeHTTP dispatches a control request.
-func (c *ControlMux) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.mux.ServeHTTP(w, r) }
+// Route registers f for pattern, as HandleFunc does, with a one-line description for the
+// route list.
+func (c *ControlMux) Route(pattern, doc string, f func(http.ResponseWriter, *http.Request)) {
+	c.route(pattern, doc, http.HandlerFunc(f))
+}
+
+func (c *ControlMux) route(pattern, doc string, h http.Handler) {
+	full := controlPattern(pattern)
+	c.mux.Handle(full, h)
+	method, path, ok := strings.Cut(full, " ")
+	if !ok {
+		method, path = "", full
+	}
+	path = strings.TrimSuffix(path, "{$}")
+	c.mu.Lock()
+	c.routes = append(c.routes, Route{Method: method, Path: path, Doc: doc})
+	c.mu.Unlock()
+}
+
+// Routes returns the registered routes, sorted by path then method.
+func (c *ControlMux) Routes() []Route {
+	c.mu.Lock()
+	out := slices.Clone(c.routes)
+	c.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Route) int {
+		if n := strings.Compare(a.Path, b.Path); n != 0 {
+			return n
+		}
+		return strings.Compare(methodOrder(a.Method), methodOrder(b.Method))
+	})
+	return out
+}
+
+func methodOrder(m string) string {
+	switch m {
+	case http.MethodGet:
+		return "1"
+	case http.MethodPost:
+		return "2"
+	case http.MethodDelete:
+		return "3"
+	}
+	return "4" + m
+}
+
+// ServeHTTP dispatches a control request; see ControlMux for the answers it gives itself.
+func (c *ControlMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == strings.TrimSuffix(ControlPrefix, "/") {
+		r2 := *r
+		u := *r.URL
+		u.Path = ControlPrefix
+		r2.URL = &u
+		r = &r2
+	}
+	h, pattern := c.mux.Handler(r)
+	if pattern != "" {
+		h.ServeHTTP(w, r)
+		return
+	}
+	// Not found, method not allowed, or a redirect: ask the mux, answer in JSON.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	switch rec.Code {
+	case http.StatusMethodNotAllowed:
+		if allow := rec.Header().Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		WriteError(w, rec.Code, "method %s not allowed on %s (allowed: %s; GET %s lists the routes)", r.Method, r.URL.Path, rec.Header().Get("Allow"), ControlPrefix)
+	case http.StatusNotFound:
+		WriteError(w, rec.Code, "no control route %s %s (GET %s lists the routes)", r.Method, r.URL.Path, ControlPrefix)
+	default:
+		if loc := rec.Header().Get("Location"); loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		WriteError(w, rec.Code, "%s", http.StatusText(rec.Code))
+	}
+}
 
 func controlPattern(p string) string {
 	method, path, ok := strings.Cut(p, " ")

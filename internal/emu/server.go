@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,7 +37,25 @@ type Options struct {
 	// delivers it; what it returns is written as JSON, an error as WriteFailure does
 	// (502 with the deliveries when the application's answer was not 2xx, else 409).
 	Inbound func(ctx context.Context, in Inbound) (any, error)
+	// WaitCallbacks, if set, is the vendor emulator's WaitCallbacks (its own background
+	// work, then Deliverer.Check), which GET /_emulator/callbacks/wait runs; nil means
+	// Deliverer.Wait then Deliverer.Check.
+	WaitCallbacks func(ctx context.Context) error
+	// Status, if set, serves POST /_emulator/messages/{id}/status: it reports a new status
+	// for a message the emulator accepted (o.Status, o.ErrorCode, o.Description), posting
+	// the vendor's delivery report where the message asked for one, and returns the message.
+	// An error wrapping ErrNotFound answers 404, another error 409.
+	Status func(ctx context.Context, id string, o Outcome) (any, error)
 }
+
+// ErrNotFound is what an Options hook wraps when the message it was given does not exist.
+var ErrNotFound = errors.New("not found")
+
+// MaxWait bounds the timeout of GET /_emulator/callbacks/wait; DefaultWait is its default.
+const (
+	MaxWait     = 10 * time.Minute
+	DefaultWait = 30 * time.Second
+)
 
 // Inbound is an inbound message injected through POST /_emulator/inbound, as a handset
 // would send it to one of the account's numbers.
@@ -279,13 +298,13 @@ func (s *Server) registerControl(o *Options) {
 	c := s.Control
 	if o.Messages != nil {
 		messages := o.Messages
-		c.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
+		c.Route("GET /messages", "the messages the emulator accepted, oldest first", func(w http.ResponseWriter, r *http.Request) {
 			WriteJSON(w, http.StatusOK, messages())
 		})
 	}
 	if o.Inbound != nil {
 		inbound := o.Inbound
-		c.HandleFunc("POST /inbound", func(w http.ResponseWriter, r *http.Request) {
+		c.Route("POST /inbound", "{\"from\",\"to\",\"body\",\"media_urls\"}: deliver an inbound message to the application; 502 with the delivery if it did not answer 2xx", func(w http.ResponseWriter, r *http.Request) {
 			var in Inbound
 			if !ReadJSON(w, r, &in) {
 				return
@@ -302,17 +321,101 @@ func (s *Server) registerControl(o *Options) {
 			WriteJSON(w, http.StatusOK, out)
 		})
 	}
-	c.HandleFunc("GET /requests", func(w http.ResponseWriter, r *http.Request) {
+	wait := o.WaitCallbacks
+	if wait == nil {
+		wait = func(ctx context.Context) error {
+			if err := s.Deliverer.Wait(ctx); err != nil {
+				return err
+			}
+			return s.Deliverer.Check(nil)
+		}
+	}
+	c.Route("GET /callbacks/wait", `?n=N&timeout=30s: wait until N callbacks (default: those queued) have finished and none is pending; 200 {"deliveries"}, 502 with the failed ones, 504 on timeout`, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		n := 0
+		if v := q.Get("n"); v != "" {
+			var err error
+			if n, err = strconv.Atoi(v); err != nil || n < 0 {
+				WriteError(w, http.StatusBadRequest, "n=%q: want a count of callbacks, 0 or more", v)
+				return
+			}
+		}
+		timeout := DefaultWait
+		if v := q.Get("timeout"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				if secs, err2 := strconv.ParseFloat(v, 64); err2 == nil {
+					d, err = time.Duration(secs*float64(time.Second)), nil
+				}
+			}
+			if err != nil || d <= 0 || d > MaxWait {
+				WriteError(w, http.StatusBadRequest, "timeout=%q: want a duration such as 30s (or seconds), at most %s", v, MaxWait)
+				return
+			}
+			timeout = d
+		}
+		// The timeout bounds how long the client waits, by the wall clock: it is not an
+		// emulated wait, and ends only a wait that went wrong.
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		err := s.Deliverer.WaitFinished(ctx, n)
+		if err == nil {
+			err = wait(ctx)
+		}
+		if ctx.Err() != nil {
+			finished := 0
+			for _, d := range s.Deliverer.Deliveries() {
+				if d.State != StatePending {
+					finished++
+				}
+			}
+			WriteError(w, http.StatusGatewayTimeout, "after %s: %d callback(s) finished, %d pending, %d awaited", timeout, finished, s.Deliverer.Pending(), n)
+			return
+		}
+		if err != nil {
+			WriteFailure(w, err)
+			return
+		}
+		WriteJSON(w, http.StatusOK, map[string]any{"deliveries": NonNil(s.Deliverer.Deliveries())})
+	})
+	if o.Status != nil {
+		status := o.Status
+		c.Route("POST /messages/{id}/status", `{"status","error_code","description"}: report a new status for an accepted message now, posting its delivery report`, func(w http.ResponseWriter, r *http.Request) {
+			var in struct {
+				Status      string `json:"status"`
+				ErrorCode   string `json:"error_code"`
+				Description string `json:"description"`
+			}
+			if !ReadJSON(w, r, &in) {
+				return
+			}
+			st := sms.ParseStatus(strings.ToLower(strings.TrimSpace(in.Status)))
+			if st == sms.StatusUnknown {
+				WriteError(w, http.StatusBadRequest, "status %q: want one of accepted, queued, sent, delivered, undelivered, failed, expired, rejected", in.Status)
+				return
+			}
+			out, err := status(r.Context(), r.PathValue("id"), Outcome{Status: st, ErrorCode: in.ErrorCode, Description: in.Description})
+			switch {
+			case errors.Is(err, ErrNotFound):
+				WriteError(w, http.StatusNotFound, "%v", err)
+			case err != nil:
+				WriteError(w, http.StatusConflict, "%v", err)
+			default:
+				WriteJSON(w, http.StatusOK, out)
+			}
+		})
+	}
+	c.Route("GET /requests", "recorded vendor-API requests (?method=POST&path=/prefix), credentials hidden", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, NonNil(s.Recorder.Matching(r.URL.Query().Get("method"), r.URL.Query().Get("path"))))
 	})
-	c.HandleFunc("DELETE /requests", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("DELETE /requests", "forget recorded requests", func(w http.ResponseWriter, r *http.Request) {
 		s.Recorder.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("GET /faults", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("GET /faults", "armed faults", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, NonNil(s.Faults.Pending()))
 	})
-	c.HandleFunc("POST /faults", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /faults", "arm a fault for the next vendor-API request(s): {\"status\",\"retry_after\",\"body\",\"content_type\",\"header\",\"process\",\"reset\",\"reset_before_processing\",\"delay\",\"times\",\"path\"}", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
 		if !ReadJSON(w, r, &f) {
 			return
@@ -324,16 +427,16 @@ func (s *Server) registerControl(o *Options) {
 		s.Arm(f)
 		WriteJSON(w, http.StatusCreated, f)
 	})
-	c.HandleFunc("DELETE /faults", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("DELETE /faults", "disarm all faults", func(w http.ResponseWriter, r *http.Request) {
 		s.Faults.Clear()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("GET /outcomes", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("GET /outcomes", "{\"default\": …, \"recipients\": {…}}", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]any{
 			"default": s.Outcomes.Default(), "recipients": s.Outcomes.All(),
 		})
 	})
-	c.HandleFunc("POST /outcomes", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /outcomes", "{\"to\",\"status\",\"error_code\",\"description\",\"delay\"}: the outcome of messages to a recipient (\"to\" empty or \"*\": the default)", func(w http.ResponseWriter, r *http.Request) {
 		var in outcomeJSON
 		if !ReadJSON(w, r, &in) {
 			return
@@ -355,18 +458,18 @@ func (s *Server) registerControl(o *Options) {
 		}
 		WriteJSON(w, http.StatusOK, o)
 	})
-	c.HandleFunc("DELETE /outcomes", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("DELETE /outcomes", "back to delivered for everyone", func(w http.ResponseWriter, r *http.Request) {
 		s.Outcomes.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("GET /deliveries", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("GET /deliveries", "callback deliveries and their attempts (webhook secrets hidden)", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, NonNil(s.Deliverer.Deliveries()))
 	})
-	c.HandleFunc("DELETE /deliveries", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("DELETE /deliveries", "forget finished deliveries", func(w http.ResponseWriter, r *http.Request) {
 		s.Deliverer.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	c.HandleFunc("POST /reset", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /reset", "forget everything: requests, faults, outcomes, deliveries, messages, opt-outs", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	})

@@ -70,6 +70,7 @@ type Message struct {
 	StatusCallback      string    `json:"status_callback,omitempty"`
 	Status              string    `json:"status"`
 	ErrorCode           string    `json:"error_code,omitempty"`
+	ErrorMessage        string    `json:"error_message,omitempty"` // Twilio's text for ErrorCode
 	NumSegments         int       `json:"num_segments"`
 	Created             time.Time `json:"date_created"`
 	Form                string    `json:"form"` // the request body as received
@@ -80,7 +81,7 @@ type Message struct {
 // step is one status a message moves to: reported in a callback when the message has a
 // status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
 type step struct {
-	word, code string
+	word, code, msg string
 	at         time.Time // emulator-clock time at which a step without a callback is due
 }
 
@@ -152,6 +153,14 @@ func New(opts *Options) *Server {
 		Messages: func() any { return s.Messages() },
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body, in.MediaURLs...)
+		},
+		WaitCallbacks: s.WaitCallbacks,
+		Status: func(ctx context.Context, sid string, o emu.Outcome) (any, error) {
+			if err := s.pushStatus(sid, o); err != nil {
+				return nil, err
+			}
+			m, _ := s.Message(sid)
+			return m, nil
 		},
 	})
 	s.emu.OnReset(func() {
@@ -324,6 +333,15 @@ var (
 		21603: "A 'From' phone number is required.",
 		21604: "A 'To' phone number is required.",
 		21617: "The concatenated message body exceeds the 1600 character limit.",
+		// Delivery-time codes (vendors/twilio.md §3.2).
+		30001: "Queue overflow",
+		30002: "Account suspended",
+		30003: "Unreachable destination handset",
+		30004: "Message blocked",
+		30005: "Unknown destination handset",
+		30006: "Landline or unreachable carrier",
+		30007: "Message filtered",
+		30008: "Unknown error",
 	}
 )
 
@@ -438,17 +456,18 @@ func (s *Server) resource(m *Message, nullFrom bool) map[string]any {
 	if m.MessagingServiceSID != "" {
 		svc = m.MessagingServiceSID
 	}
-	var errCode any
+	var errCode, errMsg any
 	if m.ErrorCode != "" {
 		n, _ := strconv.Atoi(m.ErrorCode)
 		errCode = n
+		errMsg = m.ErrorMessage
 	}
 	date := m.Created.Format(time.RFC1123Z)
 	uri := "/2010-04-01/Accounts/" + s.opts.AccountSID + "/Messages/" + m.SID + ".json"
 	return map[string]any{
 		"account_sid": s.opts.AccountSID, "api_version": "2010-04-01", "body": m.Body,
 		"date_created": date, "date_sent": nil, "date_updated": date, "direction": "outbound-api",
-		"error_code": errCode, "error_message": nil, "from": from, "messaging_service_sid": svc,
+		"error_code": errCode, "error_message": errMsg, "from": from, "messaging_service_sid": svc,
 		"num_media": "0", "num_segments": strconv.Itoa(m.NumSegments), "price": nil, "price_unit": "USD",
 		"sid": m.SID, "status": m.Status, "to": m.To, "uri": uri,
 		"subresource_uris": map[string]string{"media": strings.TrimSuffix(uri, ".json") + "/Media.json"},
@@ -522,12 +541,9 @@ func (s *Server) queueReports(m *Message, cb string) {
 	steps := reportSteps(o)
 	due := s.emu.Now()
 	for i, word := range steps {
-		code := ""
+		code, msg := "", ""
 		if word == "undelivered" || word == "failed" {
-			code = o.ErrorCode
-			if code == "" {
-				code = "30008"
-			}
+			code, msg = failureCode(o)
 		}
 		var delay time.Duration // after the previous report, as the Deliverer waits
 		if i == 0 {
@@ -539,12 +555,12 @@ func (s *Server) queueReports(m *Message, cb string) {
 		due = due.Add(delay)
 		if cb == "" {
 			s.mu.Lock()
-			m.plan = append(m.plan, step{word: word, code: code, at: due})
+			m.plan = append(m.plan, step{word: word, code: code, msg: msg, at: due})
 			s.mu.Unlock()
 			continue
 		}
 		form := s.statusForm(m, word, code)
-		c, err := s.callback(cb, form, m.SID, delay, func() { s.setStatus(m, word, code) })
+		c, err := s.callback(cb, form, m.SID, delay, func() { s.setStatus(m, word, code, msg) })
 		if err != nil {
 			return // the URL was validated on create; nothing to deliver to
 		}
@@ -553,10 +569,98 @@ func (s *Server) queueReports(m *Message, cb string) {
 }
 
 // setStatus records a status reported for m.
-func (s *Server) setStatus(m *Message, word, code string) {
+func (s *Server) setStatus(m *Message, word, code, msg string) {
 	s.mu.Lock()
-	m.Status, m.ErrorCode = word, code
+	m.Status, m.ErrorCode, m.ErrorMessage = word, code, msg
 	s.mu.Unlock()
+}
+
+// failureCode is the error code and message of a failed or undelivered outcome: its own,
+// else 30008 (unknown error); the message is the outcome's description, else Twilio's text
+// for the code.
+func failureCode(o emu.Outcome) (code, msg string) {
+	code = o.ErrorCode
+	if code == "" {
+		code = "30008"
+	}
+	msg = o.Description
+	if msg == "" {
+		n, _ := strconv.Atoi(code)
+		msg = codeText[n]
+	}
+	if msg == "" {
+		msg = "Error " + code
+	}
+	return code, msg
+}
+
+// statusWord is Twilio's word for a status pushed through PushStatus.
+func statusWord(st sms.Status) string {
+	switch st {
+	case sms.StatusExpired, sms.StatusRejected:
+		return "failed"
+	}
+	return st.String()
+}
+
+// Message returns the accepted message with the given SID, with the status last reported
+// for it.
+func (s *Server) Message(sid string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.bySID[sid]
+	if !ok {
+		return Message{}, false
+	}
+	s.advanceLocked(m)
+	out := *m
+	out.plan = nil
+	return out, true
+}
+
+// PushStatus reports a new status for the accepted message sid now, as Twilio does when
+// the carrier answers: it posts the signed status callback to the message's StatusCallback
+// (or the account-level one) and the message takes the status as the report goes out; a
+// message without a callback takes it at once. Reports still planned for the message are
+// dropped. errorCode is for undelivered and failed ("30003"; default 30008). Sent, expired
+// and rejected are reported as Twilio's "sent" and "failed".
+func (s *Server) PushStatus(sid string, status sms.Status, errorCode string) error {
+	if status == sms.StatusUnknown {
+		return fmt.Errorf("twiliotest: PushStatus: no status")
+	}
+	return s.pushStatus(sid, emu.Outcome{Status: status, ErrorCode: errorCode})
+}
+
+func (s *Server) pushStatus(sid string, o emu.Outcome) error {
+	word := statusWord(o.Status)
+	code, msg := "", ""
+	if word == "undelivered" || word == "failed" {
+		code, msg = failureCode(o)
+	}
+	s.mu.Lock()
+	m, ok := s.bySID[sid]
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("twiliotest: message %q: %w", sid, emu.ErrNotFound)
+	}
+	m.plan = nil
+	cb := m.StatusCallback
+	if cb == "" {
+		cb = s.statusCB
+	}
+	if cb == "" {
+		m.Status, m.ErrorCode, m.ErrorMessage = word, code, msg
+		s.mu.Unlock()
+		return nil
+	}
+	form := s.statusForm(m, word, code)
+	s.mu.Unlock()
+	c, err := s.callback(cb, form, m.SID, 0, func() { s.setStatus(m, word, code, msg) })
+	if err != nil {
+		return err
+	}
+	s.emu.Deliverer.Send(c)
+	return nil
 }
 
 // advanceLocked applies the steps of a message without a status callback that are due.
@@ -564,7 +668,7 @@ func (s *Server) setStatus(m *Message, word, code string) {
 func (s *Server) advanceLocked(m *Message) {
 	now := s.emu.Now()
 	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		m.Status, m.ErrorCode = m.plan[0].word, m.plan[0].code
+		m.Status, m.ErrorCode, m.ErrorMessage = m.plan[0].word, m.plan[0].code, m.plan[0].msg
 		m.plan = m.plan[1:]
 	}
 }
@@ -695,7 +799,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.HandleFunc("POST /config", func(w http.ResponseWriter, r *http.Request) {
+	c.Route("POST /config", "{\"inbound_url\",\"status_callback\"}: change the webhook targets", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			InboundURL     *string `json:"inbound_url"`
 			StatusCallback *string `json:"status_callback"`
