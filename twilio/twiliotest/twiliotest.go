@@ -82,7 +82,7 @@ type Message struct {
 // status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
 type step struct {
 	word, code, msg string
-	at         time.Time // emulator-clock time at which a step without a callback is due
+	at              time.Time // emulator-clock time at which a step without a callback is due
 }
 
 // Fault is a failure armed for the next send request(s).
