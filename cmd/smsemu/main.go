@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/signal"
@@ -51,7 +52,20 @@ type config struct {
 	vendors         map[string]vendorConfig // vendor → its checked configuration, BaseURL empty
 	shutdownTimeout time.Duration
 	verbose         bool
+	exitOnStdin     bool // -exit-on-stdin-close
+	exitWithParent  bool // -exit-with-parent
 }
+
+// procEnv is what smsemu watches of its process: its stdin, its parent. Tests stand in
+// for them.
+type procEnv struct {
+	stdin   io.Reader
+	getppid func() int
+	tick    time.Duration // how often the parent is checked
+}
+
+// realEnv is the process's own.
+var realEnv = procEnv{stdin: os.Stdin, getppid: os.Getppid, tick: time.Second}
 
 // info is a vendor's entry in the first line and the body of GET /_emulator/info.
 type info struct {
@@ -86,6 +100,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // serve is run with the listeners bound by listen (tests observe and stand in for the
 // ports).
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen listenFunc) int {
+	return serveEnv(ctx, args, stdout, stderr, listen, realEnv)
+}
+
+// serveEnv is serve watching env's stdin and parent.
+func serveEnv(ctx context.Context, args []string, stdout, stderr io.Writer, listen listenFunc, env procEnv) int {
 	cfg, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
@@ -95,6 +114,36 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, listen 
 		return exitUsage
 	}
 	logger := log.New(stderr, "smsemu: ", 0)
+	ctx, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	if cfg.exitOnStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, env.stdin) // until EOF or an error: the parent is gone
+			if ctx.Err() == nil {
+				logger.Printf("stdin closed")
+				stopWatching()
+			}
+		}()
+	}
+	if cfg.exitWithParent {
+		parent := env.getppid()
+		go func() {
+			t := time.NewTicker(env.tick)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					if env.getppid() != parent { // re-parented: the parent died
+						logger.Printf("the parent process (%d) is gone", parent)
+						stopWatching()
+						return
+					}
+				}
+			}
+		}()
+	}
 
 	// Bind every listener before anything is announced.
 	var rs []*running
@@ -222,6 +271,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Var(&cfg.statusCallback, "status-callback", "the account-level delivery-report webhook of a vendor, as `vendor=URL` (repeatable);\nfor acs, its Event Grid subscription (see -event-grid)")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 5*time.Second, "how long requests in flight may take to finish on SIGINT or SIGTERM")
 	fs.BoolVar(&cfg.verbose, "v", false, "log every request to stderr")
+	fs.BoolVar(&cfg.exitOnStdin, "exit-on-stdin-close", false, "stop, as on SIGTERM, when stdin reaches end of file: run from Node, Python or a shell with\nstdin a pipe, smsemu stops when the parent closes it or dies, even under go run")
+	fs.BoolVar(&cfg.exitWithParent, "exit-with-parent", false, "stop, as on SIGTERM, when the parent process dies (checked every second);\nunder go run the parent is the go command")
 	for _, v := range vendors {
 		cfg.credentials[v.name] = map[string]*string{}
 		for _, c := range v.credentials {
@@ -233,7 +284,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			usage(stderr, fs)
+			usage(stderr, fs, cfg)
 		}
 		return nil, err
 	}
@@ -273,7 +324,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	return cfg, nil
 }
 
-func usage(w io.Writer, fs *flag.FlagSet) {
+func usage(w io.Writer, fs *flag.FlagSet, cfg *config) {
 	fmt.Fprintf(w, `Usage: smsemu [flags]
 
 smsemu serves the SMS vendor emulators of github.com/smsbridge/sms, each on its own port,
@@ -300,6 +351,48 @@ Vendors and default ports:
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+	for _, v := range vendors {
+		routes, err := controlRoutes(&v, cfg)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(w, "\nControl API of %s (on its port; GET /_emulator/ lists it as JSON):\n\n", v.name)
+		for _, r := range routes {
+			m := r.Method
+			if m == "" {
+				m = "*"
+			}
+			fmt.Fprintf(w, "  %-6s %-32s %s\n", m, r.Path, r.Doc)
+		}
+	}
+}
+
+// controlRoutes starts v's emulator with its defaults, unserved, and asks it for its
+// control routes (GET /_emulator/), as a client would.
+func controlRoutes(v *vendor, cfg *config) ([]emu.Route, error) {
+	vc := vendorConfig{BaseURL: "http://127.0.0.1:0", Credentials: map[string]string{}, Flags: cfg.vendorFlags[v.name]}
+	for _, c := range v.credentials {
+		vc.Credentials[c.key] = c.def
+	}
+	if v.check != nil {
+		if err := v.check(&vc); err != nil {
+			return nil, err
+		}
+	}
+	e, err := v.start(vc)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	rec := httptest.NewRecorder()
+	e.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, emu.ControlPrefix, nil))
+	var out struct {
+		Routes []emu.Route `json:"routes"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		return nil, err
+	}
+	return out.Routes, nil
 }
 
 // optionalInt is an int flag that knows whether it was given.

@@ -122,7 +122,7 @@ func (c *ControlMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h, pattern := c.mux.Handler(r)
 	if pattern != "" {
-		h.ServeHTTP(w, r)
+		c.mux.ServeHTTP(w, r) // sets the path values Handler does not
 		return
 	}
 	// Not found, method not allowed, or a redirect: ask the mux, answer in JSON.

@@ -799,6 +799,12 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
+	c.Route("GET /config", `{"inbound_url","status_callback"}: the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		in, cb := s.inbound, s.statusCB
+		s.mu.Unlock()
+		emu.WriteJSON(w, http.StatusOK, map[string]string{"inbound_url": emulator.RedactURL(in), "status_callback": emulator.RedactURL(cb)})
+	})
 	c.Route("POST /config", "{\"inbound_url\",\"status_callback\"}: change the webhook targets", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			InboundURL     *string `json:"inbound_url"`
