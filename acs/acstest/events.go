@@ -576,6 +576,10 @@ func (s *Server) Validate(ctx context.Context) error {
 // delivery report and publishes it when the send asked for one.
 func (s *Server) scheduleReport(m *Message) {
 	o := s.emu.Outcome(m.To)
+	if s.emu.OptOuts.Has(m.From, m.To) {
+		// ACS accepts the send and reports it failed (vendors/acs.md §4.2, §7).
+		o = emu.Outcome{Status: sms.StatusFailed, ErrorCode: "4007", Description: OptedOutDetails}
+	}
 	if !o.Status.IsFinal() {
 		return
 	}
@@ -610,6 +614,31 @@ func (s *Server) scheduleReport(m *Message) {
 		s.mu.Unlock()
 	}()
 }
+
+// The keywords of ACS's opt-out management (vendors/acs.md §7: toll-free numbers, and short
+// codes with opt-out management): an inbound message that is exactly one of them
+// (case-insensitive) opts the handset out of, or back in to, messages from the number it
+// was sent to. Alphanumeric senders receive no messages, so have no opt-outs.
+var (
+	StopKeywords  = []string{"STOP"}
+	StartKeywords = []string{"START", "UNSTOP"}
+)
+
+// OptedOutDetails is the text of the failed delivery report of a message to a recipient
+// that opted out of its sender: "4007: Sender blocked for given recipient.".
+const OptedOutDetails = "Sender blocked for given recipient."
+
+// OptOut records that the handset to opted out of messages from the number from, as an
+// inbound STOP does (or the Opt-Out Management API's optouts:add): ACS still accepts sends
+// from it to to, and reports each failed, with status detail 4007 (OptedOutDetails).
+func (s *Server) OptOut(from, to string) { s.emu.OptOuts.Add(from, to) }
+
+// OptIn lifts an opt-out, as an inbound START or UNSTOP does, and reports whether there
+// was one.
+func (s *Server) OptIn(from, to string) bool { return s.emu.OptOuts.Remove(from, to) }
+
+// OptOuts returns the opt-out list.
+func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
 
 // PushDeliveryReport reports a final status for the created message messageID now: its
 // delivery report is recorded (GET /deliveryReports) and, when the send asked for one,
@@ -648,6 +677,12 @@ func (s *Server) pushReport(id string, o emu.Outcome) error {
 func (s *Server) SendInbound(ctx context.Context, from, to, body string) (Event, error) {
 	if from == "" || to == "" {
 		return Event{}, errors.New("acstest: SendInbound needs from and to")
+	}
+	switch {
+	case emu.Keyword(body, StopKeywords) != "":
+		s.emu.OptOuts.Add(to, from)
+	case emu.Keyword(body, StartKeywords) != "":
+		s.emu.OptOuts.Remove(to, from)
 	}
 	ev := s.InboundEvent(from, to, body)
 	s.publish(ev)

@@ -639,3 +639,25 @@ func TestSendInboundReportsARefusedDelivery(t *testing.T) {
 	_, err = srv.SendInbound(ctxT(t), recipient, sender, "again")
 	require.NoError(t, err, "the next delivery is acknowledged")
 }
+
+func TestConsentStopThenStart(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	_, err := srv.SendInbound(ctxT(t), recipient, sender, "Stop")
+	require.NoError(t, err)
+	require.Equal(t, []emulator.OptOut{{From: sender, To: recipient}}, srv.OptOuts())
+
+	it := sendOne(t, srv, recipient, "", "", true)
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	m := srv.Messages()[len(srv.Messages())-1]
+	require.Equal(t, it.MessageID, m.MessageID, "ACS accepts the send")
+	require.Equal(t, "Failed", m.DeliveryStatus)
+	require.Equal(t, "4007: "+acstest.OptedOutDetails, m.DeliveryStatusDetails)
+
+	_, err = srv.SendInbound(ctxT(t), recipient, sender, "UNSTOP")
+	require.NoError(t, err)
+	require.Empty(t, srv.OptOuts())
+	sendOne(t, srv, recipient, "", "", true)
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	require.Equal(t, "Delivered", srv.Messages()[len(srv.Messages())-1].DeliveryStatus)
+}

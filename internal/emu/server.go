@@ -78,6 +78,7 @@ type Server struct {
 	Outcomes  *Outcomes   // what happens to each recipient's messages
 	Deliverer *Deliverer  // callbacks to the application
 	Control   *ControlMux // the /_emulator/ API; vendor emulators add to it
+	OptOuts   *OptOuts    // recipients that opted out of a sender (STOP), for vendors that block them
 
 	maxBody   int64
 	faultBody func(status int) ([]byte, string)
@@ -128,10 +129,12 @@ func NewServer(opts *Options) *Server {
 		Outcomes:  NewOutcomes(),
 		Deliverer: NewDeliverer(&do),
 		Control:   NewControlMux(),
+		OptOuts:   &OptOuts{},
 		maxBody:   o.MaxBodyBytes,
 		faultBody: o.FaultBody,
 	}
 	s.registerControl(&o)
+	s.registerOptOuts()
 	return s
 }
 
@@ -174,6 +177,7 @@ func (s *Server) Reset() {
 	s.Faults.Clear()
 	s.Outcomes.Reset()
 	s.Deliverer.Reset()
+	s.OptOuts.Reset()
 	s.mu.Lock()
 	hooks := append([]func(){}, s.onReset...)
 	s.mu.Unlock()

@@ -3,6 +3,7 @@ package twiliotest_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio/twiliotest"
@@ -78,6 +80,7 @@ func TestControlAPI(t *testing.T) {
 		if code, b := control(t, srv, http.MethodPost, "/config", `{"status_callback":"`+a.srv.URL+`/status"}`); code != http.StatusNoContent {
 			t.Fatalf("config: %d %s", code, b)
 		}
+		require.True(t, srv.OptIn(sender, recipient), "the inbound STOP above opted the recipient out")
 		r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"no callback of its own"}})
 		if err := srv.WaitCallbacks(ctxT(t)); err != nil {
 			t.Fatal(err)
@@ -228,4 +231,59 @@ func TestControlAPIHidesCredentials(t *testing.T) {
 	_, b = control(t, srv, http.MethodGet, "/deliveries", "")
 	require.NotContains(t, string(b), token)
 	require.Contains(t, string(b), "token=[REDACTED]")
+}
+
+func TestConsentStopThenStart(t *testing.T) {
+	srv := twiliotest.NewServer(&twiliotest.Options{})
+	t.Cleanup(srv.Close)
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<Response/>") }))
+	t.Cleanup(app.Close)
+	srv.SetInboundURL(app.URL + "/in")
+	sendForm := func(form url.Values) (int, map[string]any) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/2010-04-01/Accounts/"+srv.AccountSID()+"/Messages.json", strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return resp.StatusCode, out
+	}
+	fromSender := url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}}
+	other := url.Values{"To": {recipient}, "From": {"+15005550010"}, "Body": {"hi"}}
+
+	code, _ := sendForm(fromSender)
+	require.Equal(t, http.StatusCreated, code)
+	_, err := srv.SendInbound(t.Context(), recipient, sender, " stop ")
+	require.NoError(t, err)
+	code, body := sendForm(fromSender)
+	require.Equal(t, http.StatusBadRequest, code, "%v", body)
+	require.EqualValues(t, 21610, body["code"])
+	code, _ = sendForm(other)
+	require.Equal(t, http.StatusCreated, code, "the block is per sender number")
+	require.Equal(t, []emulator.OptOut{{From: sender, To: recipient}}, srv.OptOuts())
+
+	_, err = srv.SendInbound(t.Context(), recipient, sender, "START")
+	require.NoError(t, err)
+	code, _ = sendForm(fromSender)
+	require.Equal(t, http.StatusCreated, code, "START opts back in")
+
+	// Through the control API, scoped to a Messaging Service.
+	viaService := url.Values{"To": {recipient}, "MessagingServiceSid": {"MG0123456789abcdef0123456789abcdef"}, "Body": {"hi"}}
+	c, b := control(t, srv, http.MethodPost, "/optouts", `{"from":"MG0123456789abcdef0123456789abcdef","to":"`+recipient+`"}`)
+	require.Equal(t, http.StatusOK, c, "%s", b)
+	code, body = sendForm(viaService)
+	require.Equal(t, http.StatusBadRequest, code)
+	require.EqualValues(t, 21610, body["code"])
+	c, b = control(t, srv, http.MethodGet, "/optouts", "")
+	require.Equal(t, http.StatusOK, c)
+	require.Contains(t, string(b), "MG0123456789abcdef0123456789abcdef")
+	c, b = control(t, srv, http.MethodDelete, "/optouts?from=MG0123456789abcdef0123456789abcdef&to="+url.QueryEscape(recipient), "")
+	require.Equal(t, http.StatusNoContent, c, "%s", b)
+	code, _ = sendForm(viaService)
+	require.Equal(t, http.StatusCreated, code)
+	c, _ = control(t, srv, http.MethodDelete, "/optouts?from=MG0123456789abcdef0123456789abcdef&to="+url.QueryEscape(recipient), "")
+	require.Equal(t, http.StatusNotFound, c)
 }

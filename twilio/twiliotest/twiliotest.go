@@ -387,6 +387,10 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		fail(w, 21211)
 		return
 	}
+	if s.emu.OptOuts.Has(from, to) || s.emu.OptOuts.Has(svc, to) {
+		fail(w, 21610) // the recipient replied STOP to this sender (or service)
+		return
+	}
 	if from != "" {
 		if err := validFrom(from); err != nil {
 			fail(w, 21212)
@@ -771,6 +775,25 @@ func (s *Server) callback(target string, form url.Values, key string, delay time
 	}, nil
 }
 
+// Twilio's default opt-out keywords (vendors/twilio.md §8): an inbound message that is
+// exactly one of them (case-insensitive) opts the handset out of, or back in to, messages
+// from the number it was sent to.
+var (
+	StopKeywords  = []string{"STOP", "UNSUBSCRIBE", "END", "QUIT", "STOPALL", "REVOKE", "OPTOUT", "CANCEL"}
+	StartKeywords = []string{"START", "YES", "UNSTOP"}
+)
+
+// OptOut records that the handset to opted out of messages from from — a sender number, or a
+// Messaging Service SID (MG…) for a block of the whole service — as an inbound STOP does:
+// sends from it to to then fail with Twilio's 21610 until OptIn (or an inbound START).
+func (s *Server) OptOut(from, to string) { s.emu.OptOuts.Add(from, to) }
+
+// OptIn lifts an opt-out, as an inbound START does, and reports whether there was one.
+func (s *Server) OptIn(from, to string) bool { return s.emu.OptOuts.Remove(from, to) }
+
+// OptOuts returns the opt-out list.
+func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
+
 // SendInbound posts a signed inbound message to the inbound URL and waits for the answer.
 // Like status callbacks, it is retried only as connection overrides on the URL (#rc=N) or
 // Options.CallbackRetries ask. An answer outside 2xx, or none, is an error: a
@@ -780,6 +803,13 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 	s.mu.Lock()
 	target := s.inbound
 	s.mu.Unlock()
+	// Twilio applies its opt-out keywords whatever the webhook answers, and still relays them.
+	switch {
+	case emu.Keyword(body, StopKeywords) != "":
+		s.emu.OptOuts.Add(to, from)
+	case emu.Keyword(body, StartKeywords) != "":
+		s.emu.OptOuts.Remove(to, from)
+	}
 	if target == "" {
 		return emulator.Delivery{}, fmt.Errorf("twiliotest: no inbound URL configured")
 	}
