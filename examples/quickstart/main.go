@@ -87,6 +87,17 @@ func run(out io.Writer) error {
 	if err := receive(ctx, out, events, 3); err != nil { // sent, delivered, the inbound STOP
 		return err
 	}
+	// The recipient replied STOP: Twilio (and its emulator) now refuses sends to them from
+	// that number, until they reply START.
+	res, err = client.Send(ctx, &sms.Message{
+		To:   []string{"+14155550100"},
+		From: sms.Sender{Type: sms.SenderLongCode, Value: "+15005550006"},
+		Body: "One more thing…",
+	})
+	if err == nil {
+		return fmt.Errorf("twilio send after STOP: accepted, want the recipient's opt-out")
+	}
+	fmt.Fprintf(out, "twilio  refused   to=+14155550100 after STOP: %v\n", err)
 
 	// Azure Communication Services, on its emulator, with Event Grid posting to the app. The
 	// subscription's validation handshake is answered by the webhook handler itself.
