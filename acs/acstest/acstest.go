@@ -351,6 +351,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /sms", s.send)
 	mux.HandleFunc("GET /deliveryReports/{id}", s.deliveryReport)
+	for _, action := range []string{"add", "remove", "check"} {
+		mux.HandleFunc("POST /sms/optouts:"+action, s.optOuts(action))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeAzureError(w, http.StatusNotFound, "NotFound", "The requested resource "+r.URL.Path+" was not found.")
 	})
