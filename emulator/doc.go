@@ -13,6 +13,14 @@
 //		if d.State != emulator.StateDelivered { … }
 //	}
 //
+// # Failures
+//
+// An emulator helper never hides a failed callback: a webhook that answered outside 2xx, or
+// could not be reached, makes SendInbound and WaitCallbacks return a [DeliveryError] naming
+// the deliveries, each with its status and the first line of the answer
+// ([Delivery.Problem]), webhook secrets redacted. A test that expects a failure asserts it
+// with errors.As.
+//
 // # Credentials
 //
 // Requests and deliveries keep the headers as they were sent, for assertions in Go. Their

@@ -48,3 +48,14 @@ func ExampleManualClock() {
 	// sleepers after 30s: 1
 	// woke: true at 12:01:00
 }
+
+// A delivery the application refused is an error, quoting its answer without the webhook's
+// token.
+func ExampleDelivery_Failure() {
+	d := emulator.Delivery{
+		ID: 3, Method: "POST", URL: "https://app.example/twilio/inbound?token=s3cret",
+		State: emulator.StateDropped, StatusCode: 401, ResponseBody: []byte("invalid signature\n"),
+	}
+	fmt.Println(d.Failure())
+	// Output: callback 3 POST https://app.example/twilio/inbound?token=[REDACTED] answered 401 Unauthorized: invalid signature (dropped)
+}

@@ -81,6 +81,30 @@
 // goes out when full, when BatchWindow has passed since its first event, or on Flush and
 // WaitCallbacks. WaitCallbacks waits for handshakes, delayed reports and deliveries.
 //
+// No helper hides a failure: WaitCallbacks returns an *emulator.DeliveryError naming every
+// delivery the endpoint did not acknowledge with a 2xx since the previous report (with the
+// status and the first line of the answer, secrets redacted), or the failed endpoint
+// validation that holds events; SendInbound returns the failure of its own event's
+// delivery even when the handshake succeeded. PushDeliveryReport (POST
+// /_emulator/messages/{id}/status) reports a final status for a message that already exists.
+//
+// # Opt-out
+//
+// The emulator models what vendors/acs.md §7 describes for toll-free numbers (and short
+// codes with opt-out management): an inbound STOP (exactly, any case; StopKeywords) opts
+// the handset out of messages from the number it was sent to, START or UNSTOP
+// (StartKeywords) opt it back in, and the keyword is still published as SMSReceived. ACS
+// keeps accepting sends from that number to that handset (202, successful), but their
+// delivery report is Failed with "4007: Sender blocked for given recipient."
+// (OptedOutDetails). The Opt-Out Management API, POST
+// /sms/optouts:add, :remove and :check (api-version 2024-12-10-preview and later), reads and
+// writes the same list: {"from", "recipients": [{"to"}]} answered 200 {"value": [{"to",
+// "httpStatusCode", "isOptedOut", "errorMessage"}]} per recipient (400 "Invalid recipient
+// phone number format" for a malformed number). OptOut, OptIn, OptOuts and GET, POST and
+// DELETE /_emulator/optouts do the same for tests; Reset forgets them. Alphanumeric senders
+// receive no messages, so nothing opts out of them, as ACS has no opt-out management for
+// them. HELP is relayed but has no effect; the configured auto-replies are not emulated.
+//
 // RecordedRequests and Deliveries return the public emulator package's Request and Delivery;
 // shown as text or JSON (the control API) they hide credentials. Options.Clock, an
 // sms.Clock, stamps messages and events, is what x-ms-date is checked against, and times
@@ -94,8 +118,9 @@
 // Everything is also reachable over HTTP under /_emulator/: the toolkit's requests, faults
 // (a status fault without a body gets Azure's error body), outcomes (error_code is the
 // detail code), deliveries and reset, plus GET /messages, POST /inbound {from,to,body}, GET
-// and POST /config {event_grid_url, schema}, POST /validate, POST /flush, GET /events, and
-// POST/DELETE /recipient-failures {to, status, times}.
+// and POST /config {event_grid_url, schema}, POST /validate, POST /flush, GET /events,
+// POST/DELETE /recipient-failures {to, status, times}, GET/POST/DELETE /optouts, POST
+// /messages/{id}/status and the long-poll GET /callbacks/wait; GET /_emulator/ lists them.
 //
 // # Assumptions
 //

@@ -9,6 +9,18 @@
 //
 //	go run github.com/smsbridge/sms/cmd/smsemu [flags]
 //
+// From another language's test suite, run a standalone binary instead of go run: killing
+// go run (SIGTERM to the go command) leaves the real smsemu process running and holding its
+// ports. Build or install it once:
+//
+//	go build -o smsemu ./cmd/smsemu                          # in a checkout of the module
+//	go install github.com/smsbridge/sms/cmd/smsemu@latest    # into $(go env GOPATH)/bin
+//
+// and start it with -exit-on-stdin-close, stdin a pipe the parent keeps open: smsemu then
+// stops when the parent closes that pipe or dies, whatever signal reached whom.
+// -exit-with-parent also stops it when its parent process goes away (it is re-parented),
+// which covers go run too, as its parent is the go command.
+//
 // The flags are:
 //
 //	-addr address            address every emulator listens on (default 127.0.0.1)
@@ -38,7 +50,11 @@
 //	-shutdown-timeout d      how long requests in flight may take to finish on SIGINT or
 //	                         SIGTERM (default 5s)
 //	-v                       log every request to stderr
-//	-help                    the usage, with the port table, on stderr
+//	-exit-on-stdin-close     stop, as on SIGTERM, when stdin reaches end of file
+//	-exit-with-parent        stop, as on SIGTERM, when the parent process is gone
+//	                         (checked every second)
+//	-help                    the usage, with the port table and every control route, on
+//	                         stderr
 //
 // A webhook URL without a path gets "/", the path an HTTP client requests, so that
 // signatures cover the URL the webhook sees. The targets can be changed while running with
@@ -88,13 +104,23 @@
 //	read -r line <&"${SMSEMU[0]}"
 //	base=$(jq -r .vendors.twilio.base_url <<<"$line")
 //
+// From Node, with the first line read and smsemu stopped with the test run:
+//
+//	const emu = spawn("./smsemu", ["-ports-from", "0", "-exit-on-stdin-close"], {stdio: ["pipe", "pipe", "inherit"]});
+//	const [line] = await once(readline.createInterface({input: emu.stdout}), "line");
+//	const twilio = JSON.parse(line).vendors.twilio; // base_url, credentials
+//
+// and from Python, subprocess.Popen([...], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+// then json.loads(p.stdout.readline()).
+//
 // SIGINT or SIGTERM stops smsemu gracefully: the listeners close, requests in flight get up
 // to -shutdown-timeout to finish, pending callbacks are dropped, and it exits 0. A second
 // signal kills it at once.
 //
 // # Exit codes
 //
-//	0  stopped by SIGINT or SIGTERM, or -help
+//	0  stopped by SIGINT or SIGTERM, stdin closed (-exit-on-stdin-close), the parent gone
+//	   (-exit-with-parent), or -help
 //	1  an emulator stopped serving on its own, or stdout could not be written
 //	2  a bad flag or argument, an unknown vendor in -inbound or -status-callback, a malformed
 //	   URL, an access key that is not base64, an -event-grid-schema other than eventgrid or
@@ -109,52 +135,81 @@
 // # Control API
 //
 // Every emulator serves a control API under /_emulator/ on its vendor's port, with JSON
-// bodies and {"error": "…"} on failure. Its requests are neither recorded nor faulted.
+// bodies. Every error, a wrong method or an unknown route included, is JSON {"error": "…"}
+// (a failed callback: {"error", "deliveries"}). Its requests are neither recorded nor
+// faulted. GET /_emulator/ lists the routes as JSON {"routes": [{"method", "path",
+// "doc"}]}, and smsemu -help prints them. Both vendors serve:
 //
-//	GET    /_emulator/info         this vendor's entry of the first line
-//	GET    /_emulator/requests     recorded vendor-API requests (?method=POST&path=/prefix),
-//	                               credentials hidden: Authorization as "Basic [REDACTED]"
-//	DELETE /_emulator/requests     forget them
-//	GET    /_emulator/faults       armed faults
-//	POST   /_emulator/faults       arm one for the next vendor-API request(s), e.g.
-//	                               {"status": 429, "retry_after": "2s"}, {"reset": true},
-//	                               {"delay": "300ms", "times": 2}; keys: status, retry_after,
-//	                               body, content_type, header, process, reset,
-//	                               reset_before_processing, delay, times, path
-//	DELETE /_emulator/faults       disarm all
-//	GET    /_emulator/outcomes     {"default": …, "recipients": {…}}
-//	POST   /_emulator/outcomes     {"to": "+1…", "status": "undelivered", "error_code": "30003"}
-//	                               ("to" empty or "*" sets the default)
-//	DELETE /_emulator/outcomes     back to delivered for everyone
-//	GET    /_emulator/deliveries   callback deliveries and their attempts (webhook query
-//	                               values and Authorization hidden)
-//	DELETE /_emulator/deliveries   forget finished ones
-//	POST   /_emulator/reset        all of the above, plus the vendor's messages
+//	GET    /_emulator/                 this list of routes
+//	GET    /_emulator/info             this vendor's entry of the first line
+//	GET    /_emulator/requests         recorded vendor-API requests (?method=POST&path=/prefix),
+//	                                   credentials hidden: Authorization as "Basic [REDACTED]"
+//	DELETE /_emulator/requests         forget them
+//	GET    /_emulator/faults           armed faults
+//	POST   /_emulator/faults           arm one for the next vendor-API request(s), e.g.
+//	                                   {"status": 429, "retry_after": "2s"}, {"reset": true},
+//	                                   {"delay": "300ms", "times": 2}; keys: status, retry_after,
+//	                                   body, content_type, header, process, reset,
+//	                                   reset_before_processing, delay, times, path
+//	DELETE /_emulator/faults           disarm all
+//	GET    /_emulator/outcomes         {"default": …, "recipients": {…}}
+//	POST   /_emulator/outcomes         {"to": "+1…", "status": "undelivered", "error_code": "30003"}
+//	                                   ("to" empty or "*" sets the default)
+//	DELETE /_emulator/outcomes         back to delivered for everyone
+//	GET    /_emulator/deliveries       callback deliveries and their attempts (webhook query
+//	                                   values and Authorization hidden)
+//	DELETE /_emulator/deliveries       forget finished ones
+//	GET    /_emulator/callbacks/wait   ?n=N&timeout=30s: the long-poll form of WaitCallbacks:
+//	                                   answers once N callbacks (default: those already
+//	                                   queued) have finished and none is pending — 200
+//	                                   {"deliveries": […]}, 502 {"error", "deliveries"} naming
+//	                                   the callbacks the application refused (each reported
+//	                                   once), 504 when timeout (at most 10m) passes first
+//	GET    /_emulator/messages         accepted messages, oldest first
+//	POST   /_emulator/messages/{id}/status
+//	                                   {"status": "undelivered", "error_code": "30003"}: report a
+//	                                   new status for an existing message now, posting its
+//	                                   delivery report (404 for an unknown id)
+//	POST   /_emulator/inbound          {"from", "to", "body"}: deliver an inbound message and
+//	                                   answer with it; 502 with the delivery when the
+//	                                   application did not answer 2xx
+//	GET    /_emulator/optouts          the opt-out list [{"from", "to"}]
+//	POST   /_emulator/optouts          {"from", "to"}: "to" opts out of "from", as after STOP
+//	DELETE /_emulator/optouts          ?from=…&to=…: opt back in (404 if not opted out);
+//	                                   without both, clear the list
+//	POST   /_emulator/reset            all of the above, plus the vendor's messages
 //
-// The Twilio emulator adds:
+// Send a message, then wait for its callbacks without a sleep:
 //
-//	GET    /_emulator/messages     accepted messages, oldest first
-//	POST   /_emulator/inbound      {"from", "to", "body", "media_urls"}: post a signed inbound
-//	                               message to the inbound URL and answer with the delivery
-//	POST   /_emulator/config       {"inbound_url", "status_callback"}: change the targets
+//	curl -s "$base/_emulator/callbacks/wait?n=2&timeout=30s"   # sent and delivered (Twilio)
+//
+// The Twilio emulator adds (see twilio/twiliotest):
+//
+//	GET    /_emulator/config           {"inbound_url", "status_callback"}, query values hidden
+//	POST   /_emulator/config           {"inbound_url", "status_callback"}: change the targets
+//
+// After an inbound STOP (or POST /_emulator/optouts) it answers sends from that number (or
+// Messaging Service, "from": "MG…") to that handset with Twilio's 400 error 21610, until
+// START.
 //
 // The ACS emulator adds (see acs/acstest):
 //
-//	GET    /_emulator/messages     created messages, oldest first
-//	POST   /_emulator/inbound      {"from", "to", "body"}: publish an SMSReceived event, wait for
-//	                               its delivery, answer with the event (409 if it is held)
-//	GET    /_emulator/config       {"event_grid_url", "schema", "max_events_per_batch",
-//	                               "validation_state", "held", "handshakes"}
-//	POST   /_emulator/config       {"event_grid_url", "schema"}: change the subscription
-//	                               (validated again before its next delivery)
-//	POST   /_emulator/validate     run the endpoint validation now (again after a failure)
-//	POST   /_emulator/flush        send a partial batch now
-//	GET    /_emulator/events       every event published, delivered or held
+//	GET    /_emulator/config           {"event_grid_url", "schema", "max_events_per_batch",
+//	                                   "validation_state", "held", "handshakes"}
+//	POST   /_emulator/config           {"event_grid_url", "schema"}: change the subscription
+//	                                   (validated again before its next delivery)
+//	POST   /_emulator/validate         run the endpoint validation now (again after a failure)
+//	POST   /_emulator/flush            send a partial batch now
+//	GET    /_emulator/events           every event published, delivered or held
 //	POST   /_emulator/recipient-failures
-//	                               {"to", "status", "times"}: fail that recipient's item of the
-//	                               next send(s) (status 0 clears)
+//	                                   {"to", "status", "times"}: fail that recipient's item of the
+//	                                   next send(s) (status 0 clears)
 //	DELETE /_emulator/recipient-failures
-//	                               clear them all
+//	                                   clear them all
+//
+// After an inbound STOP it accepts sends from that number to that handset and reports them
+// Failed, "4007: Sender blocked for given recipient.", until START or UNSTOP; its Opt-Out
+// Management API (POST /sms/optouts:add, :remove, :check) shares the list.
 //
 // For ACS, a status fault without a body gets Azure's error body, and the error_code of an
 // outcome is the status detail code ("4004"); only final outcomes produce a delivery report.

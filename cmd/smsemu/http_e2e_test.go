@@ -80,7 +80,7 @@ func TestDrivenOverHTTPOnly(t *testing.T) {
 	for _, r := range list.Routes {
 		paths[r.Method+" "+r.Path] = true
 	}
-	for _, want := range []string{"GET /_emulator/callbacks/wait", "POST /_emulator/messages/{id}/status", "POST /_emulator/inbound", "GET /_emulator/requests"} {
+	for _, want := range []string{"GET /_emulator/callbacks/wait", "POST /_emulator/messages/{id}/status", "POST /_emulator/inbound", "GET /_emulator/requests", "GET /_emulator/info"} {
 		require.True(t, paths[want], "GET /_emulator/ lists %s: %s", want, b)
 	}
 

@@ -384,15 +384,28 @@ func controlRoutes(v *vendor, cfg *config) ([]emu.Route, error) {
 		return nil, err
 	}
 	defer e.close()
+	return listRoutes(e.handler)
+}
+
+// listRoutes asks an emulator's handler for its control routes (GET /_emulator/) and adds
+// smsemu's GET /_emulator/info.
+func listRoutes(h http.Handler) ([]emu.Route, error) {
 	rec := httptest.NewRecorder()
-	e.handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, emu.ControlPrefix, nil))
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, emu.ControlPrefix, nil))
 	var out struct {
 		Routes []emu.Route `json:"routes"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
 		return nil, err
 	}
-	return out.Routes, nil
+	routes := []emu.Route{}
+	for i, r := range out.Routes {
+		routes = append(routes, r)
+		if i == 0 {
+			routes = append(routes, infoRoute)
+		}
+	}
+	return routes, nil
 }
 
 // optionalInt is an int flag that knows whether it was given.
@@ -498,11 +511,20 @@ func advertised(a net.Addr, addr string) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
 }
 
-// withInfo serves GET /_emulator/info (the vendor's entry of the startup line) and passes
-// everything else to the emulator.
+// infoRoute is GET /_emulator/info in the route list.
+var infoRoute = emu.Route{Method: http.MethodGet, Path: emu.ControlPrefix + "info", Doc: "this vendor's entry of smsemu's first line: base_url and credentials"}
+
+// withInfo serves GET /_emulator/info (the vendor's entry of the startup line), adds it to
+// the route list of GET /_emulator/, and passes everything else to the emulator.
 func withInfo(in info, next http.Handler) http.Handler {
 	path := emu.ControlPrefix + "info"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == emu.ControlPrefix && r.Method == http.MethodGet {
+			if routes, err := listRoutes(next); err == nil {
+				emu.WriteJSON(w, http.StatusOK, map[string]any{"routes": routes})
+				return
+			}
+		}
 		if r.URL.Path != path {
 			next.ServeHTTP(w, r)
 			return

@@ -731,9 +731,18 @@ func TestHelp(t *testing.T) {
 	}
 	for _, f := range []string{"-addr", "-ports-from", "-inbound", "-status-callback", "-twilio-account-sid", "-twilio-auth-token",
 		"-acs-access-key", "-acs-secondary-access-key", "-event-grid", "-event-grid-schema", "-event-grid-max-events-per-batch",
-		"-event-grid-retries", "-event-grid-retry-wait"} {
-		if !strings.Contains(help, f+" ") {
+		"-event-grid-retries", "-event-grid-retry-wait", "-exit-on-stdin-close", "-exit-with-parent"} {
+		if !strings.Contains(help, f+"\n") && !strings.Contains(help, f+" ") && !strings.Contains(help, f+"\t") {
 			t.Errorf("-help does not document %s", f)
+		}
+	}
+	// The control routes of each vendor, one line each.
+	for _, route := range []string{
+		`(?m)^\s+GET\s+/_emulator/callbacks/wait\s+\S`, `(?m)^\s+POST\s+/_emulator/messages/\{id\}/status\s+\S`,
+		`(?m)^\s+GET\s+/_emulator/info\s+\S`, `(?m)^\s+POST\s+/_emulator/optouts\s+\S`, `(?m)^\s+POST\s+/_emulator/flush\s+\S`,
+	} {
+		if !regexp.MustCompile(route).MatchString(help) {
+			t.Errorf("-help does not list %s:\n%s", route, help)
 		}
 	}
 }

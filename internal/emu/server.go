@@ -102,8 +102,15 @@ type Server struct {
 //	DELETE /_emulator/deliveries   forget finished ones
 //	POST   /_emulator/reset        all of the above, plus the OnReset hooks
 //
-// and, when Options provide them, the vendor's GET /_emulator/messages and POST
-// /_emulator/inbound {"from", "to", "body", "media_urls"}.
+//	GET    /_emulator/callbacks/wait  ?n=N&timeout=30s: the long-poll form of WaitCallbacks
+//	GET    /_emulator/optouts      the opt-out list (OptOuts)
+//	POST   /_emulator/optouts      {"from", "to"}: add one
+//	DELETE /_emulator/optouts      ?from=…&to=…: remove one; without both, all
+//	GET    /_emulator/             the list of routes, with a line of description each
+//
+// and, when Options provide them, the vendor's GET /_emulator/messages, POST
+// /_emulator/inbound {"from", "to", "body", "media_urls"} and POST
+// /_emulator/messages/{id}/status {"status", "error_code", "description"}.
 func NewServer(opts *Options) *Server {
 	var o Options
 	if opts != nil {

@@ -22,6 +22,29 @@
 // callback is retried only when the callback URL carries connection overrides (#rc=N), as
 // Twilio does. SendInbound posts a signed inbound message to the inbound URL.
 //
+// No helper hides a failure: SendInbound returns an *emulator.DeliveryError when the
+// application answered outside 2xx (with the status and the first line of its answer,
+// webhook secrets redacted) or could not be reached, and WaitCallbacks returns one naming
+// every callback that failed since the previous report. PushStatus (POST
+// /_emulator/messages/{sid}/status) reports a new status for a message that already exists.
+// A fetched undelivered or failed message carries error_code and Twilio's error_message.
+//
+// # Consent
+//
+// An inbound message (SendInbound, POST /_emulator/inbound) that is exactly one of
+// Twilio's opt-out keywords (StopKeywords: STOP, UNSUBSCRIBE, END, QUIT, STOPALL, REVOKE,
+// OPTOUT, CANCEL; any case) opts the handset out of messages from the number it was sent
+// to, and StartKeywords (START, YES, UNSTOP) opt it back in; the keyword is still relayed to
+// the inbound URL, whatever the application answers. A send from that number to that
+// handset is then answered 400 with Twilio's error 21610 ("Attempt to send to unsubscribed
+// recipient"), and no message is created. Twilio blocks per sender, or per Messaging
+// Service when the service handles opt-outs: OptOut(from, to) and POST
+// /_emulator/optouts {"from","to"} take a number or a Messaging Service SID (MG…), and a
+// send with MessagingServiceSid is refused when its service is blocked for the recipient.
+// OptIn, OptOuts, GET and DELETE /_emulator/optouts read and lift opt-outs; Reset forgets
+// them. (Which scope a real number's STOP blocks, and Advanced Opt-Out's custom keywords and
+// OptOutType field, are not emulated.)
+//
 // Faults (Arm) answer the next request with a Twilio error (a 429 with Retry-After, which
 // proves the message was not accepted), or accept it and reset the connection (the ambiguous
 // case). Everything is also reachable over HTTP under /_emulator/ (see cmd/smsemu).
