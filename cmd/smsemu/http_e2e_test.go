@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -207,4 +210,66 @@ func TestExitWithParent(t *testing.T) {
 	require.Contains(t, line, `"vendors"`)
 	ppid.Store(1) // re-parented: the parent died
 	require.Equal(t, exitOK, waitExit(t, done))
+}
+
+// TestMainOrphaned reproduces go run killed by SIGTERM: the real smsemu runs under an
+// intermediate parent (sh, standing in for the go command) that is killed, so smsemu is
+// orphaned, still holding the test's pipes. It must stop when the test closes its stdin
+// (-exit-on-stdin-close), or by itself once its parent is gone (-exit-with-parent). Its exit
+// shows as the end of its stdout, which only it holds once sh is dead.
+func TestMainOrphaned(t *testing.T) {
+	if os.Getenv("SMSEMU_TEST_MAIN") == "1" {
+		return // the child of TestMainSignal's re-exec runs main there
+	}
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	for _, c := range []struct {
+		flag       string
+		closeStdin bool
+	}{{"-exit-on-stdin-close", true}, {"-exit-with-parent", false}} {
+		t.Run(c.flag, func(t *testing.T) {
+			stdinR, stdinW, err := os.Pipe()
+			require.NoError(t, err)
+			outR, outW, err := os.Pipe()
+			require.NoError(t, err)
+			pidFile := t.TempDir() + "/pid"
+			// The child re-runs this test binary's main (see TestMainSignal) in the background
+			// of sh, with the stdin sh got, as go run runs the command it built.
+			script := `"$0" -test.run='^TestMainSignal$' <&0 & echo $! > "$1"; wait`
+			cmd := exec.Command(sh, "-c", script, os.Args[0], pidFile)
+			cmd.Env = append(os.Environ(), "SMSEMU_TEST_MAIN=1", "SMSEMU_TEST_ARGS=-ports-from 0 "+c.flag)
+			cmd.Stdin, cmd.Stdout = stdinR, outW
+			require.NoError(t, cmd.Start())
+			stdinR.Close()
+			outW.Close() // now only sh and smsemu hold the write end
+			defer stdinW.Close()
+			defer outR.Close()
+			br := bufio.NewReader(outR)
+			line, err := br.ReadString('\n')
+			require.NoError(t, err, "no first line")
+			require.Contains(t, line, `"vendors"`)
+			pid, err := os.ReadFile(pidFile)
+			require.NoError(t, err)
+
+			require.NoError(t, cmd.Process.Kill()) // the intermediate parent dies; smsemu lives on
+			_ = cmd.Wait()                         // reaps sh
+			if c.closeStdin {
+				stdinW.Close()
+			}
+			ended := make(chan struct{})
+			go func() { io.Copy(io.Discard, br); close(ended) }()
+			select {
+			case <-ended: // smsemu exited: the last write end of its stdout closed
+			case <-time.After(30 * time.Second): // a guard against a hang, not a timing window
+				if n, err := strconv.Atoi(strings.TrimSpace(string(pid))); err == nil {
+					if p, err := os.FindProcess(n); err == nil {
+						p.Kill()
+					}
+				}
+				t.Fatal("the orphaned smsemu was still running")
+			}
+		})
+	}
 }
