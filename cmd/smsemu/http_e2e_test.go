@@ -33,6 +33,9 @@ func call(t *testing.T, method, u, contentType, body string, auth ...string) (in
 	if len(auth) == 2 {
 		req.SetBasicAuth(auth[0], auth[1])
 	}
+	// No keep-alive: a pooled connection must not outlive this emulator into another test
+	// whose server the OS gave the same port.
+	req.Close = true
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

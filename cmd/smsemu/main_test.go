@@ -590,8 +590,12 @@ func TestShutdownFinishesInflight(t *testing.T) {
 		err    error
 	}
 	got := make(chan answer, 1)
+	// A client of its own: a pooled connection of another test to a port the OS reused for
+	// this server would break.
+	client := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(client.CloseIdleConnections)
 	go func() {
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			got <- answer{err: err}
 			return
