@@ -661,3 +661,22 @@ func TestConsentStopThenStart(t *testing.T) {
 	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
 	require.Equal(t, "Delivered", srv.Messages()[len(srv.Messages())-1].DeliveryStatus)
 }
+
+func TestPushDeliveryReport(t *testing.T) {
+	a := newApp(t)
+	srv := newServer(t, &acstest.Options{EventGridURL: a.url()})
+	srv.SetOutcome(recipient, sms.StatusSent, "") // not final: no report of its own
+	it := sendOne(t, srv, recipient, "", "", true)
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	require.Empty(t, a.notifications())
+
+	require.NoError(t, srv.PushDeliveryReport(it.MessageID, sms.StatusUndelivered, "4004"))
+	require.NoError(t, srv.WaitCallbacks(ctxT(t)))
+	require.Len(t, a.notifications(), 1)
+	require.Contains(t, string(a.notifications()[0].Body), "4004: ")
+	m := srv.Messages()[0]
+	require.Equal(t, "Failed", m.DeliveryStatus)
+
+	require.Error(t, srv.PushDeliveryReport(it.MessageID, sms.StatusSent, ""), "ACS reports only final statuses")
+	require.Error(t, srv.PushDeliveryReport("Outgoing_nope", sms.StatusDelivered, ""))
+}

@@ -33,6 +33,12 @@
 //     [RetryPolicy] ([NoRetry], [RetryTransient], or the vendor's own), keeping one
 //     message's reports in order when Sequential, and recording every attempt ([Delivery]).
 //     Tests call [Deliverer.Wait] before asserting on what the webhook received.
+//     [Deliverer.Check] turns the deliveries that did not succeed into an
+//     emulator.DeliveryError, each once, so that a vendor's SendInbound and WaitCallbacks
+//     never hide a webhook's refusal; [Deliverer.WaitFinished] waits for callbacks not
+//     queued yet (GET /_emulator/callbacks/wait).
+//   - [OptOuts] is the opt-out list (sender or vendor scope, recipient) an inbound STOP
+//     fills, served under /_emulator/optouts; each vendor decides what a block does.
 //   - [Clock] is sms.Clock: its Now stamps requests, responses and callbacks and is what
 //     signature freshness checks compare against ([Fresh]); its Sleep is every scenario
 //     wait (fault delays, outcome delays, a vendor's batching window), so that a test with

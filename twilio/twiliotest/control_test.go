@@ -287,3 +287,34 @@ func TestConsentStopThenStart(t *testing.T) {
 	c, _ = control(t, srv, http.MethodDelete, "/optouts?from=MG0123456789abcdef0123456789abcdef&to="+url.QueryEscape(recipient), "")
 	require.Equal(t, http.StatusNotFound, c)
 }
+
+func TestFetchedFailureCarriesErrorMessage(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	t.Cleanup(srv.Close)
+	srv.SetOutcome(recipient, sms.StatusUndelivered, "30003")
+	r := send(t, srv, url.Values{"To": {recipient}, "From": {sender}, "Body": {"hi"}})
+	require.Equal(t, http.StatusCreated, r.Status)
+	sid := r.JSON["sid"].(string)
+	fetch := func() map[string]any {
+		f := do(t, http.MethodGet, srv.URL+"/2010-04-01/Accounts/"+srv.AccountSID()+"/Messages/"+sid+".json", srv.AccountSID(), srv.AuthToken(), "", nil)
+		require.Equal(t, http.StatusOK, f.Status)
+		return f.JSON
+	}
+	got := fetch() // no status callback: the outcome applies at once (no delays configured)
+	require.Equal(t, "undelivered", got["status"])
+	require.EqualValues(t, 30003, got["error_code"])
+	require.Equal(t, "Unreachable destination handset", got["error_message"])
+
+	// A report pushed for the existing message.
+	require.NoError(t, srv.PushStatus(sid, sms.StatusFailed, "30007"))
+	got = fetch()
+	require.Equal(t, "failed", got["status"])
+	require.EqualValues(t, 30007, got["error_code"])
+	require.Equal(t, "Message filtered", got["error_message"])
+	require.NoError(t, srv.PushStatus(sid, sms.StatusDelivered, ""))
+	got = fetch()
+	require.Equal(t, "delivered", got["status"])
+	require.Nil(t, got["error_code"])
+	require.Nil(t, got["error_message"])
+	require.Error(t, srv.PushStatus("SMnope", sms.StatusDelivered, ""))
+}

@@ -624,10 +624,11 @@ func (s *Server) Message(sid string) (Message, bool) {
 
 // PushStatus reports a new status for the accepted message sid now, as Twilio does when
 // the carrier answers: it posts the signed status callback to the message's StatusCallback
-// (or the account-level one) and the message takes the status as the report goes out; a
-// message without a callback takes it at once. Reports still planned for the message are
-// dropped. errorCode is for undelivered and failed ("30003"; default 30008). Sent, expired
-// and rejected are reported as Twilio's "sent" and "failed".
+// (or the account-level one), after the reports already queued for the message, and the
+// message takes the status as the report goes out; a message without a callback takes it at
+// once, and the statuses still planned for it are dropped. errorCode is for undelivered and
+// failed ("30003"; default 30008). Expired and rejected are reported as Twilio's "failed".
+// An unknown sid is an error.
 func (s *Server) PushStatus(sid string, status sms.Status, errorCode string) error {
 	if status == sms.StatusUnknown {
 		return fmt.Errorf("twiliotest: PushStatus: no status")
