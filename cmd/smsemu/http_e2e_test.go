@@ -90,6 +90,11 @@ func TestDrivenOverHTTPOnly(t *testing.T) {
 		require.True(t, paths[want], "GET /_emulator/ lists %s: %s", want, b)
 	}
 
+	// The webhook targets, their secrets hidden.
+	code, _, b = call(t, http.MethodGet, ctl+"/config", "", "")
+	require.Equal(t, http.StatusOK, code, "%s", b)
+	require.Contains(t, string(b), `"inbound_url": "`+app.URL+`/inbound?token=[REDACTED]"`)
+
 	// Control errors are JSON, a wrong method included.
 	for _, c := range []struct{ method, path string }{{http.MethodPut, "/config"}, {http.MethodGet, "/no-such-route"}} {
 		code, h, b := call(t, c.method, ctl+c.path, "application/json", "{}")
