@@ -41,6 +41,9 @@ func (a *acme) Capabilities() sms.Capabilities {
 // refused connection is NotAccepted (the client may retry), anything after the request was
 // written is OutcomeUnknown.
 func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, error) {
+	if msg == nil || len(msg.To) == 0 {
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: "acme", Message: "no recipients", NotAccepted: true}
+	}
 	body, _ := json.Marshal(map[string]string{"to": msg.To[0], "from": msg.From.Value, "text": msg.Body, "ref": msg.Reference})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.baseURL+"/v1/messages", bytes.NewReader(body))
 	if err != nil {
@@ -73,7 +76,8 @@ func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, er
 	return []sms.SendResult{{To: msg.To[0], MessageID: out.ID, Status: sms.StatusAccepted}}, nil
 }
 
-// ParseCallback checks Acme's shared key before decoding, then maps each item.
+// ParseCallback checks Acme's shared key before decoding, then maps each item. Keywords (STOP,
+// HELP, …) are left to webhook, which classifies them once.
 func (a *acme) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Acme-Key")), []byte(a.hookKey.Reveal())) != 1 {
 		return nil, &sms.Error{Code: sms.CodeUnauthenticated, Provider: "acme", Message: "bad callback key"}
@@ -93,7 +97,6 @@ func (a *acme) ParseCallback(ctx context.Context, r *http.Request, body []byte) 
 			ev.Status = map[string]sms.Status{"DELIVERED": sms.StatusDelivered, "SENT": sms.StatusSent, "QUEUED": sms.StatusQueued, "FAILED": sms.StatusFailed}[it.Status]
 		case "mo":
 			ev.Type, ev.Body = sms.EventInbound, it.Text
-			sms.DefaultKeywords().Apply(&ev)
 		}
 		if ev.ID == "" {
 			ev.ID = sms.EventID("acme", it.MessageID, it.Status, "")
