@@ -113,3 +113,13 @@ func TestConformanceCloudEvents(t *testing.T) {
 	// Without batching a CloudEvents delivery carries one event.
 	smstest.RunConformance(t, harnessMaker(acstest.SchemaCloudEvents), smstest.Features{})
 }
+
+// Senders names one sender ACS takes for every sender type the provider claims.
+func (h *harness) Senders() []sms.Sender {
+	return []sms.Sender{
+		{Type: sms.SenderTollFree, Value: senderFrom},
+		{Type: sms.SenderLongCode, Value: "+12025550100"},
+		{Type: sms.SenderShortCode, Value: "12345"},
+		{Type: sms.SenderAlphanumeric, Value: "Acme"},
+	}
+}

@@ -129,3 +129,14 @@ func (h *harness) FailureCode() (string, sms.Code) { return "30005", sms.CodeInv
 func TestConformance(t *testing.T) {
 	smstest.RunConformance(t, newHarness, smstest.Features{})
 }
+
+// Senders names one sender Twilio takes for every sender type the provider claims.
+func (h *harness) Senders() []sms.Sender {
+	return []sms.Sender{
+		{Type: sms.SenderLongCode, Value: "+15005550006"},
+		{Type: sms.SenderTollFree, Value: "+18005550100"},
+		{Type: sms.SenderShortCode, Value: "12345"},
+		{Type: sms.SenderAlphanumeric, Value: "Acme"},
+		{Type: sms.SenderPool, Value: "MG0123456789abcdef0123456789abcdef"},
+	}
+}
