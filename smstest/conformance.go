@@ -229,9 +229,8 @@ var rules = []rule{
 		before := s.h.Requests()
 		for _, bad := range []string{"+1202555abcd", "2025550101", "+999123456789", ""} {
 			res, err := c.Send(context.Background(), s.msg(bad))
-			got := onlyErr(res, err)
-			if code := sms.ErrorCode(got); (code != sms.CodeInvalidArgument && code != sms.CodeInvalidRecipient) || !sms.IsNotAccepted(got) {
-				t.Errorf("%q: want InvalidRecipient (or InvalidArgument), not accepted; got %v", bad, got)
+			if len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeInvalidRecipient || !sms.IsNotAccepted(res[0].Err) || sms.ErrorCode(err) != sms.CodeInvalidRecipient {
+				t.Errorf("%q: want an InvalidRecipient result (not accepted) and error, got %+v, %v", bad, res, err)
 			}
 		}
 		// The provider is called by the Client with valid input, but a direct call with
@@ -328,15 +327,14 @@ var rules = []rule{
 			}
 		}
 	}},
-	{"BadCredentials", "wrong credentials are Unauthenticated, as an error with no results", func(t testing.TB, s *suite) {
+	{"BadCredentials", "wrong credentials are Unauthenticated, in the recipient's result and the error", func(t testing.TB, s *suite) {
 		c := s.client(s.h.ProviderWithBadCredentials(t))
 		res, err := c.Send(context.Background(), s.msg(num1))
-		got := onlyErr(res, err)
-		if got == nil {
-			t.Fatalf("want an error, got %+v", res)
+		if err == nil || len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeUnauthenticated {
+			t.Fatalf("want an Unauthenticated result and error, got %+v, %v", res, err)
 		}
-		if sms.ErrorCode(got) != sms.CodeUnauthenticated || !errors.Is(got, sms.ErrUnauthenticated) {
-			t.Fatalf("want Unauthenticated, got %v", got)
+		if sms.ErrorCode(err) != sms.CodeUnauthenticated || !errors.Is(err, sms.ErrUnauthenticated) {
+			t.Fatalf("want Unauthenticated, got %v", err)
 		}
 	}},
 	{"RateLimitRetried", "a 429 proves the vendor did not accept the message: it is retried after Retry-After", func(t testing.TB, s *suite) {
