@@ -79,8 +79,8 @@ func (s *OptOutScope) UnmarshalText(b []byte) error {
 // and help events and whenever ScopeID or Scope is set. Raw is written as "raw" holding the
 // payload itself when it is a JSON object or array that encoding/json reproduces byte for byte
 // (compact, no '<', '>', '&', U+2028 or U+2029), else as "raw" holding a JSON string when the
-// payload is valid UTF-8, else as "raw_base64" (standard encoding). Decoding reverses each form,
-// so Raw comes back byte for byte. See testdata/event_delivery_report.json for an example.
+// payload is valid UTF-8, else as "raw_base64" (standard encoding). Decoding reverses each form
+// (compacting a "raw" object or array that was re-indented), so Raw comes back byte for byte. See testdata/event_delivery_report.json for an example.
 type Event struct {
 	// ID is a stable de-duplication key: the vendor's own delivery id where it has one,
 	// else EventID(provider, message id, status, error code). Providers classify inbound
@@ -294,7 +294,13 @@ func (e *Event) UnmarshalJSON(b []byte) error {
 		}
 		e.Raw = []byte(s)
 	case len(j.Raw) > 0 && string(j.Raw) != "null":
-		e.Raw = append([]byte(nil), j.Raw...)
+		// The payload was written compact; a re-indented document (a pretty-printed queue
+		// message, MarshalIndent) gets its original bytes back.
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, j.Raw); err != nil {
+			return err
+		}
+		e.Raw = buf.Bytes()
 	case len(j.RawBase64) > 0:
 		e.Raw = j.RawBase64
 	}
