@@ -10,7 +10,11 @@ import (
 )
 
 // RecorderHarness runs RunConformance against a Recorder. It is also the smallest example of a
-// Harness for a custom provider's author.
+// Harness for a custom provider's author, with every optional interface:
+//
+//	smstest.RunConformance(t, func(t *testing.T) smstest.Harness {
+//		return smstest.NewRecorderHarness()
+//	}, smstest.Features{BatchCallbacks: true})
 type RecorderHarness struct {
 	R *Recorder
 }
@@ -42,6 +46,8 @@ func (h *RecorderHarness) Accepted() int { return len(h.R.Sent()) }
 // ArmFault implements Harness.
 func (h *RecorderHarness) ArmFault(t testing.TB, f Fault) {
 	switch {
+	case f.Hold != nil:
+		h.R.HoldNext(f.Hold)
 	case f.Reset:
 		h.R.FailNext(&sms.Error{Code: sms.CodeOutcomeUnknown, Message: "connection reset after the request was written"})
 	case f.Status == http.StatusTooManyRequests:
@@ -76,4 +82,39 @@ func (h *RecorderHarness) Secrets() []string {
 	return []string{"rec-key-0123456789", "rec-wrong-9876543210", "recorder-callback-secret"}
 }
 
-var _ Harness = (*RecorderHarness)(nil)
+// VendorOptOut implements VendorOptOuter: an inbound message the Recorder flags as an opt-out.
+func (h *RecorderHarness) VendorOptOut(t testing.TB, from, to, body string) *http.Request {
+	return h.R.OptOutRequest(from, to, body)
+}
+
+// RefuseRecipient implements RecipientRefuser: the next send to +12025550109 is refused as
+// opted out (vendor code R-OPTED-OUT).
+func (h *RecorderHarness) RefuseRecipient(t testing.TB) (string, sms.Code) {
+	const to = "+12025550109"
+	h.R.Script(to, &sms.Error{Code: sms.CodeOptedOut, VendorCode: "R-OPTED-OUT", Message: "the recipient opted out", NotAccepted: true})
+	return to, sms.CodeOptedOut
+}
+
+// FailureCode implements FailureCoder: R-UNKNOWN-NUMBER is InvalidRecipient (see RecorderCodes).
+func (h *RecorderHarness) FailureCode() (string, sms.Code) {
+	return "R-UNKNOWN-NUMBER", sms.CodeInvalidRecipient
+}
+
+// Senders implements SenderSampler: one sender of every type.
+func (h *RecorderHarness) Senders() []sms.Sender {
+	return []sms.Sender{
+		{Type: sms.SenderLongCode, Value: "+12025550100"},
+		{Type: sms.SenderTollFree, Value: "+18005550100"},
+		{Type: sms.SenderShortCode, Value: "12345"},
+		{Type: sms.SenderAlphanumeric, Value: "Acme"},
+		{Type: sms.SenderPool, Value: "pool-1"},
+	}
+}
+
+var (
+	_ Harness          = (*RecorderHarness)(nil)
+	_ VendorOptOuter   = (*RecorderHarness)(nil)
+	_ RecipientRefuser = (*RecorderHarness)(nil)
+	_ FailureCoder     = (*RecorderHarness)(nil)
+	_ SenderSampler    = (*RecorderHarness)(nil)
+)

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
 )
@@ -49,6 +50,14 @@ type Sent struct {
 // send, answers with ids, can be scripted to fail per recipient (including a rate limit with
 // Retry-After, which the Client retries), and builds signed callback requests for delivery
 // reports and inbound messages. It passes RunConformance. Safe for concurrent use.
+//
+// It plays the vendor too: a Send whose body is over its Capabilities' MaxBody or whose sender
+// type is not among its SenderTypes reaches it (it counts in Calls) and is refused with
+// CodeInvalidArgument, as a vendor refuses what a provider should have kept from it.
+//
+// Its callbacks carry the vendor-side facts a real vendor sends: a delivery error code (see
+// RecorderCodes for the portable code of each) and an opt-out flag on inbound messages
+// (OptOutRequest). Like every provider, it does not classify keywords: webhook does, once.
 type Recorder struct {
 	opts RecorderOptions
 
@@ -60,6 +69,26 @@ type Recorder struct {
 	scripts  map[string][]error
 	next     []error
 	dedupKey map[string]string // idempotency key + recipient → message id (when idempotent)
+	holds    []*Hold
+}
+
+// recorderCodes maps the delivery error codes of the Recorder's callbacks to the portable
+// Event.Code its ParseCallback reports.
+var recorderCodes = map[string]sms.Code{
+	"R-OPTED-OUT":      sms.CodeOptedOut,
+	"R-UNKNOWN-NUMBER": sms.CodeInvalidRecipient,
+	"R-BLOCKED":        sms.CodePermissionDenied,
+}
+
+// RecorderCodes returns the delivery error codes the Recorder knows, with the portable
+// Event.Code each becomes: R-OPTED-OUT → OptedOut, R-UNKNOWN-NUMBER → InvalidRecipient,
+// R-BLOCKED → PermissionDenied. Any other code becomes CodeUnknown.
+func RecorderCodes() map[string]sms.Code {
+	out := make(map[string]sms.Code, len(recorderCodes))
+	for k, v := range recorderCodes {
+		out[k] = v
+	}
+	return out
 }
 
 // NewRecorder returns a Recorder. opts may be nil.
@@ -114,6 +143,16 @@ func (r *Recorder) FailNext(errs ...error) {
 	r.next = append(r.next, errs...)
 }
 
+// HoldNext makes the next Send take its message (the recipients are recorded as accepted), call
+// h.Arrive, and withhold its answer until h.Release (then it answers normally) or until the
+// caller's context ends (then it returns CodeOutcomeUnknown unwrapping to the context error,
+// since the message was taken).
+func (r *Recorder) HoldNext(h *Hold) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.holds = append(r.holds, h)
+}
+
 // Calls returns how many times Send reached the recorder.
 func (r *Recorder) Calls() int {
 	r.mu.Lock()
@@ -132,7 +171,7 @@ func (r *Recorder) Sent() []Sent {
 func (r *Recorder) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls, r.sent, r.next = 0, nil, nil
+	r.calls, r.sent, r.next, r.holds = 0, nil, nil, nil
 	r.byID, r.scripts, r.dedupKey = map[string]Sent{}, map[string][]error{}, map[string]string{}
 }
 
@@ -147,6 +186,13 @@ func (r *Recorder) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls++
+	caps := r.Capabilities()
+	if caps.MaxBody > 0 && caps.BodyUnit == sms.UnitCharacters && utf8.RuneCountInString(msg.Body) > caps.MaxBody {
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: r.opts.Name, HTTPStatus: 400, Message: "the vendor refused a body over its limit", NotAccepted: true}
+	}
+	if !caps.SupportsSender(msg.From.ResolvedType()) {
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: r.opts.Name, HTTPStatus: 400, Message: "the vendor refused the sender type " + msg.From.ResolvedType().String(), NotAccepted: true}
+	}
 	if !r.opts.Expected.IsZero() && subtle.ConstantTimeCompare([]byte(r.opts.Expected.Reveal()), []byte(r.opts.Credential.Reveal())) != 1 {
 		return nil, &sms.Error{Code: sms.CodeUnauthenticated, Provider: r.opts.Name, HTTPStatus: 401, Message: "invalid credentials", NotAccepted: true}
 	}
@@ -162,7 +208,29 @@ func (r *Recorder) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 			return nil, err
 		}
 	}
-	idem := r.Capabilities().IdempotentSends
+	if len(r.holds) > 0 {
+		h := r.holds[0]
+		r.holds = r.holds[1:]
+		ids := make([]string, len(msg.To))
+		for i, to := range msg.To {
+			ids[i] = r.accept(msg, to).MessageID
+		}
+		r.mu.Unlock()
+		h.Arrive()
+		select {
+		case <-h.Released():
+		case <-ctx.Done():
+			r.mu.Lock()
+			return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: r.opts.Name, Message: "the caller went away while the vendor held the answer", Err: ctx.Err()}
+		}
+		r.mu.Lock()
+		res := make([]sms.SendResult, len(msg.To))
+		for i, to := range msg.To {
+			res[i] = sms.SendResult{To: to, MessageID: ids[i], Status: sms.StatusAccepted}
+		}
+		return res, nil
+	}
+	idem := caps.IdempotentSends
 	res := make([]sms.SendResult, len(msg.To))
 	for i, to := range msg.To {
 		res[i].To = to
@@ -206,17 +274,21 @@ type callbackItem struct {
 	To        string    `json:"to,omitempty"`
 	Status    string    `json:"status,omitempty"`
 	ErrorCode string    `json:"error_code,omitempty"`
+	OptOut    bool      `json:"opt_out,omitempty"` // inbound: the vendor flags it as an opt-out
 	Body      string    `json:"body,omitempty"`
 	Reference string    `json:"reference,omitempty"`
 	Time      time.Time `json:"time"`
 }
 
-// DeliveryReport describes a delivery report to build with Recorder.DeliveryRequest.
+// DeliveryReport describes a delivery report to build with Recorder.DeliveryRequest or a
+// Harness.
 type DeliveryReport struct {
 	MessageID string
 	To        string
 	Status    sms.Status
 	RawStatus string // sent verbatim instead of Status when set (an unknown vendor word)
+	// ErrorCode is the vendor's delivery error code for a failed report (for a Harness, one
+	// of its vendor's codes, such as the one FailureCoder names); empty for none.
 	ErrorCode string
 }
 
@@ -240,11 +312,21 @@ func (r *Recorder) DeliveryRequest(reports ...DeliveryReport) *http.Request {
 
 // InboundRequest returns a signed callback request for a message from a handset.
 func (r *Recorder) InboundRequest(from, to, body string) *http.Request {
+	return r.inbound(from, to, body, false)
+}
+
+// OptOutRequest returns a signed callback request for a message from a handset that the vendor
+// itself flags as an opt-out, whatever its words (as Twilio's OptOutType=STOP does).
+func (r *Recorder) OptOutRequest(from, to, body string) *http.Request {
+	return r.inbound(from, to, body, true)
+}
+
+func (r *Recorder) inbound(from, to, body string, optOut bool) *http.Request {
 	r.mu.Lock()
 	r.seq++
 	id := fmt.Sprintf("in-%06d", r.seq)
 	r.mu.Unlock()
-	return r.request([]callbackItem{{ID: id, Kind: "inbound", MessageID: id, From: from, To: to, Body: body, Time: time.Unix(1700000000, 0).UTC()}})
+	return r.request([]callbackItem{{ID: id, Kind: "inbound", MessageID: id, From: from, To: to, Body: body, OptOut: optOut, Time: time.Unix(1700000000, 0).UTC()}})
 }
 
 func (r *Recorder) request(items []callbackItem) *http.Request {
@@ -262,7 +344,9 @@ func (r *Recorder) sign(body []byte) string {
 }
 
 // ParseCallback implements sms.Provider: it verifies the HMAC header on the raw body, then
-// decodes one event per item. An item of an unknown kind becomes an sms.EventUnknown event.
+// decodes one event per item. An item of an unknown kind becomes an sms.EventUnknown event. An
+// inbound item the vendor flags as an opt-out is an sms.EventOptOut; keywords are left to
+// webhook.
 func (r *Recorder) ParseCallback(ctx context.Context, req *http.Request, body []byte) (*sms.Callback, error) {
 	sig := req.Header.Get(SignatureHeader)
 	if sig == "" {
@@ -293,11 +377,16 @@ func (r *Recorder) ParseCallback(ctx context.Context, req *http.Request, body []
 			ev.RawStatus = it.Status
 			ev.Status = sms.ParseStatus(it.Status)
 			ev.ErrorCode = it.ErrorCode
+			if it.ErrorCode != "" {
+				ev.Code = recorderCodes[it.ErrorCode]
+			}
 		case "inbound":
 			ev.Type = sms.EventInbound
+			if it.OptOut {
+				ev.Type = sms.EventOptOut
+			}
 			ev.Body = it.Body
 			ev.Scope, ev.ScopeID = sms.ScopeSender, it.To
-			sms.DefaultKeywords().Apply(&ev)
 		}
 		if ev.ID == "" {
 			ev.ID = sms.EventID(r.opts.Name, it.MessageID, it.Status, it.ErrorCode)

@@ -12,15 +12,19 @@ import (
 )
 
 func TestRecorderConformance(t *testing.T) {
-	smstest.RunConformance(t, smstest.NewRecorderHarness(), smstest.Features{BatchCallbacks: true})
+	smstest.RunConformance(t, func(t *testing.T) smstest.Harness {
+		return smstest.NewRecorderHarness()
+	}, smstest.Features{BatchCallbacks: true})
 }
 
 func TestRecorderIdempotentConformance(t *testing.T) {
-	h := smstest.NewRecorderHarness()
-	caps := h.R.Capabilities()
-	caps.IdempotentSends = true
-	h.R = smstest.NewRecorder(&smstest.RecorderOptions{Capabilities: &caps})
-	smstest.RunConformance(t, h, smstest.Features{BatchCallbacks: true})
+	smstest.RunConformance(t, func(t *testing.T) smstest.Harness {
+		h := smstest.NewRecorderHarness()
+		caps := h.R.Capabilities()
+		caps.IdempotentSends = true
+		h.R = smstest.NewRecorder(&smstest.RecorderOptions{Capabilities: &caps})
+		return h
+	}, smstest.Features{BatchCallbacks: true})
 }
 
 func TestRecorderScriptedRateLimitPerRecipient(t *testing.T) {

@@ -3,8 +3,8 @@
 //
 // Handler returns an http.Handler for one provider. For each request it checks the method,
 // limits the body, lets the provider verify and then decode it (sms.Provider.ParseCallback),
-// classifies inbound keywords (STOP, START, HELP, … through sms.Keywords), drops events it has
-// already delivered, and calls the application's Sink once with the rest:
+// completes each event once (below), drops events it has already delivered, folds the reports
+// of the parts of multipart messages, and calls the application's Sink once with the rest:
 //
 //	sink := webhook.SinkFunc(func(ctx context.Context, events []sms.Event) error {
 //		for _, ev := range events {
@@ -59,6 +59,31 @@
 // Grid's subscription validation, the CloudEvents OPTIONS request) are answered without calling
 // the sink.
 //
+// # Keywords, ids and provider names: once, here
+//
+// Providers report what the vendor said, including the vendor's own opt-out flag (Twilio's
+// OptOutType=STOP), and never classify keywords. Handler and Parse complete every event exactly
+// once, after verification: Options.Keywords (sms.DefaultKeywords() for Parse) turns a plain
+// inbound STOP, START or HELP into an opt-out, opt-in or help event (sms.Keywords.Apply never
+// undoes a type the vendor set, so a vendor-flagged "Arrêt" stays an opt-out whatever the
+// keyword list); an empty Event.Provider becomes the provider's Name(); an empty Event.ID
+// becomes sms.EventID(provider, message id — with "$part" for a part report — or the raw
+// payload when there is no message id, raw status, error code).
+//
+// # Multipart messages
+//
+// A vendor that reports each part of a long message (LINK Mobility's "msgId$1", Vibes) gives
+// events with Part (from 1) and, when it says, Parts. Handler folds them, after verification
+// and de-duplication, over Options.Parts (a bounded in-memory PartStore by default; share one
+// across replicas), so ParseCallback stays stateless. The sink sees one event per change of the
+// message's folded status, never a part report that changes nothing: its Status is the folded
+// status (PartState.Status: failed as soon as a part failed for good, delivered once all Parts
+// parts are, else the least advanced part, a delivered part counting as sent) and its Part,
+// Parts, RawStatus and error fields are those of the part report that moved it. The folded
+// status only moves forward (sms.Status.Supersedes) and is stored after the sink accepted it,
+// so a retried request folds again. Parse keeps no state and returns part reports unfolded;
+// Options.Parts = NoPartFold does the same in Handler.
+//
 // # Delivery semantics and de-duplication
 //
 // Delivery to the sink is at least once. Events are de-duplicated by sms.Event.ID, which
@@ -72,12 +97,16 @@
 //   - Events are marked seen only after the sink succeeded. When the sink fails the handler
 //     answers 500 and marks nothing, so a vendor's retry reaches the sink again. A failure to
 //     mark is logged and the request still succeeds; those events may come again.
-//   - An event with an empty ID is never de-duplicated.
+//   - An event whose ID is still empty after completion (no vendor id, no message id, no raw
+//     payload) is never de-duplicated.
 //   - The events of one request go to the sink in one call, in the provider's order; a failure
 //     fails them all (Event Grid batches are all-or-none), so a sink that stores events one by
 //     one must itself tolerate seeing the first ones again.
 //
-// The default store is an in-memory MemoryStore of 10000 ids per handler, which is per process:
+// The default store is an in-memory MemoryStore of 10000 ids per handler. One request may add at
+// most half of that (MemoryStore admits at most half its capacity per Mark), so a single huge
+// batch of tiny events cannot push out every id marked before it and make the vendor's retries
+// of recent events new again. The store is per process:
 // behind a load balancer, a retry that reaches another replica is delivered again, and a restart
 // forgets everything. Give every handler and replica one shared Store (Redis SET NX with a
 // time-to-live of a day, a table with a unique key) when duplicates matter. Two copies of an

@@ -64,3 +64,43 @@ func ExampleHandler() {
 	// 200
 	// 401
 }
+
+// partsProvider reports each part of a long message, as LINK Mobility and Vibes do.
+type partsProvider struct{ stubProvider }
+
+func (partsProvider) ParseCallback(_ context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
+	var items []struct {
+		Msg, Status string
+		Part, Parts int
+	}
+	if err := json.Unmarshal(body, &items); err != nil {
+		return nil, sms.Errorf(sms.CodeInvalidArgument, "parts: %v", err)
+	}
+	cb := &sms.Callback{}
+	for _, it := range items {
+		cb.Events = append(cb.Events, sms.Event{Type: sms.EventDeliveryReport, MessageID: it.Msg,
+			Part: it.Part, Parts: it.Parts, Status: sms.ParseStatus(it.Status), RawStatus: it.Status})
+	}
+	return cb, nil
+}
+
+// The sink sees one event per change of the message's folded status, not one per part.
+func ExamplePartStore() {
+	sink := webhook.SinkFunc(func(ctx context.Context, events []sms.Event) error {
+		for _, ev := range events {
+			fmt.Printf("%s %s (part %d of %d reported %s)\n", ev.MessageID, ev.Status, ev.Part, ev.Parts, ev.RawStatus)
+		}
+		return nil
+	})
+	h := webhook.Handler(partsProvider{}, sink, &webhook.Options{Parts: webhook.NewMemoryPartStore(1000)})
+	for _, body := range []string{
+		`[{"Msg":"m1","Part":1,"Parts":3,"Status":"delivered"}]`,
+		`[{"Msg":"m1","Part":2,"Parts":3,"Status":"delivered"}]`, // no change: still sent
+		`[{"Msg":"m1","Part":3,"Parts":3,"Status":"delivered"}]`,
+	} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/sms/parts", strings.NewReader(body)))
+	}
+	// Output:
+	// m1 sent (part 1 of 3 reported delivered)
+	// m1 delivered (part 3 of 3 reported delivered)
+}

@@ -34,7 +34,10 @@ func (noDedup) Mark(context.Context, []string) error       { return nil }
 
 // MemoryStore is a bounded in-memory Store: it remembers the most recently marked ids, at most
 // its capacity, and forgets the oldest first (first in, first out; marking an id again does not
-// refresh it). It is safe for concurrent use. It is per process: replicas behind a load balancer
+// refresh it). One Mark call remembers at most half the capacity (rounded up) of new ids and
+// drops the rest, so that a single request with a huge batch of tiny events cannot push every
+// earlier id out and let a vendor's retries of recent events through again; the dropped ids of
+// such a batch may be delivered again. It is safe for concurrent use. It is per process: replicas behind a load balancer
 // each have their own, so a vendor's retry that reaches another replica is delivered again. Use a
 // shared Store there.
 type MemoryStore struct {
@@ -70,14 +73,20 @@ func (s *MemoryStore) Seen(_ context.Context, id string) (bool, error) {
 	return ok, nil
 }
 
-// Mark remembers ids, forgetting the oldest ones beyond the capacity. It never fails.
+// Mark remembers ids, forgetting the oldest ones beyond the capacity. Of the ids not yet
+// remembered it keeps the first (capacity+1)/2 and drops the others. It never fails.
 func (s *MemoryStore) Mark(_ context.Context, ids []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	budget := (s.cap + 1) / 2
 	for _, id := range ids {
 		if _, ok := s.ids[id]; ok {
 			continue
 		}
+		if budget == 0 {
+			return nil
+		}
+		budget--
 		s.ids[id] = struct{}{}
 		if len(s.ring) < s.cap {
 			s.ring = append(s.ring, id)

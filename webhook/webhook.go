@@ -58,9 +58,16 @@ type Options struct {
 	// across requests off. Share one Store between the handlers and replicas that may see
 	// the same events.
 	Dedup Store
-	// Keywords classifies inbound events (opt-out, opt-in, help) with Keywords.Apply. Nil
-	// means sms.DefaultKeywords().
+	// Keywords classifies inbound events (opt-out, opt-in, help) with Keywords.Apply, once
+	// per event: providers report only the vendor's own signals. Nil means
+	// sms.DefaultKeywords().
 	Keywords *sms.Keywords
+	// Parts folds the reports of the parts of a multipart message (Event.Part > 0) into
+	// one message status (see PartState.Status and the package documentation). Nil means a
+	// bounded in-memory store, NewMemoryPartStore(10000), private to this handler;
+	// NoPartFold hands part reports on unfolded. Share one PartStore between the handlers
+	// and replicas that may see reports of the same message.
+	Parts PartStore
 	// Logger receives one record per rejected or failed request (and debug records for
 	// accepted ones). Nil means silent. Bodies, URLs (which may carry a secret token) and
 	// headers are never logged.
@@ -78,6 +85,7 @@ type handler struct {
 	sink     Sink
 	limit    int64
 	store    Store
+	parts    PartStore
 	kw       sms.Keywords
 	log      *slog.Logger
 	onError  func(*http.Request, error)
@@ -113,6 +121,7 @@ func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
 		sink:     sink,
 		limit:    o.MaxBodyBytes,
 		store:    o.Dedup,
+		parts:    o.Parts,
 		kw:       sms.DefaultKeywords(),
 		log:      o.Logger,
 		onError:  o.OnError,
@@ -123,6 +132,9 @@ func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore(defaultCapacity)
+	}
+	if h.parts == nil {
+		h.parts = NewMemoryPartStore(defaultPartCapacity)
 	}
 	if o.Keywords != nil {
 		h.kw = *o.Keywords
@@ -194,11 +206,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// 5, 6. Drop events repeated within the request or already seen.
+	// 5. Keywords, default ids and provider name, once per event; 6. drop events repeated
+	// within the request or already seen.
 	ctx := r.Context()
 	events, ids, err := h.fresh(ctx, cb.Events)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: dedup store: %w", err))
+		return
+	}
+	// 7. Fold part reports into message statuses.
+	events, folded, err := h.fold(ctx, events)
+	if err != nil {
+		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: part store: %w", err))
 		return
 	}
 	if len(events) > 0 {
@@ -206,12 +225,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: sink: %w", err))
 			return
 		}
-		if len(ids) > 0 {
-			// Marking must survive a vendor that hung up once the sink had accepted.
-			if err := h.store.Mark(context.WithoutCancel(ctx), ids); err != nil && h.log != nil {
-				h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: marking events seen failed; they may be delivered again",
-					slog.String("provider", h.provider), slog.Int("events", len(ids)), slog.Any("error", err))
-			}
+	}
+	// Marking must survive a vendor that hung up once the sink had accepted.
+	mctx := context.WithoutCancel(ctx)
+	if len(ids) > 0 {
+		if err := h.store.Mark(mctx, ids); err != nil && h.log != nil {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: marking events seen failed; they may be delivered again",
+				slog.String("provider", h.provider), slog.Int("events", len(ids)), slog.Any("error", err))
+		}
+	}
+	for _, f := range folded {
+		if err := h.parts.SetFolded(mctx, f.key, f.status); err != nil && h.log != nil {
+			h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: storing a folded status failed; it may be delivered again",
+				slog.String("provider", h.provider), slog.Any("error", err))
 		}
 	}
 	if cb.Reply != nil {
@@ -222,8 +248,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.debug(r, "webhook: callback accepted", len(events))
 }
 
-// fresh returns the events of evs that are neither repeated earlier in evs nor already seen by
-// the store, in order, and the non-empty ids among them. It filters evs in place.
+// fresh prepares each event of evs (see prepare), then returns those that are neither repeated
+// earlier in evs nor already seen by the store, in order, and the non-empty ids among them. It
+// filters evs in place.
 func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []string, error) {
 	if len(evs) == 0 {
 		return nil, nil, nil
@@ -236,7 +263,7 @@ func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []st
 	ids := make([]string, 0, len(evs))
 	for i := range evs {
 		ev := &evs[i]
-		h.kw.Apply(ev)
+		prepare(ev, h.provider, &h.kw)
 		if id := ev.ID; id != "" {
 			if inReq != nil {
 				if _, dup := inReq[id]; dup {
@@ -263,6 +290,79 @@ func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []st
 		return nil, nil, nil
 	}
 	return out, ids, nil
+}
+
+// prepare is the one place where an event is completed after the provider decoded it:
+// keywords classified with kw (Keywords.Apply never undoes a type the vendor set), an empty
+// Provider filled with name, and an empty ID filled with sms.EventID. The derived id uses the
+// message id (with "$part" for a part report) or, when the event has none, its raw payload;
+// an event with neither keeps an empty ID and is never de-duplicated.
+func prepare(ev *sms.Event, name string, kw *sms.Keywords) {
+	kw.Apply(ev)
+	if ev.Provider == "" {
+		ev.Provider = name
+	}
+	if ev.ID != "" {
+		return
+	}
+	key := ev.MessageID
+	if key != "" && ev.Part > 0 {
+		key += "$" + strconv.Itoa(ev.Part)
+	}
+	if key == "" {
+		key = string(ev.Raw)
+	}
+	if key == "" {
+		return
+	}
+	ev.ID = sms.EventID(ev.Provider, key, ev.RawStatus, ev.ErrorCode)
+}
+
+// foldedStatus is a folded message status to store once the sink accepted it.
+type foldedStatus struct {
+	key    string
+	status sms.Status
+}
+
+// fold records each part report in the part store and keeps it only when the message's folded
+// status moves forward (sms.Status.Supersedes), with Status set to the folded status; Part,
+// Parts, RawStatus and the error fields stay those of the report that moved it. Other events
+// pass unchanged. It filters evs in place.
+func (h *handler) fold(ctx context.Context, evs []sms.Event) ([]sms.Event, []foldedStatus, error) {
+	if h.parts == NoPartFold {
+		return evs, nil, nil
+	}
+	out := evs[:0]
+	var folded []foldedStatus
+	for i := range evs {
+		ev := evs[i]
+		if ev.Type != sms.EventDeliveryReport || ev.Part <= 0 || ev.MessageID == "" {
+			out = append(out, ev)
+			continue
+		}
+		key := partKey(&ev)
+		st, err := h.parts.AddPart(ctx, key, ev.Part, ev.Parts, ev.Status)
+		if err != nil {
+			return nil, nil, err
+		}
+		last := st.Folded
+		for _, f := range folded { // an earlier part of this request moved it already
+			if f.key == key && f.status.Supersedes(last) {
+				last = f.status
+			}
+		}
+		now := st.Status()
+		if !now.Supersedes(last) {
+			continue
+		}
+		ev.Status = now
+		if ev.Parts < st.Parts {
+			ev.Parts = st.Parts
+		}
+		out = append(out, ev)
+		folded = append(folded, foldedStatus{key: key, status: now})
+	}
+	return out, folded, nil
 }
 
 // fail answers code with its generic status text and reports err.
@@ -312,10 +412,11 @@ func writeReply(w http.ResponseWriter, rep *sms.Reply) {
 
 // Parse reads the body of r (at most maxBytes; zero or negative means DefaultMaxBodyBytes) and
 // has p verify, then decode it, for applications that route callbacks themselves and want no
-// Sink. Inbound events are classified with sms.DefaultKeywords() (apply other Keywords to the
-// result to override: Keywords.Apply re-classifies earlier keyword matches). Parse does not check
-// the method, de-duplicate or write a response; StatusCode maps its errors to the status Handler
-// would answer.
+// Sink. Each event is completed as Handler completes it, once: inbound keywords classified with
+// sms.DefaultKeywords() (a type the vendor set, such as its own opt-out flag, is kept), an empty
+// Provider set to p.Name() and an empty ID derived with sms.EventID. Parse does not check the
+// method, de-duplicate, fold part reports (it keeps no state: each part comes back as its own
+// event) or write a response; StatusCode maps its errors to the status Handler would answer.
 //
 // Errors: one wrapping ErrTooLarge when the body is over the limit (by Content-Length, before
 // anything is read, or while reading); an *sms.Error with CodeInvalidArgument when the body
@@ -331,8 +432,8 @@ func Parse(ctx context.Context, p sms.Provider, r *http.Request, maxBytes int64)
 }
 
 // parse reads the body through http.MaxBytesReader (w may be nil) and calls p.ParseCallback.
-// When kw is not nil it classifies inbound events with it (Parse); Handler passes nil and
-// classifies while filtering.
+// When kw is not nil it prepares every event with it (Parse); Handler passes nil and prepares
+// while filtering.
 func parse(ctx context.Context, p sms.Provider, w http.ResponseWriter, r *http.Request, limit int64, kw *sms.Keywords) (*sms.Callback, error) {
 	body, err := readBody(w, r, limit)
 	if err != nil {
@@ -346,8 +447,9 @@ func parse(ctx context.Context, p sms.Provider, w http.ResponseWriter, r *http.R
 		return nil, &sms.Error{Code: sms.CodeInternal, Provider: p.Name(), Message: "webhook: ParseCallback returned neither a callback nor an error"}
 	}
 	if kw != nil {
+		name := p.Name()
 		for i := range cb.Events {
-			kw.Apply(&cb.Events[i])
+			prepare(&cb.Events[i], name, kw)
 		}
 	}
 	return cb, nil

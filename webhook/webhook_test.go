@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/webhook"
@@ -30,10 +31,15 @@ import (
 // before anything is decoded. OPTIONS requests are answered with a CloudEvents handshake.
 
 type fakeEvent struct {
-	ID      string `json:"id"`
-	Type    string `json:"type"` // "dlr", "inbound", "optout"; anything else is unknown
-	Body    string `json:"body,omitempty"`
-	Keyword string `json:"keyword,omitempty"`
+	ID        string `json:"id"`
+	Type      string `json:"type"` // "dlr", "inbound", "optout"; anything else is unknown
+	Body      string `json:"body,omitempty"`
+	Keyword   string `json:"keyword,omitempty"`
+	MessageID string `json:"message_id,omitempty"`
+	Status    string `json:"status,omitempty"` // a dlr's status; default "delivered"
+	Part      int    `json:"part,omitempty"`
+	Parts     int    `json:"parts,omitempty"`
+	Anonymous bool   `json:"anonymous,omitempty"` // leave Event.Provider empty
 }
 
 type fakeReply struct {
@@ -112,10 +118,16 @@ func (p *fakeProvider) ParseCallback(ctx context.Context, r *http.Request, body 
 	}
 	cb := &sms.Callback{Events: make([]sms.Event, 0, len(env.Events))}
 	for _, fe := range env.Events {
-		ev := sms.Event{ID: fe.ID, Provider: "fake", Body: fe.Body, Keyword: fe.Keyword}
+		ev := sms.Event{ID: fe.ID, Provider: "fake", Body: fe.Body, Keyword: fe.Keyword, MessageID: fe.MessageID, Part: fe.Part, Parts: fe.Parts}
+		if fe.Anonymous {
+			ev.Provider = ""
+		}
 		switch fe.Type {
 		case "dlr":
-			ev.Type, ev.Status = sms.EventDeliveryReport, sms.StatusDelivered
+			ev.Type, ev.Status, ev.RawStatus = sms.EventDeliveryReport, sms.StatusDelivered, "delivered"
+			if fe.Status != "" {
+				ev.Status, ev.RawStatus = sms.ParseStatus(fe.Status), fe.Status
+			}
 		case "inbound":
 			ev.Type = sms.EventInbound
 		case "optout":
@@ -811,9 +823,8 @@ func TestKeywords(t *testing.T) {
 func TestMemoryStoreBounded(t *testing.T) {
 	ctx := context.Background()
 	s := webhook.NewMemoryStore(2)
-	if err := s.Mark(ctx, []string{"a", "b"}); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, s.Mark(ctx, []string{"a"}))
+	require.NoError(t, s.Mark(ctx, []string{"b"}))
 	if err := s.Mark(ctx, []string{"b", "c"}); err != nil { // b again: no change; c evicts a
 		t.Fatal(err)
 	}
@@ -825,8 +836,8 @@ func TestMemoryStoreBounded(t *testing.T) {
 	if s.Len() != 2 {
 		t.Errorf("Len = %d, want 2", s.Len())
 	}
-	if err := s.Mark(ctx, []string{"d", "e", "f"}); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{"d", "e", "f"} {
+		require.NoError(t, s.Mark(ctx, []string{id}))
 	}
 	for id, want := range map[string]bool{"b": false, "c": false, "d": false, "e": true, "f": true} {
 		if got, _ := s.Seen(ctx, id); got != want {
@@ -865,11 +876,9 @@ func TestMemoryStoreConcurrent(t *testing.T) {
 func TestNewMemoryStoreDefaultCapacity(t *testing.T) {
 	ctx := context.Background()
 	s := webhook.NewMemoryStore(0)
-	ids := make([]string, 10001)
-	for i := range ids {
-		ids[i] = strconv.Itoa(i)
+	for i := range 10001 {
+		require.NoError(t, s.Mark(ctx, []string{strconv.Itoa(i)}))
 	}
-	_ = s.Mark(ctx, ids)
 	if s.Len() != 10000 {
 		t.Fatalf("Len = %d, want 10000", s.Len())
 	}
@@ -1081,4 +1090,97 @@ func BenchmarkHandler(b *testing.B) {
 			}
 		})
 	}
+}
+
+// One request with far more tiny events than the default store holds must not push the ids
+// marked before it out of the store: a vendor's retry of a recent event stays a duplicate.
+func TestHugeBatchCannotEvictRecentIDs(t *testing.T) {
+	sink := &recSink{}
+	h := webhook.Handler(&fakeProvider{}, sink, &webhook.Options{MaxBodyBytes: 8 << 20}) // the default store: 10000 ids
+	recent := make([]fakeEvent, 6000)
+	for i := range recent {
+		recent[i] = fakeEvent{ID: "recent-" + strconv.Itoa(i), Type: "dlr"}
+	}
+	for i := 0; i < len(recent); i += 1000 {
+		w := serve(h, post(envJSON(t, envelope{Events: recent[i : i+1000]})))
+		require.Equal(t, http.StatusOK, w.Code)
+	}
+	huge := make([]fakeEvent, 70000)
+	for i := range huge {
+		huge[i] = fakeEvent{ID: "x" + strconv.Itoa(i), Type: "other"}
+	}
+	w := serve(h, post(envJSON(t, envelope{Events: huge})))
+	require.Equal(t, http.StatusOK, w.Code)
+	calls := sink.n()
+	// The newest half of the store's capacity marked before the huge request is still seen.
+	w = serve(h, post(envJSON(t, envelope{Events: recent[1000:]})))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Equal(t, calls, sink.n(), "a retry of recent events reached the sink again after one huge request")
+}
+
+func TestMemoryStoreOneMarkAdmitsHalf(t *testing.T) {
+	ctx := context.Background()
+	s := webhook.NewMemoryStore(10)
+	require.NoError(t, s.Mark(ctx, []string{"a", "b", "c", "d", "e"}))
+	many := make([]string, 100)
+	for i := range many {
+		many[i] = "n" + strconv.Itoa(i)
+	}
+	require.NoError(t, s.Mark(ctx, many))
+	for _, id := range []string{"a", "b", "c", "d", "e", "n0", "n4"} {
+		seen, err := s.Seen(ctx, id)
+		require.NoError(t, err)
+		require.True(t, seen, "%s forgotten", id)
+	}
+	seen, _ := s.Seen(ctx, "n5")
+	require.False(t, seen, "one Mark remembered more than half the capacity")
+	require.Equal(t, 10, s.Len())
+}
+
+// A vendor-flagged opt-out whose words match no keyword stays an opt-out through Handler and
+// Parse, whatever Keywords the handler is given; events get a provider name and an id.
+func TestPrepareOnce(t *testing.T) {
+	ctx := context.Background()
+	body := envJSON(t, envelope{Events: []fakeEvent{
+		{Type: "optout", Body: "Arrêt", MessageID: "in-1", Anonymous: true},
+		{Type: "inbound", Body: "STOP", MessageID: "in-2"},
+		{Type: "dlr", MessageID: "m-1", Status: "sent"},
+		{Type: "dlr", MessageID: "m-1", Status: "delivered"},
+	}})
+	check := func(t *testing.T, evs []sms.Event) {
+		t.Helper()
+		require.Len(t, evs, 4)
+		require.Equal(t, sms.EventOptOut, evs[0].Type, "the vendor's opt-out flag was lost")
+		require.Equal(t, "", evs[0].Keyword)
+		require.Equal(t, sms.EventOptOut, evs[1].Type)
+		require.Equal(t, "STOP", evs[1].Keyword)
+		seen := map[string]bool{}
+		for _, ev := range evs {
+			require.Equal(t, "fake", ev.Provider)
+			require.NotEmpty(t, ev.ID)
+			require.False(t, seen[ev.ID], "two events got the id %s", ev.ID)
+			seen[ev.ID] = true
+		}
+		require.Equal(t, sms.EventID("fake", "m-1", "sent", ""), evs[2].ID)
+	}
+	t.Run("Handler", func(t *testing.T) {
+		sink := &recSink{}
+		kw := sms.Keywords{OptOut: []string{"ARRET"}, OptIn: []string{"START"}}
+		w := serve(webhook.Handler(&fakeProvider{}, sink, &webhook.Options{Keywords: &kw}), post(body))
+		require.Equal(t, http.StatusOK, w.Code)
+		evs := sink.last()
+		require.Len(t, evs, 4)
+		require.Equal(t, sms.EventOptOut, evs[0].Type)
+		require.Equal(t, sms.EventInbound, evs[1].Type, "custom keywords replace the defaults")
+	})
+	t.Run("HandlerDefaults", func(t *testing.T) {
+		sink := &recSink{}
+		require.Equal(t, http.StatusOK, serve(webhook.Handler(&fakeProvider{}, sink, nil), post(body)).Code)
+		check(t, sink.last())
+	})
+	t.Run("Parse", func(t *testing.T) {
+		cb, err := webhook.Parse(ctx, &fakeProvider{}, post(body), 0)
+		require.NoError(t, err)
+		check(t, cb.Events)
+	})
 }

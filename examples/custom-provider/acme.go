@@ -48,6 +48,9 @@ var acmeAPI = smshttp.Vendor{Name: "acme", RequestIDHeader: "X-Request-Id"}
 // request may have been written is OutcomeUnknown (unwrapping to the context error when the
 // context ended). A non-2xx answer maps through smshttp's status table (401, 429: NotAccepted).
 func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, error) {
+	if msg == nil || len(msg.To) == 0 {
+		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: "acme", Message: "no recipients", NotAccepted: true}
+	}
 	body, _ := json.Marshal(map[string]string{"to": msg.To[0], "from": msg.From.Value, "text": msg.Body, "ref": msg.Reference})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.baseURL+"/v1/messages", bytes.NewReader(body))
 	if err != nil {
@@ -71,7 +74,8 @@ func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, er
 	return []sms.SendResult{{To: msg.To[0], MessageID: out.ID, Status: sms.StatusAccepted}}, nil
 }
 
-// ParseCallback checks Acme's shared key before decoding, then maps each item.
+// ParseCallback checks Acme's shared key before decoding, then maps each item. Keywords (STOP,
+// HELP, …) are left to webhook, which classifies them once.
 func (a *acme) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Acme-Key")), []byte(a.hookKey.Reveal())) != 1 {
 		return nil, &sms.Error{Code: sms.CodeUnauthenticated, Provider: "acme", Message: "bad callback key"}

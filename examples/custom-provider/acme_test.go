@@ -16,15 +16,19 @@ import (
 type harness struct {
 	fake *fakeAcme
 	srv  *httptest.Server
+	tr   *smstest.HoldTransport
 	p    *acme
 	seq  int
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness is the harness maker RunConformance calls once per rule: a fresh fake each time.
+// Sends go through an smstest.HoldTransport, so the kit can cancel one while Acme has it.
+func newHarness(t *testing.T) smstest.Harness {
 	h := &harness{fake: &fakeAcme{apiKey: "acme-key"}}
 	h.srv = httptest.NewServer(h.fake)
 	t.Cleanup(h.srv.Close)
-	h.p = &acme{baseURL: h.srv.URL, apiKey: sms.NewSecret("acme-key"), hookKey: sms.NewSecret("hook-key"), hc: h.srv.Client()}
+	h.tr = &smstest.HoldTransport{Base: h.srv.Client().Transport}
+	h.p = &acme{baseURL: h.srv.URL, apiKey: sms.NewSecret("acme-key"), hookKey: sms.NewSecret("hook-key"), hc: &http.Client{Transport: h.tr}}
 	return h
 }
 
@@ -42,6 +46,10 @@ func (h *harness) Requests() int {
 }
 func (h *harness) Accepted() int { return h.Requests() }
 func (h *harness) ArmFault(t testing.TB, f smstest.Fault) {
+	if f.Hold != nil {
+		h.tr.Arm(f.Hold)
+		return
+	}
 	h.fake.mu.Lock()
 	defer h.fake.mu.Unlock()
 	if f.Reset {
@@ -85,7 +93,7 @@ func (h *harness) request(items []map[string]string, key string) *http.Request {
 }
 
 func TestAcmeConformance(t *testing.T) {
-	smstest.RunConformance(t, newHarness(t), smstest.Features{BatchCallbacks: true})
+	smstest.RunConformance(t, newHarness, smstest.Features{BatchCallbacks: true})
 }
 
 func TestRun(t *testing.T) {
