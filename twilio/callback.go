@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/norm"
 )
 
 // ReferenceParam is the query parameter the provider adds to StatusCallback URLs to carry
@@ -18,56 +19,6 @@ const ReferenceParam = "smsbridge_ref"
 // emptyTwiML is the answer to an inbound message that sends no reply: any other body would be
 // texted back to the sender.
 const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
-
-// statuses maps every MessageStatus of Twilio's OpenAPI enum (message_enum_status).
-var statuses = map[string]sms.Status{
-	"accepted":            sms.StatusAccepted,    // a Messaging Service took it; no sender chosen yet
-	"scheduled":           sms.StatusAccepted,    // scheduled for later
-	"queued":              sms.StatusQueued,      // queued to be sent
-	"sending":             sms.StatusQueued,      // being dispatched to the carrier
-	"sent":                sms.StatusSent,        // handed to the carrier (final when no DLR follows)
-	"delivered":           sms.StatusDelivered,   // carrier confirmed delivery
-	"undelivered":         sms.StatusUndelivered, // carrier reported non-delivery
-	"failed":              sms.StatusFailed,      // Twilio could not send it
-	"read":                sms.StatusDelivered,   // read receipt (WhatsApp, RCS)
-	"partially_delivered": sms.StatusUndelivered, // semantics unconfirmed: not every part arrived
-	"canceled":            sms.StatusFailed,      // a scheduled message was canceled
-	"receiving":           sms.StatusUnknown,     // inbound states: no delivery status
-	"received":            sms.StatusUnknown,
-}
-
-// MapStatus returns the portable status of a Twilio MessageStatus (case-insensitive), or
-// sms.StatusUnknown for a word it does not know and for the inbound states receiving and
-// received:
-//
-//	accepted, scheduled            Accepted
-//	queued, sending                Queued
-//	sent                           Sent
-//	delivered, read                Delivered
-//	undelivered                    Undelivered
-//	partially_delivered            Undelivered (semantics unconfirmed)
-//	failed, canceled               Failed
-//	receiving, received            Unknown (inbound, not a delivery state)
-func MapStatus(status string) sms.Status {
-	if s, ok := statuses[status]; ok {
-		return s
-	}
-	return statuses[strings.ToLower(status)]
-}
-
-// deliveryErrors describes the delivery-time error codes of status callbacks (Twilio's error
-// dictionary; the wording is not re-read in Twilio's pages: unconfirmed).
-var deliveryErrors = map[string]string{
-	"30001": "queue overflow",
-	"30002": "account suspended",
-	"30003": "unreachable destination handset",
-	"30004": "message blocked",
-	"30005": "unknown destination handset",
-	"30006": "landline or unreachable carrier",
-	"30007": "carrier filtering",
-	"30008": "unknown error",
-	"30034": "message from an unregistered US 10DLC number",
-}
 
 // optOutTypes maps Advanced Opt-Out's OptOutType values to event types.
 var optOutTypes = map[string]sms.EventType{"STOP": sms.EventOptOut, "START": sms.EventOptIn, "HELP": sms.EventHelp}
@@ -112,7 +63,7 @@ func callbackForm(r *http.Request, body []byte) (form, error) {
 		if f, ok := parseForm(r.URL.RawQuery); ok {
 			return f, nil
 		}
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed query string"}
+		return nil, newError(sms.CodeInvalidArgument, "malformed query string")
 	}
 	return bodyForm(r, body)
 }
@@ -123,13 +74,12 @@ func bodyForm(r *http.Request, body []byte) (form, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) != "" &&
 		!strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name,
-			Message: "callback body is not form-encoded: Content-Type " + strconv.Quote(ct)}
+		return nil, newError(sms.CodeInvalidArgument, "callback body is not form-encoded: Content-Type "+strconv.Quote(ct))
 	}
 	if f, ok := parseForm(string(body)); ok {
 		return f, nil
 	}
-	return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed form body"}
+	return nil, newError(sms.CodeInvalidArgument, "malformed form body")
 }
 
 // decodeCallback maps the fields of one callback to one event.
@@ -142,8 +92,8 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 	ev := sms.Event{
 		Provider:  Name,
 		MessageID: firstOf(f, "MessageSid", "SmsSid", "SmsMessageSid"),
-		From:      eventNumber(f.get("From")),
-		To:        eventNumber(f.get("To")),
+		From:      norm.Phone(f.get("From")),
+		To:        norm.Phone(f.get("To")),
 		RawStatus: firstOf(f, "MessageStatus", "SmsStatus"),
 		Reference: reference(r),
 		Raw:       body,
@@ -160,9 +110,10 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 		idStatus = "" // sms.EventID's rule for inbound messages
 	case st != "":
 		ev.Type = sms.EventDeliveryReport
-		ev.Status = MapStatus(st)
+		ev.Status = StatusOf(st)
 		ev.ErrorCode = f.get("ErrorCode")
-		ev.ErrorDescription = deliveryErrors[ev.ErrorCode]
+		de := deliveryErrors[ev.ErrorCode]
+		ev.Code, ev.ErrorDescription = de.code, de.desc
 		if ev.ErrorDescription == "" {
 			ev.ErrorDescription = f.get("ErrorMessage") // seen in third-party captures only
 		}
@@ -230,21 +181,6 @@ func firstOf(f form, keys ...string) string {
 		}
 	}
 	return ""
-}
-
-// eventNumber returns s in E.164 when it is a phone number, else s unchanged (short codes,
-// alphanumeric senders, "whatsapp:+…" channel addresses). A leading space followed by digits
-// is a "+" that was not percent-encoded (hand-made requests) and is read as one.
-func eventNumber(s string) string {
-	if n, err := sms.NormalizePhone(s); err == nil {
-		return n
-	}
-	if len(s) > 1 && s[0] == ' ' && s[1] >= '0' && s[1] <= '9' {
-		if n, err := sms.NormalizePhone("+" + s[1:]); err == nil {
-			return n
-		}
-	}
-	return s
 }
 
 // reference returns the ReferenceParam of the request URI, or "".

@@ -99,7 +99,7 @@ func TestParseCallbackFixtures(t *testing.T) {
 		{file: "status_undelivered_30003.derived.form", want: sms.Event{
 			ID: sms.EventID("twilio", dlrSID, "undelivered", "30003"), Type: sms.EventDeliveryReport, Provider: "twilio",
 			MessageID: dlrSID, From: "+14158779310", To: "+8613314517617",
-			Status: sms.StatusUndelivered, RawStatus: "undelivered", ErrorCode: "30003",
+			Status: sms.StatusUndelivered, RawStatus: "undelivered", Code: sms.CodeInvalidRecipient, ErrorCode: "30003",
 			ErrorDescription: "unreachable destination handset",
 		}},
 		{file: "inbound_sms.form", reply: true, want: sms.Event{
@@ -189,11 +189,11 @@ func TestStatusTable(t *testing.T) {
 			if _, known := statuses[tt.raw]; !known && tt.raw != "frobnicated" {
 				t.Errorf("%q missing from the table", tt.raw)
 			}
-			if got := MapStatus(tt.raw); got != tt.want {
-				t.Errorf("MapStatus(%q) = %v, want %v", tt.raw, got, tt.want)
+			if got := StatusOf(tt.raw); got != tt.want {
+				t.Errorf("StatusOf(%q) = %v, want %v", tt.raw, got, tt.want)
 			}
-			if got := MapStatus(strings.ToUpper(tt.raw)); got != tt.want {
-				t.Errorf("MapStatus(%q) = %v, want %v", strings.ToUpper(tt.raw), got, tt.want)
+			if got := StatusOf(strings.ToUpper(tt.raw)); got != tt.want {
+				t.Errorf("StatusOf(%q) = %v, want %v", strings.ToUpper(tt.raw), got, tt.want)
 			}
 			body := withStatus(t, tt.raw)
 			ev, _ := parseOne(t, callbackRequest("/twilio", body, nil), body)

@@ -78,7 +78,7 @@ func FuzzParseCallback(f *testing.F) {
 			if tok := r.Header.Get(IdempotencyHeader); tok != "" && ev.ID != tok {
 				t.Fatalf("ID %q, want the token %q", ev.ID, tok)
 			}
-			if ev.Type == sms.EventDeliveryReport && ev.Status != MapStatus(ev.RawStatus) {
+			if ev.Type == sms.EventDeliveryReport && ev.Status != StatusOf(ev.RawStatus) {
 				t.Fatalf("status %v for %q", ev.Status, ev.RawStatus)
 			}
 			if !ev.Type.IsInbound() && (ev.Body != "" || ev.MediaURLs != nil) {

@@ -133,7 +133,9 @@ func NewVerifier(publicOrigin string, tokens ...sms.Secret) (*Verifier, error) {
 		if err == nil {
 			msg += ", got " + strconv.Quote(u.Redacted()) // no password in logs
 		}
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: msg, Err: err}
+		e := newError(sms.CodeInvalidArgument, msg)
+		e.Err = err
+		return nil, e
 	}
 	v := &Verifier{}
 	for _, t := range tokens {
@@ -142,8 +144,7 @@ func NewVerifier(publicOrigin string, tokens ...sms.Secret) (*Verifier, error) {
 		}
 	}
 	if len(v.macs) == 0 {
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name,
-			Message: "no auth token to verify callback signatures with"}
+		return nil, newError(sms.CodeInvalidArgument, "no auth token to verify callback signatures with")
 	}
 	prefix := strings.TrimRight(u.EscapedPath(), "/")
 	scheme := u.Scheme + "://"
@@ -255,7 +256,7 @@ func requestURI(r *http.Request) string {
 }
 
 func sigError(msg string) error {
-	return &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name, Message: msg}
+	return newError(sms.CodeUnauthenticated, msg)
 }
 
 // field is one decoded key=value pair of a form.
