@@ -2,11 +2,13 @@ package twilio_test
 
 import (
 	"context"
-	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/twilio"
@@ -18,38 +20,93 @@ func newP(t *testing.T, h http.HandlerFunc) *twilio.Provider {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	p, err := twilio.New(twilio.Config{AccountSID: sid, AuthToken: sms.NewSecret("tok")}, &twilio.Options{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return p
 }
 
+func oneMessage() *sms.Message {
+	return &sms.Message{To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: "hi"}
+}
+
 // A 408 (a gateway timing out upstream) proves nothing; it must not be NotAccepted.
-func TestTwilio408IsNotProofOfNotAccepted(t *testing.T) {
+func TestSend408IsNotProofOfNotAccepted(t *testing.T) {
 	p := newP(t, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusRequestTimeout)
 	})
-	c := sms.NewClient(p, nil)
-	res, err := c.Send(context.Background(), &sms.Message{To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: "hi"})
-	if sms.IsNotAccepted(err) {
-		t.Fatalf("Send = (%v, %v): 408 reported as proved-not-accepted (code %v)", res, err, sms.ErrorCode(err))
+	res, err := sms.NewClient(p, nil).Send(context.Background(), oneMessage())
+	if err == nil {
+		err = res[0].Err
 	}
+	require.Error(t, err)
+	require.False(t, sms.IsNotAccepted(err), "408 reported as proved-not-accepted: %v", err)
 }
 
-// A deadline, not a cancellation, ended the send before the second recipient.
-func TestTwilioDeadlineReportedAsDeadline(t *testing.T) {
-	p := newP(t, func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(200 * time.Millisecond)
-		w.WriteHeader(500)
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	res, err := p.Send(ctx, &sms.Message{To: []string{"+12025550101", "+12025550102"}, From: sms.Sender{Value: "+12025550100"}, Body: "hi"})
-	if err != nil {
-		t.Fatal(err)
+// A request that failed as a whole is (nil, err) from the provider, with the error's code as
+// classified; sms.Client copies it into the recipient's result.
+func TestSendWholeRequestFailure(t *testing.T) {
+	p := newP(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	res, err := p.Send(context.Background(), oneMessage())
+	require.Nil(t, res)
+	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(err))
+	require.False(t, sms.IsNotAccepted(err))
+
+	cres, cerr := sms.NewClient(p, nil).Send(context.Background(), oneMessage())
+	require.NoError(t, cerr, "a failure that may have created the message is a result, not an error")
+	require.Len(t, cres, 1)
+	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(cres[0].Err))
+}
+
+// More recipients than Capabilities.MaxRecipients is a caller's mistake, refused before any
+// request (sms.Client never does it).
+func TestSendOneRecipientPerRequest(t *testing.T) {
+	requests := 0
+	p := newP(t, func(w http.ResponseWriter, r *http.Request) { requests++ })
+	msg := oneMessage()
+	msg.To = append(msg.To, "+12025550102")
+	res, err := p.Send(context.Background(), msg)
+	require.Nil(t, res)
+	require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err))
+	require.True(t, sms.IsNotAccepted(err))
+	require.Zero(t, requests)
+}
+
+func TestCapabilities(t *testing.T) {
+	p := newP(t, func(http.ResponseWriter, *http.Request) {})
+	c := p.Capabilities()
+	require.True(t, c.CallbackURL, "StatusCallback is set per message")
+	require.Empty(t, c.MessageTypes, "Twilio's Messages API has no traffic-class field")
+	require.Equal(t, 1, c.MaxRecipients)
+}
+
+// CloseIdleConnections closes the keep-alive connection a send left open.
+func TestCloseIdleConnections(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"sid":"SM1","status":"queued"}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
 	}
-	e := res[1].Err
-	if sms.ErrorCode(e) != sms.CodeDeadlineExceeded || errors.Is(e, context.Canceled) {
-		t.Fatalf("second recipient: code %v, Is(Canceled)=%v: %v", sms.ErrorCode(e), errors.Is(e, context.Canceled), e)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	p, err := twilio.New(twilio.Config{AccountSID: sid, AuthToken: sms.NewSecret("tok")},
+		&twilio.Options{BaseURL: srv.URL, HTTPClient: &http.Client{Transport: &http.Transport{}}})
+	require.NoError(t, err)
+	var _ interface{ CloseIdleConnections() } = p // sms.IdleCloser
+	_, err = p.Send(context.Background(), oneMessage())
+	require.NoError(t, err)
+	select {
+	case <-closed:
+		t.Fatal("the connection closed before CloseIdleConnections")
+	default:
+	}
+	p.CloseIdleConnections()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
+		t.Fatal("the idle connection was not closed")
 	}
 }

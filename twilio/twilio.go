@@ -105,7 +105,9 @@ func (p *Provider) GoString() string { return p.String() }
 // Format prints the provider without credentials for every verb.
 func (p *Provider) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(p.String())) }
 
-// Capabilities implements sms.Provider: one recipient per request, 1600 characters.
+// Capabilities implements sms.Provider: one recipient per request, 1600 characters, a
+// delivery-report URL per message (StatusCallback). Twilio's Messages API has no field for a
+// traffic class, so no Message.Type other than TypeDefault is honoured.
 func (p *Provider) Capabilities() sms.Capabilities {
 	return sms.Capabilities{
 		SenderTypes:     []sms.SenderType{sms.SenderLongCode, sms.SenderTollFree, sms.SenderShortCode, sms.SenderAlphanumeric, sms.SenderPool},
@@ -114,6 +116,7 @@ func (p *Provider) Capabilities() sms.Capabilities {
 		BodyUnit:        sms.UnitCharacters,
 		DeliveryReports: true,
 		Inbound:         true,
+		CallbackURL:     true,
 	}
 }
 
@@ -215,35 +218,24 @@ func (p *Provider) form(msg *sms.Message, to string) (url.Values, error) {
 	return f, nil
 }
 
-// Send implements sms.Provider: one form POST per recipient, one attempt each.
+// Send implements sms.Provider: one form POST for the one recipient (Capabilities.MaxRecipients
+// is 1; sms.Client splits larger sends), one attempt. When that request fails, Send returns
+// (nil, err) and sms.Client copies err, its code and NotAccepted unchanged, into the
+// recipient's result.
 func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, error) {
-	if msg == nil || len(msg.To) == 0 {
-		return nil, refused("no recipients")
+	if msg == nil || len(msg.To) != 1 {
+		return nil, refused("Twilio takes exactly one recipient per request; send through sms.Client, which splits")
 	}
-	res := make([]sms.SendResult, len(msg.To))
-	sent := false
-	for i, to := range msg.To {
-		res[i].To = to
-		if err := ctx.Err(); err != nil {
-			if !sent {
-				return nil, err
-			}
-			res[i].Err = sms.NotAttempted(Name, err)
-			continue
-		}
-		r, err := p.sendOne(ctx, msg, to)
-		if err != nil && i == 0 && len(msg.To) == 1 {
-			return nil, err
-		}
-		sent = true
-		if err != nil {
-			res[i].Err = err
-			continue
-		}
-		res[i] = r
+	r, err := p.sendOne(ctx, msg, msg.To[0])
+	if err != nil {
+		return nil, err
 	}
-	return res, nil
+	return []sms.SendResult{r}, nil
 }
+
+// CloseIdleConnections implements sms.IdleCloser: it closes the idle connections of the HTTP
+// client sends and fetches use. The provider stays usable.
+func (p *Provider) CloseIdleConnections() { p.hc.CloseIdleConnections() }
 
 func (p *Provider) sendOne(ctx context.Context, msg *sms.Message, to string) (sms.SendResult, error) {
 	form, err := p.form(msg, to)
