@@ -35,13 +35,12 @@ func parseCallback(r *http.Request, body []byte) (*sms.Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeCallback(r, body, f, sms.DefaultKeywords()), nil
+	return decodeCallback(r, body, f), nil
 }
 
-// verifyAndParse verifies r and decodes it, parsing the form body once for both; kw
-// classifies inbound keywords. ParseCallback should call it (or Verify then parseCallback,
-// which parses the body twice).
-func (v *Verifier) verifyAndParse(r *http.Request, body []byte, kw sms.Keywords) (*sms.Callback, error) {
+// verifyAndParse verifies r and decodes it, parsing the form body once for both.
+// ParseCallback calls it (Verify then parseCallback would parse the body twice).
+func (v *Verifier) verifyAndParse(r *http.Request, body []byte) (*sms.Callback, error) {
 	f, ferr := callbackForm(r, body)
 	var signed form // the body's form, for the signature; nil when the body is not one
 	if ferr == nil && len(body) > 0 {
@@ -53,7 +52,7 @@ func (v *Verifier) verifyAndParse(r *http.Request, body []byte, kw sms.Keywords)
 	if ferr != nil {
 		return nil, ferr
 	}
-	return decodeCallback(r, body, f, kw), nil
+	return decodeCallback(r, body, f), nil
 }
 
 // callbackForm returns the fields of a callback: the form body, or the query string of a GET
@@ -88,7 +87,7 @@ func bodyForm(r *http.Request, body []byte) (form, error) {
 // received or receiving, or when it has no status but a Body or NumMedia; it is a delivery
 // report when it has any other status; otherwise, or without MessageSid/SmsSid, it is
 // EventUnknown.
-func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.Callback {
+func decodeCallback(r *http.Request, body []byte, f form) *sms.Callback {
 	ev := sms.Event{
 		Provider:  Name,
 		MessageID: firstOf(f, "MessageSid", "SmsSid", "SmsMessageSid"),
@@ -106,7 +105,7 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 	case ev.MessageID == "":
 		ev.Type = sms.EventUnknown
 	case st == "received" || st == "receiving" || (st == "" && (f.has("Body") || f.has("NumMedia"))):
-		decodeInbound(&ev, f, kw)
+		decodeInbound(&ev, f)
 		idStatus = "" // sms.EventID's rule for inbound messages
 	case st != "":
 		ev.Type = sms.EventDeliveryReport
@@ -143,9 +142,10 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 	return cb
 }
 
-// decodeInbound fills an inbound message: body, media, keyword classification (Twilio's
-// Advanced Opt-Out OptOutType wins over the keyword list) and the opt-out scope.
-func decodeInbound(ev *sms.Event, f form, kw sms.Keywords) {
+// decodeInbound fills an inbound message: body, media, Twilio's own keyword signal and the
+// opt-out scope. Keyword lists are not applied here: webhook applies them once, to a plain
+// EventInbound, and never undoes a type set from OptOutType.
+func decodeInbound(ev *sms.Event, f form) {
 	ev.Type = sms.EventInbound
 	ev.Body = f.get("Body")
 	if n, err := strconv.Atoi(f.get("NumMedia")); err == nil && n > 0 {
@@ -156,12 +156,11 @@ func decodeInbound(ev *sms.Event, f form, kw sms.Keywords) {
 			}
 		}
 	}
-	kw.Apply(ev)
 	// OptOutType is sent when Advanced Opt-Out matched a keyword (observed in third-party
-	// handlers; Twilio's doc wording unconfirmed). It may match words of another language that
-	// kw does not know; the keyword is then Twilio's class name.
+	// handlers; Twilio's doc wording unconfirmed), in whatever language the service is set up
+	// for ("Arrêt"); the keyword is then Twilio's class name.
 	ot := strings.ToUpper(strings.TrimSpace(f.get("OptOutType")))
-	if t, ok := optOutTypes[ot]; ok && t != ev.Type {
+	if t, ok := optOutTypes[ot]; ok {
 		ev.Type, ev.Keyword = t, ot
 	}
 	// Twilio blocks a number per Messaging Service when the message came through one, else per

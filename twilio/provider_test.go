@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio"
@@ -339,5 +341,47 @@ func TestGETWebhookThroughHandler(t *testing.T) {
 	h.ServeHTTP(w, bad)
 	if w.Code != http.StatusUnauthorized {
 		t.Fatalf("tampered GET: %d", w.Code)
+	}
+}
+
+// An opt-out only Twilio recognised (OptOutType=STOP on a word no keyword list knows) stays an
+// opt-out through webhook.Handler, which applies the keyword lists once; a plain STOP becomes
+// one there.
+func TestVendorOptOutSurvivesHandler(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p := newProvider(t, srv, srv.AuthToken())
+	var got []sms.Event
+	h := webhook.Handler(p, webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error {
+		got = append(got, evs...)
+		return nil
+	}), nil)
+	for i, c := range []struct {
+		body, optOutType string
+		want             sms.EventType
+		keyword          string
+	}{
+		{"Arrêt", "STOP", sms.EventOptOut, "STOP"},
+		{"STOP", "", sms.EventOptOut, "STOP"},
+		{"Aide", "HELP", sms.EventHelp, "HELP"},
+		{"hello", "", sms.EventInbound, ""},
+	} {
+		form := url.Values{"MessageSid": {fmt.Sprintf("SM%032d", i)}, "From": {"+12025550101"}, "To": {"+15005550006"},
+			"Body": {c.body}, "SmsStatus": {"received"}, "NumMedia": {"0"}}
+		if c.optOutType != "" {
+			form.Set("OptOutType", c.optOutType)
+		}
+		req := httptest.NewRequest(http.MethodPost, inboundURL, strings.NewReader(form.Encode()))
+		req.RequestURI = "/twilio/inbound"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(twilio.SignatureHeader, twilio.Sign(srv.AuthToken(), inboundURL, form))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code, c.body)
+		require.Len(t, got, i+1)
+		ev := got[i]
+		require.Equal(t, c.want, ev.Type, c.body)
+		require.Equal(t, c.keyword, ev.Keyword, c.body)
+		require.Equal(t, c.body, ev.Body)
 	}
 }

@@ -302,7 +302,7 @@ func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []by
 		if p.verifier == nil {
 			return nil, newError(sms.CodeUnauthenticated, "callback verification is not configured: set Config.PublicURL")
 		}
-		return p.verifier.verifyAndParse(r, body, sms.DefaultKeywords())
+		return p.verifier.verifyAndParse(r, body)
 	}
 	return parseCallback(r, body)
 }
