@@ -21,7 +21,8 @@ import (
 const SignatureHeader = "X-Twilio-Signature"
 
 // IdempotencyHeader is the header Twilio sends on webhook requests so that a receiver can
-// recognise a retried request; it becomes Event.ID when present.
+// recognise a retried request. It is not signed, so it never becomes Event.ID (see the
+// package doc); the emulator sends it as Twilio does.
 const IdempotencyHeader = "I-Twilio-Idempotency-Token"
 
 // bodyHashParam is the query parameter Twilio adds to the URL of a webhook with a JSON body.

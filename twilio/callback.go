@@ -122,14 +122,15 @@ func decodeCallback(r *http.Request, body []byte, f form) *sms.Callback {
 		}
 	}
 
-	switch tok := r.Header.Get(IdempotencyHeader); {
-	case tok != "":
-		ev.ID = tok
-	case ev.Type == sms.EventUnknown:
-		// A shape we do not know: hash the whole request, so that de-duplication takes two
-		// different unknown callbacks neither for one another nor for a known event.
+	// Event.ID comes from signed content only (see the package doc): MessageSid, the status
+	// word and ErrorCode are signed body fields, the request URI is the signed URL. The
+	// unsigned I-Twilio-Idempotency-Token header is not used, so a replay of a signed
+	// callback with that header changed or removed has the ID of the original.
+	if ev.Type == sms.EventUnknown {
+		// A shape we do not know: hash the whole signed request, so that de-duplication
+		// takes two different unknown callbacks neither for one another nor for a known event.
 		ev.ID = sms.EventID(Name, ev.MessageID, "?"+requestURI(r), string(body))
-	default:
+	} else {
 		ev.ID = sms.EventID(Name, ev.MessageID, idStatus, ev.ErrorCode)
 	}
 

@@ -385,3 +385,44 @@ func TestVendorOptOutSurvivesHandler(t *testing.T) {
 		require.Equal(t, c.body, ev.Body)
 	}
 }
+
+// Event.ID comes from signed content: replaying a signed callback with the unsigned
+// I-Twilio-Idempotency-Token changed or removed gives the same ID, so de-duplication drops it.
+func TestEventIDIgnoresUnsignedHeader(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p := newProvider(t, srv, srv.AuthToken())
+	parse := func(token string, del bool) sms.Event {
+		req := srv.StatusCallbackRequest(statusURL+"?"+twilio.ReferenceParam+"=r1", "SM00000000000000000000000000000007", "+14155550100", "undelivered", "30003")
+		switch {
+		case del:
+			req.Header.Del(twilio.IdempotencyHeader)
+		case token != "":
+			req.Header.Set(twilio.IdempotencyHeader, token)
+		}
+		cb, err := p.ParseCallback(context.Background(), req, []byte(mustBody(t, req)))
+		require.NoError(t, err)
+		require.Len(t, cb.Events, 1)
+		return cb.Events[0]
+	}
+	orig := parse("", false)
+	require.NotEmpty(t, orig.ID)
+	require.Equal(t, orig.ID, parse("replayed-with-a-new-token", false).ID)
+	require.Equal(t, orig.ID, parse("", true).ID)
+
+	// And through webhook.Handler: the replay with a new token reaches the sink once.
+	var n int
+	h := webhook.Handler(p, webhook.SinkFunc(func(context.Context, []sms.Event) error { n++; return nil }), nil)
+	for _, tok := range []string{"tok-1", "tok-2", ""} {
+		req := srv.StatusCallbackRequest(statusURL, "SM00000000000000000000000000000008", "+14155550100", "delivered", "")
+		if tok == "" {
+			req.Header.Del(twilio.IdempotencyHeader)
+		} else {
+			req.Header.Set(twilio.IdempotencyHeader, tok)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code)
+	}
+	require.Equal(t, 1, n, "replays with a changed unsigned header reached the sink")
+}
