@@ -1,8 +1,8 @@
 package twilio
 
 import (
+	"bytes"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +41,9 @@ func parseCallback(r *http.Request, body []byte) (*sms.Callback, error) {
 // verifyAndParse verifies r and decodes it, parsing the form body once for both.
 // ParseCallback calls it (Verify then parseCallback would parse the body twice).
 func (v *Verifier) verifyAndParse(r *http.Request, body []byte) (*sms.Callback, error) {
+	if r.Header.Get(SignatureHeader) == "" {
+		return nil, sigError("missing signature") // before any work on the body
+	}
 	f, ferr := callbackForm(r, body)
 	var signed form // the body's form, for the signature; nil when the body is not one
 	if ferr == nil && len(body) > 0 {
@@ -74,6 +77,9 @@ func bodyForm(r *http.Request, body []byte) (form, error) {
 	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) != "" &&
 		!strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
 		return nil, newError(sms.CodeInvalidArgument, "callback body is not form-encoded: Content-Type "+strconv.Quote(ct))
+	}
+	if bytes.Count(body, []byte{'&'}) >= MaxFormFields { // before copying the body
+		return nil, newError(sms.CodeInvalidArgument, "more than "+strconv.Itoa(MaxFormFields)+" form fields")
 	}
 	if f, ok := parseForm(string(body)); ok {
 		return f, nil
@@ -188,6 +194,5 @@ func reference(r *http.Request) string {
 	if r.URL == nil || !strings.Contains(r.URL.RawQuery, ReferenceParam) {
 		return ""
 	}
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	return q.Get(ReferenceParam)
+	return queryValue(r.URL.RawQuery, ReferenceParam)
 }
