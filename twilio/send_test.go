@@ -1,7 +1,11 @@
 package twilio_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -109,4 +113,43 @@ func TestCloseIdleConnections(t *testing.T) {
 	case <-time.After(30 * time.Second): // a hang guard, not a timing assertion
 		t.Fatal("the idle connection was not closed")
 	}
+}
+
+// A body that is not Twilio's JSON error (a proxy echoing the request's headers) never
+// reaches err.Error(), %+v or the client's log; Twilio's own code and message do.
+func TestErrorBodyNotInErrorOrLog(t *testing.T) {
+	for _, status := range []int{http.StatusBadRequest, http.StatusBadGateway, http.StatusServiceUnavailable} {
+		p := newP(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			w.WriteHeader(status)
+			_ = r.Header.Write(w) // echoes Authorization: Basic …
+		})
+		var logs bytes.Buffer
+		c := sms.NewClient(p, &sms.ClientOptions{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Retry: sms.RetryPolicy{MaxAttempts: 1}})
+		res, err := c.Send(context.Background(), oneMessage())
+		if err == nil {
+			err = res[0].Err
+		}
+		require.Error(t, err)
+		perr := func() error { _, e := p.Send(context.Background(), oneMessage()); return e }()
+		auth := base64.StdEncoding.EncodeToString([]byte(sid + ":tok"))
+		for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%+v", perr), logs.String()} {
+			require.NotContains(t, s, auth, "status %d", status)
+			require.NotContains(t, s, "Authorization", "status %d", status)
+		}
+		require.Contains(t, err.Error(), http.StatusText(status))
+	}
+
+	p := newP(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"code":21211,"message":"The 'To' number is not a valid phone number.","more_info":"x","status":400}`))
+	})
+	_, err := p.Send(context.Background(), oneMessage())
+	var e *sms.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "21211", e.VendorCode)
+	require.Equal(t, "The 'To' number is not a valid phone number.", e.Message)
+	require.Equal(t, sms.CodeInvalidRecipient, e.Code)
 }
