@@ -68,6 +68,11 @@ var errorTable = map[int]sms.Code{
 // the error, and so never a log.
 func mapError(resp *httpx.Response) *sms.Error {
 	e := httpx.StatusError(Name, resp)
+	if resp.StatusCode >= 500 {
+		// A 5xx after the request was written proves nothing: Twilio documents no 5xx as "not
+		// processed" (only 429 / 20429), and a 503 can follow an accepted message.
+		e.Code, e.NotAccepted = sms.CodeOutcomeUnknown, false
+	}
 	e.Message = http.StatusText(resp.StatusCode)
 	if e.Message == "" {
 		e.Message = "HTTP " + strconv.Itoa(resp.StatusCode)

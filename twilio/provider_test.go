@@ -130,6 +130,7 @@ func TestErrorTable(t *testing.T) {
 		{400, 21606, sms.CodeInvalidArgument, true}, {400, 21611, sms.CodeRateLimited, true},
 		{404, 20404, sms.CodeNotFound, true}, {400, 99999, sms.CodeInvalidArgument, true},
 		{500, 20500, sms.CodeOutcomeUnknown, false}, {502, 0, sms.CodeOutcomeUnknown, false},
+		{503, 20503, sms.CodeOutcomeUnknown, false}, {503, 0, sms.CodeOutcomeUnknown, false},
 	}
 	for _, c := range cases {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -425,4 +426,24 @@ func TestEventIDIgnoresUnsignedHeader(t *testing.T) {
 		require.Equal(t, http.StatusOK, w.Code)
 	}
 	require.Equal(t, 1, n, "replays with a changed unsigned header reached the sink")
+}
+
+// A 503 written after Twilio processed the message (the emulator accepts it, then answers
+// 503) is OutcomeUnknown, never Unavailable: Twilio documents no 5xx as "not processed". The
+// client does not retry it, so the message exists once.
+func TestSend503AfterAcceptanceIsOutcomeUnknown(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/_emulator/faults", "application/json", strings.NewReader(`{"status":503,"process":true}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300)
+	p := newProvider(t, srv, srv.AuthToken())
+	res, err := sms.NewClient(p, &sms.ClientOptions{Clock: &smstest.FakeClock{}}).Send(context.Background(),
+		&sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+15005550006"}, Body: "x"})
+	require.NoError(t, err)
+	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(res[0].Err), "%v", res[0].Err)
+	require.False(t, sms.IsNotAccepted(res[0].Err))
+	require.Len(t, srv.Messages(), 1, "the emulator accepted the message")
+	require.Equal(t, 1, srv.Requests(), "an OutcomeUnknown send is not retried")
 }
