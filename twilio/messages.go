@@ -22,14 +22,17 @@ type MessageResource struct {
 	To, From  string
 	Status    string // Twilio's status word; StatusOf gives the portable one
 	ErrorCode string
+	Body      string
 	Segments  int
-	Created   time.Time
+	Created   time.Time // date_created
+	Sent      time.Time // date_sent; zero while the message is queued
 }
 
 // messageResource is the part of Twilio's Message resource JSON the provider reads.
 type messageResource struct {
 	SID          string  `json:"sid"`
 	Status       string  `json:"status"`
+	Body         string  `json:"body"`
 	To           string  `json:"to"`
 	From         *string `json:"from"`
 	NumSegments  string  `json:"num_segments"`
@@ -40,7 +43,7 @@ type messageResource struct {
 }
 
 func (m messageResource) public() MessageResource {
-	out := MessageResource{SID: m.SID, To: m.To, Status: m.Status}
+	out := MessageResource{SID: m.SID, To: m.To, Status: m.Status, Body: m.Body}
 	if m.From != nil {
 		out.From = *m.From
 	}
@@ -49,6 +52,9 @@ func (m messageResource) public() MessageResource {
 	}
 	out.Segments, _ = strconv.Atoi(m.NumSegments)
 	out.Created, _ = time.Parse(time.RFC1123Z, m.DateCreated)
+	if m.DateSent != nil {
+		out.Sent, _ = time.Parse(time.RFC1123Z, *m.DateSent)
+	}
 	return out
 }
 
@@ -64,32 +70,70 @@ func (p *Provider) FetchMessage(ctx context.Context, sid string) (MessageResourc
 	return m.public(), nil
 }
 
-// FindMessages lists messages sent to to (and from from, when not empty) on or after the
-// day of since — the way to reconcile an OutcomeUnknown: if a message with your body shows up,
-// the failed request did create it and must not be sent again.
-func (p *Provider) FindMessages(ctx context.Context, to, from string, since time.Time) ([]MessageResource, error) {
-	q := url.Values{}
-	if to != "" {
-		q.Set("To", to)
+// MessageFilter selects the messages FindMessages returns. To and From are filtered by
+// Twilio; CreatedSince and Body by FindMessages on each page, because Twilio's list API
+// filters only on DateSent, which a message still queued does not have.
+type MessageFilter struct {
+	To   string // the recipient, exactly as sent (E.164)
+	From string // the sender: a number, short code or alphanumeric ID; "" for any
+	// CreatedSince keeps messages created at or after it: the time of the first attempt,
+	// less a margin for the difference between this machine's clock and Twilio's.
+	CreatedSince time.Time
+	// Body, when not empty, keeps messages whose body is exactly it.
+	Body string
+	// PageSize is the number of messages per request: 0 means 1000, Twilio's maximum.
+	PageSize int
+	// MaxPages bounds the requests made: 0 means 10. When more pages remain, FindMessages
+	// returns what it found and an *sms.Error with CodeUnknown: the answer is incomplete.
+	MaxPages int
+}
+
+// FindMessages lists the messages Twilio holds that match f, newest first, following Twilio's
+// next_page_uri — the way to reconcile an OutcomeUnknown: a message from the same sender to
+// the same recipient with the same body, created since the first attempt, shows that the
+// failed request did create it and must not be sent again. f.To is required.
+func (p *Provider) FindMessages(ctx context.Context, f MessageFilter) ([]MessageResource, error) {
+	if f.To == "" {
+		return nil, newError(sms.CodeInvalidArgument, "MessageFilter.To is required")
 	}
-	if from != "" {
-		q.Set("From", from)
+	size, pages := f.PageSize, f.MaxPages
+	if size <= 0 {
+		size = 1000
 	}
-	if !since.IsZero() {
-		q.Set("DateSent>", since.UTC().Format("2006-01-02"))
+	if pages <= 0 {
+		pages = 10
 	}
-	q.Set("PageSize", "50")
-	var page struct {
-		Messages []messageResource `json:"messages"`
+	q := url.Values{"To": {f.To}, "PageSize": {strconv.Itoa(min(size, 1000))}}
+	if f.From != "" {
+		q.Set("From", f.From)
 	}
-	if err := p.get(ctx, p.messagesURL()+"?"+q.Encode(), &page); err != nil {
-		return nil, err
+	first := "/2010-04-01/Accounts/" + p.accountSID + "/Messages.json"
+	next := first + "?" + q.Encode()
+	var out []MessageResource
+	for range pages {
+		var page struct {
+			Messages    []messageResource `json:"messages"`
+			NextPageURI *string           `json:"next_page_uri"`
+		}
+		if err := p.get(ctx, p.base+next, &page); err != nil {
+			return out, err
+		}
+		for _, m := range page.Messages {
+			r := m.public()
+			if (f.CreatedSince.IsZero() || !r.Created.Before(f.CreatedSince)) && (f.Body == "" || r.Body == f.Body) {
+				out = append(out, r)
+			}
+		}
+		if page.NextPageURI == nil || *page.NextPageURI == "" {
+			return out, nil
+		}
+		// Follow only a page of the same list: the request carries the credentials.
+		next = *page.NextPageURI
+		if !strings.HasPrefix(next, first+"?") {
+			return out, newError(sms.CodeInternal, "next_page_uri is not a page of the Messages list")
+		}
 	}
-	out := make([]MessageResource, len(page.Messages))
-	for i, m := range page.Messages {
-		out[i] = m.public()
-	}
-	return out, nil
+	return out, newError(sms.CodeUnknown, "more than "+strconv.Itoa(pages)+" pages match: the list is incomplete; raise MaxPages or narrow From")
 }
 
 // get reads a resource with the retrying client: a GET is safe to repeat.
