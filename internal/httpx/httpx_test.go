@@ -13,20 +13,18 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/httpx"
 )
-
-// prompt bounds how long a call that must return "promptly" may take.
-const prompt = 2 * time.Second
 
 // counted starts an httptest server on 127.0.0.1 whose handler h runs after the request is
 // counted. The server is closed when the test ends.
@@ -185,28 +183,39 @@ func TestResetAfterReadOnReusedConnIsSentOnce(t *testing.T) {
 	})
 }
 
-func TestRefusedPortIsUnavailableNotAccepted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-
-	resp, err := httpx.Do(&http.Client{}, sendRequest(t, context.Background(), "http://"+addr+"/send"), httpx.Options{})
-	if resp != nil {
-		t.Errorf("got a response: %+v", resp)
-	}
+func TestRefusedConnectionIsUnavailableNotAccepted(t *testing.T) {
+	client := &http.Client{Transport: refusingTransport()}
+	resp, err := httpx.Do(client, sendRequest(t, context.Background(), "http://127.0.0.1:9/send"), httpx.Options{})
+	require.Nil(t, resp)
 	e := smsError(t, err, sms.CodeUnavailable)
-	if !e.NotAccepted || !sms.IsNotAccepted(err) {
-		t.Error("a refused connection is not NotAccepted")
-	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Errorf("cause %v is not ECONNREFUSED", e.Err)
-	}
-	if !errors.Is(err, sms.ErrUnavailable) {
-		t.Error("errors.Is(err, ErrUnavailable) = false")
-	}
+	require.True(t, e.NotAccepted)
+	require.True(t, sms.IsNotAccepted(err))
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	require.ErrorIs(t, err, sms.ErrUnavailable)
+}
+
+// The other branch: a connection was obtained and the request started, then the connection
+// was reset (by a listener that resets after the first byte, so that the reset cannot hit
+// the dial, which would rightly be Unavailable). It is OutcomeUnknown.
+func TestResetWhileWritingIsOutcomeUnknown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Read(make([]byte, 1))
+			_ = c.(*net.TCPConn).SetLinger(0) // Close sends a RST
+			_ = c.Close()
+		}
+	}()
+	resp, err := httpx.Do(&http.Client{Transport: &http.Transport{}}, sendRequest(t, context.Background(), "http://"+ln.Addr().String()+"/send"), httpx.Options{})
+	require.Nil(t, resp)
+	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	require.False(t, e.NotAccepted)
 }
 
 // closeRecorder records that the request body was closed.
@@ -226,11 +235,7 @@ func TestContextCanceledBeforeCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	resp, err := httpx.Do(srv.Client(), req, httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
 	if resp != nil {
 		t.Errorf("got a response: %+v", resp)
 	}
@@ -268,11 +273,7 @@ func TestContextCanceledWhileServerHolds(t *testing.T) {
 		<-entered
 		cancel()
 	}()
-	start := time.Now()
 	resp, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
 	if resp != nil {
 		t.Errorf("got a response: %+v", resp)
 	}
@@ -291,34 +292,66 @@ func TestContextCanceledWhileServerHolds(t *testing.T) {
 	}
 }
 
-func TestDeadlineWhileServerHolds(t *testing.T) {
-	srv, n, _ := holdingServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
-	smsError(t, err, sms.CodeOutcomeUnknown)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("errors.Is(%v, context.DeadlineExceeded) = false", err)
-	}
-	if got := n.Load(); got != 1 {
-		t.Errorf("server saw %d requests, want 1", got)
+// expiringContext is a context whose deadline passes when the test says so, not on a
+// clock: Err is context.DeadlineExceeded once expire has been called.
+type expiringContext struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiringContext() *expiringContext {
+	return &expiringContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiringContext) Done() <-chan struct{} { return c.done }
+
+func (c *expiringContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 
+func (c *expiringContext) expire() { c.once.Do(func() { close(c.done) }) }
+
+func TestDeadlineWhileServerHolds(t *testing.T) {
+	srv, n, entered := holdingServer(t)
+	ctx := newExpiringContext()
+	go func() {
+		<-entered // the deadline passes once the server has the request
+		ctx.expire()
+	}()
+	_, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
+	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	require.False(t, e.NotAccepted)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.EqualValues(t, 1, n.Load())
+}
+
+// A Client.Timeout runs on the wall clock, which a test cannot hold: on a busy machine it may
+// fire before the connection is obtained. Both outcomes are checked for what they must prove.
 func TestClientTimeoutWhileServerHolds(t *testing.T) {
-	srv, _, _ := holdingServer(t)
+	srv, n, _ := holdingServer(t)
 	client := srv.Client()
 	client.Timeout = 100 * time.Millisecond
 	_, err := httpx.Do(client, sendRequest(t, context.Background(), srv.URL), httpx.Options{})
-	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	var e *sms.Error
+	require.ErrorAs(t, err, &e)
 	var ne net.Error
-	if !errors.As(e.Err, &ne) || !ne.Timeout() {
-		t.Errorf("cause %v is not a timeout", e.Err)
+	require.ErrorAs(t, e.Err, &ne)
+	require.True(t, ne.Timeout(), "cause %v is not a timeout", e.Err)
+	if e.Code == sms.CodeUnavailable {
+		// The timer fired before a connection was obtained: then nothing may have been sent.
+		require.True(t, e.NotAccepted)
+		require.Zero(t, n.Load())
+		t.Log("the timeout fired before a connection was obtained")
+		return
 	}
+	require.Equal(t, sms.CodeOutcomeUnknown, e.Code, "error: %v", err)
+	require.False(t, e.NotAccepted)
 }
 
 func TestRateLimitedRetryAfter(t *testing.T) {
@@ -341,7 +374,7 @@ func TestRateLimitedRetryAfter(t *testing.T) {
 		e.HTTPStatus != 429 || e.RequestID != "RQ42" || e.Provider != "twilio" {
 		t.Fatalf("StatusError = %+v", e)
 	}
-	if !strings.Contains(e.Message, "Too Many Requests") || strings.Contains(e.Error(), "do-not-leak") {
+	if e.Message != "Too Many Requests" || strings.Contains(e.Error(), "do-not-leak") {
 		t.Errorf("Message = %q", e.Message)
 	}
 	if n.Load() != 1 {
@@ -597,89 +630,6 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-func TestStatusErrorMapping(t *testing.T) {
-	cases := []struct {
-		status      int
-		code        sms.Code
-		notAccepted bool
-	}{
-		{400, sms.CodeInvalidArgument, true},
-		{422, sms.CodeInvalidArgument, true},
-		{401, sms.CodeUnauthenticated, true},
-		{403, sms.CodePermissionDenied, true},
-		{404, sms.CodeNotFound, true},
-		{405, sms.CodeInvalidArgument, true},
-		{408, sms.CodeOutcomeUnknown, false},
-		{409, sms.CodeOutcomeUnknown, false},
-		{410, sms.CodeInvalidArgument, true},
-		{413, sms.CodeInvalidArgument, true},
-		{415, sms.CodeInvalidArgument, true},
-		{429, sms.CodeRateLimited, true},
-		{451, sms.CodeInvalidArgument, true},
-		{500, sms.CodeOutcomeUnknown, false},
-		{501, sms.CodeOutcomeUnknown, false},
-		{502, sms.CodeOutcomeUnknown, false},
-		{503, sms.CodeUnavailable, false},
-		{504, sms.CodeOutcomeUnknown, false},
-		{599, sms.CodeOutcomeUnknown, false},
-		{302, sms.CodeOutcomeUnknown, false},
-		{200, sms.CodeOutcomeUnknown, false},
-	}
-	for _, c := range cases {
-		r := &httpx.Response{StatusCode: c.status, RequestID: "rid", RetryAfter: 3 * time.Second, Header: http.Header{"Authorization": {"Bearer secret"}}}
-		e := httpx.StatusError("p", r)
-		if e.Code != c.code || e.NotAccepted != c.notAccepted {
-			t.Errorf("%d: %v NotAccepted=%v, want %v %v", c.status, e.Code, e.NotAccepted, c.code, c.notAccepted)
-		}
-		if e.HTTPStatus != c.status || e.RequestID != "rid" || e.RetryAfter != 3*time.Second || e.Provider != "p" {
-			t.Errorf("%d: fields not copied: %+v", c.status, e)
-		}
-		if e.Message == "" || strings.Contains(e.Error(), "secret") {
-			t.Errorf("%d: Message %q, Error %q", c.status, e.Message, e.Error())
-		}
-	}
-	if e := httpx.StatusError("p", nil); e.Code != sms.CodeOutcomeUnknown || e.NotAccepted {
-		t.Errorf("nil response: %+v", e)
-	}
-}
-
-func TestStatusErrorMessage(t *testing.T) {
-	msg := func(body string) string {
-		return httpx.StatusError("p", &httpx.Response{StatusCode: 400, Body: []byte(body)}).Message
-	}
-	if got := msg(""); got != "Bad Request" {
-		t.Errorf("empty body: %q", got)
-	}
-	if got := httpx.StatusError("p", &httpx.Response{StatusCode: 499}).Message; got != "HTTP 499" {
-		t.Errorf("unknown status: %q", got)
-	}
-	if got := msg("  {\"error\":\n\t\"bad number\"}\r\n"); got != `{"error": "bad number"}` {
-		t.Errorf("folded: %q", got)
-	}
-	exact := strings.Repeat("a", httpx.MaxMessage)
-	if got := msg(exact); got != exact {
-		t.Errorf("a body of exactly MaxMessage bytes was cut: %d bytes", len(got))
-	}
-	if got := msg(exact + "b"); len(got) != httpx.MaxMessage || !strings.HasSuffix(got, "…") {
-		t.Errorf("one byte over: %d bytes %q", len(got), got[len(got)-8:])
-	}
-	for _, body := range []string{
-		strings.Repeat("é", 1000),
-		strings.Repeat("日本語", 500),
-		strings.Repeat("a\xff\xfe", 400),
-		"\xff",
-		strings.Repeat("😀", 60) + "x",
-	} {
-		got := msg(body)
-		if len(got) > httpx.MaxMessage || !utf8.ValidString(got) || got == "" {
-			t.Errorf("body %q…: message %d bytes, valid %v", body[:4], len(got), utf8.ValidString(got))
-		}
-	}
-	if got := msg("a\xffb"); got != "a\uFFFDb" {
-		t.Errorf("invalid byte: %q", got)
-	}
-}
-
 func TestRetryClientRetriesUntilOK(t *testing.T) {
 	var calls atomic.Int32
 	srv, n := counted(t, func(w http.ResponseWriter, r *http.Request) {
@@ -740,14 +690,8 @@ func TestRetryClientKeepsFinalResponse(t *testing.T) {
 }
 
 func TestRetryClientTransportErrorIsReturned(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	c := httpx.NewRetryClient(&http.Client{}, 1, time.Millisecond, time.Millisecond)
-	req, _ := retryablehttp.NewRequest(http.MethodGet, "http://"+addr, nil)
+	c := httpx.NewRetryClient(&http.Client{Transport: refusingTransport()}, 1, time.Millisecond, time.Millisecond)
+	req, _ := retryablehttp.NewRequest(http.MethodGet, "http://127.0.0.1:9", nil)
 	resp, err := c.Do(req)
 	if resp != nil {
 		resp.Body.Close()
