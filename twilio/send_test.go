@@ -55,9 +55,9 @@ func TestSendWholeRequestFailure(t *testing.T) {
 	require.False(t, sms.IsNotAccepted(err))
 
 	cres, cerr := sms.NewClient(p, nil).Send(context.Background(), oneMessage())
-	require.NoError(t, cerr, "a failure that may have created the message is a result, not an error")
-	require.Len(t, cres, 1)
+	require.Len(t, cres, 1, "the client copies the error into the recipient's result")
 	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(cres[0].Err))
+	require.ErrorIs(t, cerr, sms.ErrOutcomeUnknown)
 }
 
 // More recipients than Capabilities.MaxRecipients is a caller's mistake, refused before any

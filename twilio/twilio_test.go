@@ -167,7 +167,7 @@ func TestOutcomeUnknownIsAResult(t *testing.T) {
 	defer ts.Close()
 	p, _ := twilio.New(twilio.Config{AccountSID: testSID, AuthToken: sms.NewSecret(testToken)}, &twilio.Options{BaseURL: ts.URL})
 	res, err := sms.NewClient(p, nil).Send(context.Background(), &sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+14155550199"}, Body: "x"})
-	if err != nil || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown || res[0].Attempts != 1 {
+	if len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown || res[0].Attempts != 1 || sms.ErrorCode(err) != sms.CodeOutcomeUnknown {
 		t.Fatalf("a 500 may have created the message: want a result with OutcomeUnknown after 1 attempt, got %v %+v", err, res)
 	}
 }
@@ -441,7 +441,8 @@ func TestSend503AfterAcceptanceIsOutcomeUnknown(t *testing.T) {
 	p := newProvider(t, srv, srv.AuthToken())
 	res, err := sms.NewClient(p, &sms.ClientOptions{Clock: &smstest.FakeClock{}}).Send(context.Background(),
 		&sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+15005550006"}, Body: "x"})
-	require.NoError(t, err)
+	require.ErrorIs(t, err, sms.ErrOutcomeUnknown)
+	require.Len(t, res, 1)
 	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(res[0].Err), "%v", res[0].Err)
 	require.False(t, sms.IsNotAccepted(res[0].Err))
 	require.Len(t, srv.Messages(), 1, "the emulator accepted the message")
