@@ -42,11 +42,11 @@ type Config struct {
 
 // Options holds the transport settings. The zero value is all defaults.
 type Options struct {
-	HTTPClient *http.Client  // default: a client with Timeout
+	HTTPClient *http.Client  // copied, never modified; default: a new client
 	BaseURL    string        // default DefaultBaseURL, or the edge/region host; emulators set theirs
 	Edge       string        // e.g. "dublin": host api.{edge}.{region}.twilio.com
 	Region     string        // e.g. "ie1"; defaults to "us1" when only Edge is set
-	Timeout    time.Duration // per request; default 30s
+	Timeout    time.Duration // per request; default HTTPClient's own Timeout, else 30s
 	Logger     *slog.Logger  // nil = silent
 }
 
@@ -89,11 +89,11 @@ func NewFromEnv(opts *Options) (*Provider, error) {
 	return New(cfg, &o)
 }
 
-// baseURL returns the API origin the options ask for: BaseURL, else the edge/region host,
-// else DefaultBaseURL.
-func (o *Options) baseURL() string {
-	if o.BaseURL != "" || (o.Edge == "" && o.Region == "") {
-		return o.BaseURL
+// edgeURL returns the API origin of the options' edge and region, or DefaultBaseURL when
+// neither is set. BaseURL, when set, wins over it.
+func (o *Options) edgeURL() string {
+	if o.Edge == "" && o.Region == "" {
+		return DefaultBaseURL
 	}
 	region := o.Region
 	if region == "" {

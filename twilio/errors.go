@@ -2,7 +2,6 @@ package twilio
 
 import (
 	"encoding/json"
-	"net/http"
 	"strconv"
 
 	"github.com/smsbridge/sms"
@@ -10,8 +9,8 @@ import (
 )
 
 // newError is the package's one error constructor: every *sms.Error this package creates
-// names the provider here (those made by httpx get it through httpOptions). NotAccepted is
-// left false; refused sets it.
+// names the provider here (those made by httpx get it from vendor). NotAccepted is left
+// false; refused sets it.
 func newError(code sms.Code, msg string) *sms.Error {
 	return &sms.Error{Code: code, Provider: Name, Message: msg}
 }
@@ -25,8 +24,10 @@ func refused(msg string) *sms.Error {
 	return e
 }
 
-// httpOptions makes httpx name the provider and read Twilio's request id.
-var httpOptions = httpx.Options{RequestIDHeader: RequestIDHeader, Provider: Name}
+// vendor is what the shared HTTP layer knows of Twilio: its name, its request-id header, and
+// the HTTP statuses it documents as "not processed" besides 429 — none: Twilio documents no
+// 5xx as not processed, so every 5xx after the request was written is OutcomeUnknown.
+var vendor = httpx.Vendor{Name: Name, RequestIDHeader: RequestIDHeader, NotProcessed: nil}
 
 // restError is Twilio's documented JSON error body (twilio-go TwilioRestError).
 type restError struct {
@@ -62,21 +63,12 @@ var errorTable = map[int]sms.Code{
 }
 
 // mapError turns a non-2xx answer into an *sms.Error: the portable code and NotAccepted of
-// its HTTP status (httpx.StatusError), refined by the code of Twilio's JSON error body. The
-// message is Twilio's "message" field, or the status text: a body that is not Twilio's JSON
-// error (a proxy's page, which may echo request headers such as Authorization) never reaches
-// the error, and so never a log.
+// its HTTP status (the shared status→code function, with Twilio's exceptions: none), refined
+// by the code of Twilio's JSON error body. The message is Twilio's "message" field, or the
+// status text: a body that is not Twilio's JSON error (a proxy's page, which may echo request
+// headers such as Authorization) never reaches the error, and so never a log.
 func mapError(resp *httpx.Response) *sms.Error {
-	e := httpx.StatusError(Name, resp)
-	if resp.StatusCode >= 500 {
-		// A 5xx after the request was written proves nothing: Twilio documents no 5xx as "not
-		// processed" (only 429 / 20429), and a 503 can follow an accepted message.
-		e.Code, e.NotAccepted = sms.CodeOutcomeUnknown, false
-	}
-	e.Message = http.StatusText(resp.StatusCode)
-	if e.Message == "" {
-		e.Message = "HTTP " + strconv.Itoa(resp.StatusCode)
-	}
+	e := vendor.StatusError(resp)
 	var body restError
 	if json.Unmarshal(resp.Body, &body) == nil && body.Code != 0 {
 		e.VendorCode = strconv.Itoa(body.Code)

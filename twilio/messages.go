@@ -9,10 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
-
 	"github.com/smsbridge/sms"
-	"github.com/smsbridge/sms/internal/httpx"
 )
 
 // MessageResource is what FetchMessage and FindMessages report about a Twilio Message
@@ -64,7 +61,7 @@ func (p *Provider) FetchMessage(ctx context.Context, sid string) (MessageResourc
 		return MessageResource{}, newError(sms.CodeInvalidArgument, "invalid message SID")
 	}
 	var m messageResource
-	if err := p.get(ctx, p.base+"/2010-04-01/Accounts/"+p.accountSID+"/Messages/"+url.PathEscape(sid)+".json", &m); err != nil {
+	if err := p.get(ctx, p.t.BaseURL+"/2010-04-01/Accounts/"+p.accountSID+"/Messages/"+url.PathEscape(sid)+".json", &m); err != nil {
 		return MessageResource{}, err
 	}
 	return m.public(), nil
@@ -115,7 +112,7 @@ func (p *Provider) FindMessages(ctx context.Context, f MessageFilter) ([]Message
 			Messages    []messageResource `json:"messages"`
 			NextPageURI *string           `json:"next_page_uri"`
 		}
-		if err := p.get(ctx, p.base+next, &page); err != nil {
+		if err := p.get(ctx, p.t.BaseURL+next, &page); err != nil {
 			return out, err
 		}
 		for _, m := range page.Messages {
@@ -136,31 +133,17 @@ func (p *Provider) FindMessages(ctx context.Context, f MessageFilter) ([]Message
 	return out, newError(sms.CodeUnknown, "more than "+strconv.Itoa(pages)+" pages match: the list is incomplete; raise MaxPages or narrow From")
 }
 
-// get reads a resource with the retrying client: a GET is safe to repeat.
+// get reads a resource with the transport's retrying client: a GET is safe to repeat.
 func (p *Provider) get(ctx context.Context, u string, into any) error {
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return newError(sms.CodeInvalidArgument, "cannot build request")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(p.user, p.pass.Reveal())
-	resp, err := p.retry.Do(req)
+	r, err := p.t.Fetch(req, mapError)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		e := newError(sms.CodeUnavailable, "")
-		e.Err = err
-		return e
-	}
-	r, err := httpx.ReadResponse(resp, httpOptions)
-	if err != nil {
-		e := newError(sms.CodeUnavailable, "reading response")
-		e.Err = err
-		return e
-	}
-	if r.StatusCode != http.StatusOK {
-		return mapError(r)
+		return err
 	}
 	if err := json.Unmarshal(r.Body, into); err != nil {
 		e := newError(sms.CodeInternal, "unreadable response")

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
-
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/httpx"
 	"github.com/smsbridge/sms/internal/jsonscan"
@@ -35,12 +33,9 @@ type Provider struct {
 	accountSID string
 	user       string
 	pass       sms.Secret
-	base       string
 	cfg        Config
-	hc         *http.Client
-	retry      *retryablehttp.Client
+	t          *httpx.Transport // base URL, send client, logger, retrying fetches
 	verifier   *Verifier
-	log        *slog.Logger
 }
 
 // New returns a Twilio provider. opts may be nil.
@@ -53,29 +48,18 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{accountSID: cfg.AccountSID, user: user, pass: pass, cfg: cfg, log: o.Logger}
-	p.base = strings.TrimRight(o.baseURL(), "/")
-	if p.base == "" {
-		p.base = DefaultBaseURL
-	}
-	if u, err := url.Parse(p.base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, newError(sms.CodeInvalidArgument, "BaseURL must be an absolute http(s) URL")
-	}
+	p := &Provider{accountSID: cfg.AccountSID, user: user, pass: pass, cfg: cfg}
 	if cfg.StatusCallback != "" {
 		if u, err := url.Parse(cfg.StatusCallback); err != nil || !u.IsAbs() {
 			return nil, newError(sms.CodeInvalidArgument, "StatusCallback must be an absolute URL")
 		}
 	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	p.hc = o.HTTPClient
-	if p.hc == nil {
-		p.hc = &http.Client{Timeout: o.Timeout}
-	}
-	p.retry = httpx.NewRetryClient(p.hc, 3, 200*time.Millisecond, 5*time.Second)
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
+	p.t, err = vendor.NewTransport(httpx.TransportOptions{
+		BaseURL: o.BaseURL, DefaultBaseURL: o.edgeURL(),
+		HTTPClient: o.HTTPClient, Timeout: o.Timeout, Logger: o.Logger,
+	})
+	if err != nil {
+		return nil, err
 	}
 	if cfg.PublicURL != "" && !cfg.InsecureSkipSignatureVerification {
 		var tokens []sms.Secret
@@ -120,19 +104,16 @@ func (p *Provider) Capabilities() sms.Capabilities {
 	}
 }
 
-// ValidateSender narrows the root sender rules to Twilio's: alphanumeric IDs are 1–11 ASCII
-// letters, digits and spaces with at least one letter (the AlphaSenders resource also allows
-// - + _ &); a pool is a Messaging Service SID (MG + 32 hex).
+// alphanumeric is Twilio's alphanumeric sender rule: 1–11 ASCII letters, digits and spaces
+// with at least one letter (the glossary), plus - + _ & (the AlphaSenders resource).
+var alphanumeric = sms.AlphanumericRule{Provider: Name, MaxLen: 11, Symbols: " -+_&"}
+
+// ValidateSender narrows the root sender rules to Twilio's: alphanumeric IDs follow
+// alphanumeric; a pool is a Messaging Service SID (MG + 32 hex).
 func (p *Provider) ValidateSender(s sms.Sender) error {
 	switch s.ResolvedType() {
 	case sms.SenderAlphanumeric:
-		for i := 0; i < len(s.Value); i++ {
-			switch c := s.Value[i]; {
-			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == ' ', c == '-', c == '+', c == '_', c == '&':
-			default:
-				return refused(fmt.Sprintf("Twilio alphanumeric sender IDs do not allow %q", c))
-			}
-		}
+		return alphanumeric.Validate(s.Value)
 	case sms.SenderPool:
 		if !validSID(s.Value, "MG") {
 			return refused("a Twilio sender pool is a Messaging Service SID (MG + 32 hex)")
@@ -142,7 +123,7 @@ func (p *Provider) ValidateSender(s sms.Sender) error {
 }
 
 func (p *Provider) messagesURL() string {
-	return p.base + "/2010-04-01/Accounts/" + p.accountSID + "/Messages.json"
+	return p.t.BaseURL + "/2010-04-01/Accounts/" + p.accountSID + "/Messages.json"
 }
 
 // form builds the create-message form for one recipient.
@@ -235,7 +216,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 
 // CloseIdleConnections implements sms.IdleCloser: it closes the idle connections of the HTTP
 // client sends and fetches use. The provider stays usable.
-func (p *Provider) CloseIdleConnections() { p.hc.CloseIdleConnections() }
+func (p *Provider) CloseIdleConnections() { p.t.Client.CloseIdleConnections() }
 
 func (p *Provider) sendOne(ctx context.Context, msg *sms.Message, to string) (sms.SendResult, error) {
 	form, err := p.form(msg, to)
@@ -250,7 +231,7 @@ func (p *Provider) sendOne(ctx context.Context, msg *sms.Message, to string) (sm
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "smsbridge-go")
 	req.SetBasicAuth(p.user, p.pass.Reveal())
-	resp, err := httpx.Do(p.hc, req, httpOptions)
+	resp, err := p.t.Send(req)
 	if err != nil {
 		return sms.SendResult{}, err
 	}
@@ -265,7 +246,7 @@ func (p *Provider) sendOne(ctx context.Context, msg *sms.Message, to string) (sm
 		return sms.SendResult{}, e
 	}
 	segs, _ := strconv.Atoi(m.NumSegments)
-	p.log.LogAttrs(ctx, slog.LevelDebug, "twilio message created", slog.String("sid", m.SID), slog.String("status", m.Status), slog.String("request_id", resp.RequestID))
+	p.t.Logger.LogAttrs(ctx, slog.LevelDebug, "twilio message created", slog.String("sid", m.SID), slog.String("status", m.Status), slog.String("request_id", resp.RequestID))
 	return sms.SendResult{To: to, MessageID: m.SID, Status: StatusOf(m.Status), Segments: segs}, nil
 }
 
