@@ -279,7 +279,9 @@ func BenchmarkSend(b *testing.B) {
 	defer srv.Close()
 	form := url.Values{"To": {"+14155550100"}, "From": {"+15005550006"}, "Body": {"Hello from the benchmark"}}.Encode()
 	target := srv.URL + "/2010-04-01/Accounts/" + srv.AccountSID() + "/Messages.json"
-	hc := &http.Client{}
+	// Both clients time out, as the provider's does by default (httpx.DefaultTimeout): net/http
+	// then arms a timer per request, which the baseline must pay too.
+	hc := &http.Client{Timeout: 30 * time.Second}
 	b.Run("bare-net-http", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
