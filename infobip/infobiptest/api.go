@@ -182,10 +182,9 @@ func parseSend(api API, body []byte) (request, []Violation) {
 	var req request
 	var vs []Violation
 	bad := func(p, v string) { vs = append(vs, Violation{p, v}) }
-	dec := json.NewDecoder(bytes.NewReader(body))
 	if api == V3 {
 		var in sendV3
-		if err := dec.Decode(&in); err != nil {
+		if err := json.Unmarshal(body, &in); err != nil {
 			return req, []Violation{{"body", "malformed JSON: " + jsonProblem(err)}}
 		}
 		if in.Options != nil {
@@ -253,7 +252,7 @@ func parseSend(api API, body []byte) (request, []Violation) {
 		return req, vs
 	}
 	var in sendV2
-	if err := dec.Decode(&in); err != nil {
+	if err := json.Unmarshal(body, &in); err != nil {
 		return req, []Violation{{"body", "malformed JSON: " + jsonProblem(err)}}
 	}
 	req.bulkID, req.includeCount = clip(in.BulkID, maxBulkIDLen), in.IncludeSmsCountInResponse
