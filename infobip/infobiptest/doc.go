@@ -79,8 +79,9 @@
 //
 // # Control API
 //
-// Under /_emulator/: requests, faults (a status fault gets the v3 ApiError body; Fault.Legacy
-// asks for the ApiException one), outcomes, deliveries, messages, messages/{id}/status,
+// Under /_emulator/: requests, faults (a status fault armed without a body answers in its
+// path's family shape, ApiError on /sms/3/, ApiException elsewhere; Fault.Legacy asks for
+// the ApiException one everywhere), outcomes, deliveries, messages, messages/{id}/status,
 // inbound, optouts, blocklist, config (inbound_url, delivery_url), reset, callbacks/wait.
 //
 // # Assumptions

@@ -1,12 +1,14 @@
 package infobiptest
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -92,8 +94,10 @@ type step struct {
 
 // Fault is a failure armed for the next send request(s).
 type Fault struct {
-	Status     int           // HTTP status, with Infobip's error body
-	Legacy     bool          // the v1/v2 ApiException body instead of v3's ApiError
+	Status int // HTTP status, with Infobip's error body
+	// Legacy gives the fault the v1/v2 ApiException body on every path; without it, v3
+	// paths answer with the ApiError body and v1/v2 paths with the ApiException one.
+	Legacy     bool
 	RetryAfter time.Duration // sent as Retry-After (Infobip does not document one)
 	// Reset takes the request (accepting its messages), then resets the connection.
 	Reset bool
@@ -216,7 +220,59 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeLegacy(w, http.StatusNotFound, "NOT_FOUND", "Not found", nil)
 	})
-	return s.emu.Handler(mux)
+	h := s.emu.Handler(mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if emu.IsControlPath(r.URL.Path) || strings.HasPrefix(r.URL.Path, "/sms/3/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		lw := &legacyWriter{ResponseWriter: w}
+		h.ServeHTTP(lw, r)
+		lw.flush()
+	})
+}
+
+// legacyWriter gives a v1/v2 path's fault answer the ApiException body: a status fault
+// armed without a body of its own writes the v3 ApiError (Options.FaultBody knows no path),
+// which legacyWriter replaces.
+type legacyWriter struct {
+	http.ResponseWriter
+	status int // an error status held back, with its body
+	body   []byte
+}
+
+// WriteHeader holds an error status back until flush.
+func (lw *legacyWriter) WriteHeader(status int) {
+	if status >= 400 && lw.status == 0 {
+		lw.status = status
+		return
+	}
+	lw.ResponseWriter.WriteHeader(status)
+}
+
+// Write holds the body of an error status back until flush.
+func (lw *legacyWriter) Write(b []byte) (int, error) {
+	if lw.status != 0 {
+		lw.body = append(lw.body, b...)
+		return len(b), nil
+	}
+	return lw.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (a reset fault hijacks it).
+func (lw *legacyWriter) Unwrap() http.ResponseWriter { return lw.ResponseWriter }
+
+func (lw *legacyWriter) flush() {
+	if lw.status == 0 {
+		return
+	}
+	body := lw.body
+	if bytes.Equal(body, apiError(lw.status, nil)) {
+		body = apiException(lw.status, nil)
+		lw.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	lw.ResponseWriter.WriteHeader(lw.status)
+	_, _ = lw.ResponseWriter.Write(body)
 }
 
 // Close stops the server and pending callbacks.

@@ -439,10 +439,22 @@ func TestFaults(t *testing.T) {
 	require.Equal(t, "E429", got["errorCode"])
 	require.Zero(t, srv.Accepted())
 
-	srv.Arm(infobiptest.Fault{Status: http.StatusInternalServerError, Legacy: true})
+	// A v2 path answers in the ApiException shape; Legacy asks for it on v3 paths too.
+	srv.Arm(infobiptest.Fault{Status: http.StatusInternalServerError})
 	status, got, _ = post(t, srv, "/sms/2/text/advanced", srv.APIKey(), readFile(t, "v2.json"))
 	require.Equal(t, http.StatusInternalServerError, status)
 	require.Equal(t, "GENERAL_ERROR", got["requestError"].(map[string]any)["serviceException"].(map[string]any)["messageId"])
+	srv.Arm(infobiptest.Fault{Status: http.StatusTooManyRequests, Legacy: true})
+	status, got, _ = post(t, srv, "/sms/3/messages", srv.APIKey(), readFile(t, "v3-minimal.json"))
+	require.Equal(t, http.StatusTooManyRequests, status)
+	require.Equal(t, "TOO_MANY_REQUESTS", got["requestError"].(map[string]any)["serviceException"].(map[string]any)["messageId"])
+	// Through the control API too.
+	code, _, _ := post(t, srv, "/_emulator/faults", "", []byte(`{"status":429,"retry_after":"1s"}`))
+	require.Equal(t, http.StatusCreated, code)
+	status, got, h = post(t, srv, "/sms/2/text/advanced", srv.APIKey(), readFile(t, "v2.json"))
+	require.Equal(t, http.StatusTooManyRequests, status)
+	require.Equal(t, "1", h.Get("Retry-After"))
+	require.Equal(t, "TOO_MANY_REQUESTS", got["requestError"].(map[string]any)["serviceException"].(map[string]any)["messageId"])
 
 	// Reset: the message is taken, the client reads a reset.
 	srv.Arm(infobiptest.Fault{Reset: true})
@@ -451,7 +463,13 @@ func TestFaults(t *testing.T) {
 	_, err := http.DefaultClient.Do(req)
 	require.Error(t, err)
 	require.Equal(t, 1, srv.Accepted())
-	require.Equal(t, 3, srv.Requests())
+	srv.Arm(infobiptest.Fault{Reset: true}) // through the v1/v2 writer too
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/sms/2/text/advanced", bytes.NewReader(readFile(t, "v2.json")))
+	req.Header.Set("Authorization", "App "+srv.APIKey())
+	_, err = http.DefaultClient.Do(req)
+	require.Error(t, err)
+	require.Equal(t, 2, srv.Accepted())
+	require.Equal(t, 6, srv.Requests())
 }
 
 // The builders for webhook tests render the published report samples' shapes exactly.
