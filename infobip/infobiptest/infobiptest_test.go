@@ -102,7 +102,9 @@ func do(t *testing.T, req *http.Request) (int, map[string]any, http.Header) {
 	defer resp.Body.Close()
 	var out map[string]any
 	b, _ := io.ReadAll(resp.Body)
-	require.NoError(t, json.Unmarshal(b, &out), "body %s", b)
+	if len(b) > 0 {
+		require.NoError(t, json.Unmarshal(b, &out), "body %s", b)
+	}
 	return resp.StatusCode, out, resp.Header
 }
 
@@ -527,4 +529,81 @@ func TestControlStatusPush(t *testing.T) {
 	require.Equal(t, "EC_BLACKLISTED_DESTINATIONADDRESS", last["error"].(map[string]any)["name"])
 	m, _ := srv.Message("c1")
 	require.Equal(t, 2, m.Status.GroupID)
+}
+
+// intermediateReport: DELIVERED_TO_OPERATOR goes out before DELIVERED_TO_HANDSET; a
+// duplicate messageId is reported REJECTED without touching the original message.
+func TestIntermediateAndDuplicateReports(t *testing.T) {
+	hooks := startApp(t, true)
+	srv := infobiptest.NewServer(&infobiptest.Options{CallbackClient: hooks.client()})
+	defer srv.Close()
+	post(t, srv, "/sms/3/messages", srv.APIKey(), readFile(t, "v3-full.json"))
+	wait(t, srv)
+	var seq []string
+	for _, h := range hooks.hooks() {
+		require.Equal(t, "/sms/advanced", h.Path)
+		for _, r := range h.Body["results"].([]any) {
+			r := r.(map[string]any)
+			seq = append(seq, r["status"].(map[string]any)["name"].(string))
+			require.Equal(t, "DLR callback data", r["callbackData"])
+		}
+	}
+	require.Equal(t, []string{"DELIVERED_TO_OPERATOR", "DELIVERED_TO_OPERATOR", "DELIVERED_TO_HANDSET", "DELIVERED_TO_HANDSET"}, seq)
+
+	post(t, srv, "/sms/3/messages", srv.APIKey(), readFile(t, "v3-full.json")) // same ids again
+	wait(t, srv)
+	var dup map[string]any
+	for _, h := range hooks.hooks()[2:] {
+		for _, r := range h.Body["results"].([]any) {
+			if r.(map[string]any)["messageId"] == "MESSAGE-ID-123-xyz" {
+				require.Nil(t, dup, "two reports for the duplicate")
+				dup = r.(map[string]any)
+			}
+		}
+	}
+	require.NotNil(t, dup, "no report for the duplicate")
+	require.Equal(t, "REJECTED_DUPLICATE_MESSAGE_ID", dup["status"].(map[string]any)["name"])
+	m, ok := srv.Message("MESSAGE-ID-123-xyz")
+	require.True(t, ok)
+	require.Equal(t, "DELIVERED_TO_HANDSET", m.Status.Name)
+}
+
+// The request builders for webhook tests: Infobip's shape, authenticated as configured.
+func TestRequestBuilders(t *testing.T) {
+	clock := emulator.NewManualClock(time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+	srv := infobiptest.New(&infobiptest.Options{Clock: clock, WebhookUsername: "u", WebhookPassword: "p"})
+	defer srv.Close()
+	rep := srv.NewReport("m-1", "+41793026727", sms.StatusUndelivered, "")
+	require.Equal(t, "41793026727", rep.To)
+	require.Equal(t, "EC_ABSENT_SUBSCRIBER", rep.Error.Name)
+	req := srv.DeliveryReportsRequest("https://app.example.com/dlr?token=t#frag", infobiptest.V3, rep)
+	require.Equal(t, "/dlr?token=t", req.RequestURI)
+	user, pass, ok := req.BasicAuth()
+	require.True(t, ok)
+	require.Equal(t, "u:p", user+":"+pass)
+	var body map[string]any
+	require.NoError(t, json.NewDecoder(req.Body).Decode(&body))
+	r := body["results"].([]any)[0].(map[string]any)
+	require.Equal(t, "2026-03-04T05:06:07.000+0000", r["doneAt"])
+	require.Equal(t, "UNDELIVERABLE_NOT_DELIVERED", r["status"].(map[string]any)["name"])
+
+	in := srv.InboundRequest("https://app.example.com/in", "+41793026727", "+41793000000", "hello")
+	require.NoError(t, json.NewDecoder(in.Body).Decode(&body))
+	item := body["results"].([]any)[0].(map[string]any)
+	require.Equal(t, "41793026727", item["from"])
+	require.Equal(t, "hello", item["cleanText"])
+	require.Equal(t, "2026-03-04T05:06:07.000+0000", item["receivedAt"])
+}
+
+// Inbound through the control API: a STOP reaches the app and puts the pair on the opt-out list.
+func TestControlInbound(t *testing.T) {
+	hooks := newApp(t)
+	srv := infobiptest.NewServer(nil)
+	defer srv.Close()
+	code, _, _ := post(t, srv, "/_emulator/config", "", []byte(`{"inbound_url":"`+hooks.URL+`/in"}`))
+	require.Equal(t, http.StatusNoContent, code)
+	code, _, _ = post(t, srv, "/_emulator/inbound", "", []byte(`{"from":"+41793026727","to":"41793000000","body":"STOP"}`))
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, hooks.hooks(), 1)
+	require.Equal(t, []emulator.OptOut{{From: "41793000000", To: "+41793026727"}}, srv.OptOuts())
 }
