@@ -264,10 +264,5 @@ func InboundBody(items ...Inbound) []byte {
 // FormatTime writes t in TimeLayout, in UTC (+0000).
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
-// digits returns a phone number as Infobip writes it: without "+" (or a leading "00").
-func digits(s string) string {
-	if len(s) > 0 && s[0] == '+' {
-		return s[1:]
-	}
-	return s
-}
+// digits returns a phone number as Infobip writes it: without "+" or a leading "00".
+func digits(s string) string { return normTo(s) }
