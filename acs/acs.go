@@ -22,6 +22,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/internal/httpx"
 )
 
@@ -117,20 +118,20 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 			return nil, invalid("connection string endpoint " + err.Error())
 		}
 		endpoint = ep
-		k, _ := DecodeKey(key.Reveal())
+		k, _ := acssign.DecodeKey(key.Reveal())
 		p.keys = []*accessKey{{b: k}}
 	} else if err := checkURL(endpoint); err != nil {
 		return nil, invalid("Endpoint " + err.Error())
 	}
 	if hasKey {
-		k, err := DecodeKey(cfg.AccessKey.Reveal())
+		k, err := acssign.DecodeKey(cfg.AccessKey.Reveal())
 		if err != nil {
 			return nil, invalid("AccessKey is not base64")
 		}
 		p.keys = []*accessKey{{b: k}}
 	}
 	if !cfg.SecondaryAccessKey.IsZero() {
-		k, err := DecodeKey(cfg.SecondaryAccessKey.Reveal())
+		k, err := acssign.DecodeKey(cfg.SecondaryAccessKey.Reveal())
 		if err != nil {
 			return nil, invalid("SecondaryAccessKey is not base64")
 		}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/smstest"
 )
 
@@ -102,17 +103,17 @@ func (f *fakeACS) verify(r *http.Request, body []byte) int {
 		}
 		return -1
 	}
-	hash := ContentHash(body)
+	hash := acssign.ContentHash(body)
 	if r.Header.Get("X-Ms-Content-Sha256") != hash {
 		return -1
 	}
-	sts := StringToSign(r.Method, r.RequestURI, r.Header.Get("X-Ms-Date"), r.Host, hash)
+	sts := acssign.StringToSign(r.Method, r.RequestURI, r.Header.Get("X-Ms-Date"), r.Host, hash)
 	f.mu.Lock()
 	keys := f.keys
 	f.mu.Unlock()
 	for i, k := range keys {
-		kb, _ := DecodeKey(k)
-		if r.Header.Get("Authorization") == AuthorizationHeader(Sign(kb, sts)) {
+		kb, _ := acssign.DecodeKey(k)
+		if r.Header.Get("Authorization") == acssign.AuthorizationHeader(acssign.Sign(kb, sts)) {
 			return i
 		}
 	}
@@ -945,10 +946,10 @@ func BenchmarkSend(b *testing.B) {
 	}
 	body, _ := p.sendBody(msg)
 	target := srv.URL + "/sms?api-version=" + DefaultAPIVersion
-	key, _ := DecodeKey(sendKeyA)
+	key, _ := acssign.DecodeKey(sendKeyA)
 	date := time.Now().UTC().Format(http.TimeFormat)
-	hash := ContentHash(body)
-	auth := AuthorizationHeader(Sign(key, StringToSign("POST", "/sms?api-version="+DefaultAPIVersion, date, strings.TrimPrefix(srv.URL, "http://"), hash)))
+	hash := acssign.ContentHash(body)
+	auth := acssign.AuthorizationHeader(acssign.Sign(key, acssign.StringToSign("POST", "/sms?api-version="+DefaultAPIVersion, date, strings.TrimPrefix(srv.URL, "http://"), hash)))
 
 	b.Run("bare-net-http", func(b *testing.B) {
 		b.ReportAllocs()

@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/internal/httpx"
 )
 
@@ -77,16 +78,16 @@ func (h *hmacPolicy) Do(req *policy.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash := ContentHash(body)
+	hash := acssign.ContentHash(body)
 	date := h.now().UTC().Format(http.TimeFormat)
 	host := raw.Host
 	if host == "" {
 		host = raw.URL.Host
 	}
-	sig := Sign(key.b, StringToSign(raw.Method, raw.URL.RequestURI(), date, host, hash))
+	sig := acssign.Sign(key.b, acssign.StringToSign(raw.Method, raw.URL.RequestURI(), date, host, hash))
 	raw.Header.Set("X-Ms-Date", date)
 	raw.Header.Set("X-Ms-Content-Sha256", hash)
-	raw.Header.Set("Authorization", AuthorizationHeader(sig))
+	raw.Header.Set("Authorization", acssign.AuthorizationHeader(sig))
 	return req.Next()
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/acssign"
 )
 
 // routedClient sends every request, whatever its URL, to the test server at addr, so that a
@@ -62,7 +63,7 @@ func TestSigningPolicyPublishedVectors(t *testing.T) {
 			t.Errorf("Authorization\n got %s\nwant %s", got, want)
 		}
 		if r.Host != "example.com" || r.URI != v.uri || r.Header.Get("X-Ms-Date") != "Wed, 13 Apr 2022 18:09:12 GMT" ||
-			r.Header.Get("X-Ms-Content-Sha256") != EmptyContentHash || r.KeyIndex != 0 {
+			r.Header.Get("X-Ms-Content-Sha256") != acssign.EmptyContentHash || r.KeyIndex != 0 {
 			t.Errorf("%s %s %v", r.Host, r.URI, r.Header)
 		}
 	}
