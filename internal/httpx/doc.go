@@ -1,7 +1,7 @@
 // Package httpx is the HTTP plumbing every vendor provider uses: one attempt per send with
-// the failure classified by what net/http proves about it, a default mapping of HTTP
-// statuses to portable error codes, and a retrying client for requests that are safe to
-// repeat.
+// the failure classified by what net/http proves about it and no replay by the transport,
+// the one mapping of HTTP statuses to portable error codes, the transport defaults of a
+// vendor constructor, and a retrying client for requests that are safe to repeat.
 //
 // # One attempt, classified
 //
@@ -30,32 +30,60 @@
 // GotConn) is proof of nothing unless the client's transport is an *http.Transport, whose
 // hooks are known to fire; a custom transport's silent failure is OutcomeUnknown.
 //
-// # What Do relies on in net/http
+// # No replay by the transport
 //
-// net/http's Transport re-sends a failed request by itself on a new connection only in two
-// cases (persistConn.shouldRetryRequest, as of Go 1.26), and only when the failed
-// connection had been used before:
+// A send attempt is never written twice by net/http, on HTTP/1 or HTTP/2, because Do clears
+// GetBody on its copy of every request. net/http needs GetBody to write a body again, and
+// these are all the places where it would (as of Go 1.26):
 //
-//  1. nothing at all was written (nothingWrittenError) and the body is empty or GetBody can
-//     rewind it — harmless, the vendor saw no byte;
-//  2. the request is "replayable" (Request.isReplayable): a GET, HEAD, OPTIONS or TRACE, or
-//     any method with an Idempotency-Key or X-Idempotency-Key header — in both cases only
-//     with no body or a GetBody — and the connection failed while waiting for the response.
+//  1. HTTP/1, a reused connection that failed before any byte was written
+//     (persistConn.shouldRetryRequest, nothingWrittenError): harmless in itself, but it is
+//     given up too — such a failure is OutcomeUnknown (a connection was obtained), not a
+//     transparent retry. It is rare: net/http drops an idle connection as soon as it reads
+//     the server's FIN.
+//  2. HTTP/1, a reused connection that failed while waiting for the response, for a request
+//     net/http deems replayable (Request.isReplayable): any method with an Idempotency-Key or
+//     X-Idempotency-Key header. The vendor may have processed it.
+//  3. HTTP/2, a stream the server refused (REFUSED_STREAM), reset with PROTOCOL_ERROR, or cut
+//     by a GOAWAY (http2shouldRetryRequest; golang/go#47635): after PROTOCOL_ERROR the body
+//     may have been read and processed, whatever the method or headers.
+//  4. A 307 or 308 redirect, which re-sends the body to the new location.
 //
-// Case 2 is the duplicate risk for a POST: it would re-send a request that the vendor may
-// have read and processed. Do therefore clears GetBody on its copy of any request with a
-// body, a non-idempotent method and one of those headers, so net/http cannot rewind the body
-// and re-send it. (It also gives up case 1 for those requests, and the HTTP/2 transport's
-// retry of refused streams: a rare, safe loss.) A plain POST keeps GetBody, so a stale
-// keep-alive connection that accepted no byte is still retried transparently. The test
-// TestResetAfterReadOnReusedConnIsSentOnce checks both that net/http alone does re-send such
-// a request and that Do does not. The http.Client's redirect handling is left alone: a 307
-// or 308 re-sends the body to the new location, which the vendor asked for.
+// Without GetBody, 1–3 return the error instead (classified as below) and a body that was
+// never read may still be sent once; 4 cannot happen either, since Do follows no redirect at
+// all (it calls the client through a copy whose CheckRedirect returns
+// http.ErrUseLastResponse): a 3xx answer to a send is returned as the Response and
+// StatusError maps it to OutcomeUnknown — the request may have passed through a proxy or
+// gateway before the redirect, and a 301, 302 or 303 would otherwise turn into a GET whose
+// answer looks like the vendor's. Tests: TestResetAfterReadOnReusedConnIsSentOnce (HTTP/1,
+// with a control showing net/http alone re-sends) and TestHTTP2ResetAfterReadIsSentOnce
+// (HTTP/2, over a hand-written server that resets the stream with PROTOCOL_ERROR after
+// reading the body; it counts two bodies without the fix). What Do cannot prevent: a proxy
+// or load balancer between the client and the vendor that retries on its own.
 //
 // # Status mapping
 //
-// StatusError gives each non-2xx status its default portable code (table in its doc) and a
-// one-line body excerpt as message; vendor packages refine it from their error body.
+// StatusCode is the one status→code function, for a whole response or a vendor's per-item
+// status: a refusal the vendor proves (4xx except 408 and 409) is NotAccepted; a 5xx, 503
+// included, arrived after the request was written and is OutcomeUnknown, unless the vendor
+// documents that status as "not processed" — then Unavailable and NotAccepted. A vendor
+// package declares its exceptions once, in a Vendor value (Vendor.NotProcessed), lists them
+// in its package doc, and maps with Vendor.Code and Vendor.StatusError.
+//
+// # Nothing secret in errors and logs
+//
+// An unparsed response body never goes into an error or a log: a vendor's debug answer or a
+// proxy's error page may echo the request, Authorization header included. StatusError's
+// Message is the status text; the vendor's mapper fills Message and VendorCode from the
+// fields of its documented error shape only, reading Response.Body, which stays available.
+// Response formats itself (String, LogValue) without headers or body.
+//
+// # Transport defaults
+//
+// Vendor.NewTransport applies once what every constructor needs: the base URL checked and
+// trimmed, the caller's *http.Client copied with the timeout (DefaultTimeout unless set),
+// a nil logger replaced by a discarding one, and Transport.Fetch for status fetches, retried
+// through NewRetryClient, whose final ambiguous failure is Unavailable.
 //
 // # Safe repeats
 //

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -50,9 +52,45 @@ type Response struct {
 // OK reports whether the status is 2xx.
 func (r *Response) OK() bool { return r != nil && r.StatusCode >= 200 && r.StatusCode <= 299 }
 
+// String describes the response without its headers or body, either of which may echo
+// the request's credentials: "HTTP 503 (412 bytes) [request RQ1]". fmt's %v and %+v use it.
+func (r *Response) String() string {
+	if r == nil {
+		return "<nil>"
+	}
+	s := "HTTP " + strconv.Itoa(r.StatusCode) + " (" + strconv.Itoa(len(r.Body)) + " bytes"
+	if r.Truncated {
+		s += ", truncated"
+	}
+	s += ")"
+	if r.RequestID != "" {
+		s += " [request " + r.RequestID + "]"
+	}
+	return s
+}
+
+// GoString is String, for %#v.
+func (r *Response) GoString() string { return r.String() }
+
+// LogValue implements slog.LogValuer with the status, body length and request id; never the
+// headers or the body.
+func (r *Response) LogValue() slog.Value {
+	if r == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.Int("status", r.StatusCode),
+		slog.Int("body_bytes", len(r.Body)),
+		slog.String("request_id", r.RequestID),
+	)
+}
+
 // Do sends req exactly once with client (nil means http.DefaultClient), reads the response
-// body and closes it. A send is never repeated: neither here nor, once any byte of it may
-// have been written, by net/http (see the package documentation for what that relies on).
+// body and closes it. A send is never repeated: neither here nor by net/http, whose HTTP/1
+// and HTTP/2 transports and redirect handling cannot rewind a body without GetBody, which Do
+// clears on its copy of req (see the package documentation). Do follows no redirect: a 3xx
+// is returned as the Response, which StatusError maps to OutcomeUnknown. The caller's
+// client and request are not modified.
 //
 // Without a response, the error says whether the request can have reached the vendor:
 //
@@ -82,13 +120,15 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 
 	st := new(traceState)
 	r := req.WithContext(httptrace.WithClientTrace(ctx, st.clientTrace()))
-	if replayableByTransport(r) {
-		// net/http would re-send this non-idempotent request by itself after a failure on a
-		// reused connection, even after writing it. Without GetBody it cannot.
-		r.GetBody = nil
-	}
+	// Without GetBody neither net/http's HTTP/1 and HTTP/2 transports nor its redirect
+	// handling can rewind the body and write it a second time (see the package doc).
+	r.GetBody = nil
+	// No redirect is followed: a 3xx comes back as the Response (the client is copied, the
+	// caller's is left alone).
+	c := *client
+	c.CheckRedirect = useLastResponse
 
-	resp, err := client.Do(r)
+	resp, err := c.Do(r)
 	if err != nil {
 		if resp != nil && resp.Body != nil { // only with a CheckRedirect error; already closed
 			_ = resp.Body.Close()
@@ -204,22 +244,8 @@ func withContext(ctx context.Context, err error) error {
 	return fmt.Errorf("%w (%w)", err, cerr)
 }
 
-// replayableByTransport reports whether net/http's Transport would consider r replayable
-// after writing it (Request.isReplayable in net/http) although its method is not
-// idempotent: a body that GetBody can rewind plus an Idempotency-Key or X-Idempotency-Key
-// header. The header lookup is an exact map lookup, as in net/http.
-func replayableByTransport(r *http.Request) bool {
-	if r.Body == nil || r.Body == http.NoBody || r.GetBody == nil {
-		return false
-	}
-	switch r.Method {
-	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false // idempotent by definition: a repeat is harmless
-	}
-	_, k1 := r.Header["Idempotency-Key"]
-	_, k2 := r.Header["X-Idempotency-Key"]
-	return k1 || k2
-}
+// useLastResponse is the CheckRedirect of Do: the 3xx itself is the answer.
+func useLastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // readBody reads at most limit bytes of body, reporting whether more followed. contentLength
 // (-1 if unknown) sizes the buffer so that a body of known length is read in one allocation.
