@@ -2,8 +2,6 @@ package sms
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 )
 
@@ -111,18 +109,4 @@ type CallbackMethoder interface {
 // composites use it to run the root layer exactly once.
 type Unwrapper interface {
 	Unwrap() Provider
-}
-
-// EventID returns the de-duplication id for an event whose vendor sends no delivery id: a
-// hash of provider, message id, status word and error code (never the message id alone,
-// since one message has several reports). For inbound messages pass the vendor's inbound
-// message id and an empty status.
-func EventID(provider, messageID, rawStatus, errorCode string) string {
-	h := sha256.New()
-	for _, s := range [...]string{provider, messageID, rawStatus, errorCode} {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	var sum [sha256.Size]byte
-	return provider + ":" + hex.EncodeToString(h.Sum(sum[:0])[:16])
 }

@@ -1,166 +1,11 @@
 package sms
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 )
-
-// SenderType says what kind of originator a message is sent from. Vendors support different
-// sets (see Capabilities.SenderTypes) and reject the others before any request.
-type SenderType int
-
-// Sender types.
-const (
-	SenderAuto         SenderType = iota // infer from the value: E.164 → long code (NANP toll-free prefixes → toll-free), digits → short code, else alphanumeric
-	SenderLongCode                       // a 10DLC or other geographic/mobile number in E.164
-	SenderTollFree                       // a toll-free number in E.164
-	SenderShortCode                      // a short code: 3–8 digits, no "+"
-	SenderAlphanumeric                   // an alphanumeric sender ID (one-way)
-	SenderPool                           // a vendor-side pool, e.g. a Twilio Messaging Service SID
-)
-
-var senderTypeNames = [...]string{"auto", "long_code", "toll_free", "short_code", "alphanumeric", "pool"}
-
-// String returns the snake_case name of the sender type.
-func (t SenderType) String() string {
-	if t >= 0 && int(t) < len(senderTypeNames) {
-		return senderTypeNames[t]
-	}
-	return "sender_type(?)"
-}
-
-// Sender is the originator of a message.
-type Sender struct {
-	Type  SenderType // SenderAuto infers it from Value
-	Value string     // the number, short code, sender ID or pool id
-	Name  string     // a friendly name for logs and dashboards; never sent
-}
-
-// ResolvedType returns Type, or the type inferred from Value when Type is SenderAuto.
-func (s Sender) ResolvedType() SenderType {
-	if s.Type != SenderAuto {
-		return s.Type
-	}
-	v := s.Value
-	switch {
-	case v == "":
-		return SenderAuto
-	case v[0] == '+':
-		if isNANPTollFree(v) {
-			return SenderTollFree
-		}
-		return SenderLongCode
-	case allDigits(v) && len(v) <= 8:
-		return SenderShortCode
-	case allDigits(v):
-		return SenderLongCode
-	}
-	return SenderAlphanumeric
-}
-
-// isNANPTollFree reports whether an E.164 number is a North American toll-free number.
-func isNANPTollFree(v string) bool {
-	if len(v) != 12 || v[1] != '1' {
-		return false
-	}
-	switch v[2:5] {
-	case "800", "833", "844", "855", "866", "877", "888":
-		return true
-	}
-	return false
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// MessageType lets vendors that distinguish traffic classes route and bill correctly.
-type MessageType int
-
-// Message types.
-const (
-	TypeDefault       MessageType = iota // the vendor's default
-	TypeTransactional                    // notifications, alerts
-	TypeMarketing                        // promotional; consent rules apply
-	TypeOTP                              // one-time passcodes
-)
-
-// Message is one SMS to one or more recipients.
-type Message struct {
-	// To holds the recipients in E.164 ("+14155552671"); common punctuation and a "00"
-	// prefix are accepted and normalised.
-	To []string
-	// From is the originator.
-	From Sender
-	// Body is the text. Its limit is in the provider's unit (Capabilities.MaxBody).
-	Body string
-	// Reference is the application's own id, echoed in every Event for this message
-	// (ACS tag, Infobip callbackData, Telesign external_id, LINK refId, or a query
-	// parameter on the callback URL where the vendor echoes nothing).
-	Reference string
-	// IdempotencyKey identifies this send across retries. The client sets a random one when
-	// empty. Vendors that de-duplicate (ACS) derive their repeatability ids from it.
-	IdempotencyKey string
-	// FirstAttempt is when the first attempt of this send was made. The client sets it
-	// (when zero) before the first request and keeps it on every retry; vendors that
-	// de-duplicate resent requests (ACS repeatabilityFirstSent) send it unchanged. Persist it
-	// with IdempotencyKey to retry safely from another process.
-	FirstAttempt time.Time
-	// CallbackURL overrides the provider's configured delivery-report URL for this message.
-	CallbackURL string
-	// Validity is how long the vendor may keep trying; zero means the vendor default.
-	Validity time.Duration
-	// Type is the traffic class for vendors that distinguish one.
-	Type MessageType
-	// Options holds typed vendor options (for example twilio.Options). A provider reads the
-	// ones of its own type and ignores the others, so one Message can carry options for
-	// every provider of a failover.
-	Options []any
-}
-
-// Option returns the first option in m.Options of type T, for providers reading their own.
-func Option[T any](m *Message) (T, bool) {
-	for _, o := range m.Options {
-		switch v := o.(type) {
-		case T:
-			return v, true
-		case *T:
-			if v != nil {
-				return *v, true
-			}
-		}
-	}
-	var zero T
-	return zero, false
-}
-
-// clone returns a shallow copy of m with its own To slice.
-func (m *Message) clone(to []string) *Message {
-	c := *m
-	c.To = to
-	return &c
-}
-
-// SendResult is the outcome of a send for one recipient.
-type SendResult struct {
-	To        string // the recipient, in canonical E.164
-	MessageID string // the vendor's message id; empty when Err is set
-	Status    Status // the status the vendor reported at acceptance (usually accepted or queued)
-	Segments  int    // segments the vendor reported, or the library's estimate
-	Attempts  int    // requests made for this recipient (retries included)
-	Err       error  // nil on success; an *Error otherwise
-}
-
-// OK reports whether the recipient's message was accepted.
-func (r SendResult) OK() bool { return r.Err == nil }
 
 // EventType says what an Event reports.
 type EventType int
@@ -314,4 +159,18 @@ func (k Keywords) Apply(ev *Event) {
 	case ev.Keyword == "" && t == ev.Type:
 		ev.Keyword = w
 	}
+}
+
+// EventID returns the de-duplication id for an event whose vendor sends no delivery id: a
+// hash of provider, message id, status word and error code (never the message id alone,
+// since one message has several reports). For inbound messages pass the vendor's inbound
+// message id and an empty status.
+func EventID(provider, messageID, rawStatus, errorCode string) string {
+	h := sha256.New()
+	for _, s := range [...]string{provider, messageID, rawStatus, errorCode} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var sum [sha256.Size]byte
+	return provider + ":" + hex.EncodeToString(h.Sum(sum[:0])[:16])
 }

@@ -1,0 +1,135 @@
+package sms
+
+import (
+	"errors"
+	"fmt"
+)
+
+// SenderType says what kind of originator a message is sent from. Vendors support different
+// sets (see Capabilities.SenderTypes) and reject the others before any request.
+type SenderType int
+
+// Sender types.
+const (
+	SenderAuto         SenderType = iota // infer from the value: E.164 → long code (NANP toll-free prefixes → toll-free), digits → short code, else alphanumeric
+	SenderLongCode                       // a 10DLC or other geographic/mobile number in E.164
+	SenderTollFree                       // a toll-free number in E.164
+	SenderShortCode                      // a short code: 3–8 digits, no "+"
+	SenderAlphanumeric                   // an alphanumeric sender ID (one-way)
+	SenderPool                           // a vendor-side pool, e.g. a Twilio Messaging Service SID
+)
+
+var senderTypeNames = [...]string{"auto", "long_code", "toll_free", "short_code", "alphanumeric", "pool"}
+
+// String returns the snake_case name of the sender type.
+func (t SenderType) String() string {
+	if t >= 0 && int(t) < len(senderTypeNames) {
+		return senderTypeNames[t]
+	}
+	return "sender_type(?)"
+}
+
+// Sender is the originator of a message.
+type Sender struct {
+	Type  SenderType // SenderAuto infers it from Value
+	Value string     // the number, short code, sender ID or pool id
+	Name  string     // a friendly name for logs and dashboards; never sent
+}
+
+// ResolvedType returns Type, or the type inferred from Value when Type is SenderAuto.
+func (s Sender) ResolvedType() SenderType {
+	if s.Type != SenderAuto {
+		return s.Type
+	}
+	v := s.Value
+	switch {
+	case v == "":
+		return SenderAuto
+	case v[0] == '+':
+		if isNANPTollFree(v) {
+			return SenderTollFree
+		}
+		return SenderLongCode
+	case allDigits(v) && len(v) <= 8:
+		return SenderShortCode
+	case allDigits(v):
+		return SenderLongCode
+	}
+	return SenderAlphanumeric
+}
+
+// isNANPTollFree reports whether an E.164 number is a North American toll-free number.
+func isNANPTollFree(v string) bool {
+	if len(v) != 12 || v[1] != '1' {
+		return false
+	}
+	switch v[2:5] {
+	case "800", "833", "844", "855", "866", "877", "888":
+		return true
+	}
+	return false
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// validateSender applies the root sender rules: the union of what the vendors accept.
+func validateSender(s Sender, caps Capabilities) error {
+	t := s.ResolvedType()
+	if t == SenderAuto {
+		return invalidf("no sender")
+	}
+	if !caps.SupportsSender(t) {
+		return &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("sender type %s is not supported by this provider", t), NotAccepted: true, Err: errors.ErrUnsupported}
+	}
+	switch t {
+	case SenderLongCode, SenderTollFree:
+		if !ValidPhone(s.Value) {
+			return invalidf("sender %q is not an E.164 number", s.Value)
+		}
+	case SenderShortCode:
+		if !allDigits(s.Value) || len(s.Value) < 3 || len(s.Value) > 8 {
+			return invalidf("short code %q must be 3 to 8 digits", s.Value)
+		}
+	case SenderAlphanumeric:
+		return ValidateAlphanumeric(s.Value)
+	case SenderPool:
+		if s.Value == "" {
+			return invalidf("empty sender pool id")
+		}
+	}
+	return nil
+}
+
+// ValidateAlphanumeric applies the root rule for alphanumeric sender IDs, the union of the
+// vendors' rules: 1–11 characters of ASCII letters, digits, space and - + _ & . (with at least
+// one letter). Each provider narrows it through SenderValidator.
+func ValidateAlphanumeric(id string) error {
+	if id == "" || len(id) > 11 {
+		return invalidf("alphanumeric sender ID %q must be 1 to 11 characters", id)
+	}
+	letter := false
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z':
+			letter = true
+		case ch >= '0' && ch <= '9', ch == ' ', ch == '-', ch == '+', ch == '_', ch == '&', ch == '.':
+		default:
+			return invalidf("alphanumeric sender ID %q has a character not allowed: %q", id, ch)
+		}
+	}
+	if !letter {
+		return invalidf("alphanumeric sender ID %q needs at least one letter", id)
+	}
+	return nil
+}
