@@ -135,7 +135,7 @@ func acsFixtures(t testing.TB) []acsFixture {
 			Tag:                   to.Ptr("order-1234"),
 			To:                    to.Ptr("+14155550100"),
 		}
-		st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+		st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 		fx = append(fx, acsFixture{
 			name: "delivered", id: "b0a1c2d3-0000-4000-8000-000000000001",
 			eventType: azsystemevents.TypeACSSMSDeliveryReportReceived,
@@ -163,9 +163,9 @@ func acsFixtures(t testing.TB) []acsFixture {
 			ReceivedTimestamp:     &rcv,
 			To:                    to.Ptr("+14155550100"),
 		}
-		st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+		st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 		if st != sms.StatusRejected || code != "4007" {
-			t.Fatalf("acs.MapStatus(Failed, 4007: …) = %v, %q; the table in vendors/acs.md §4.2 says Rejected, 4007", st, code)
+			t.Fatalf("acs.ReportStatus(Failed, 4007: …) = %v, %q; the table in vendors/acs.md §4.2 says Rejected, 4007", st, code)
 		}
 		fx = append(fx, acsFixture{
 			name: "failed 4007", id: "b0a1c2d3-0000-4000-8000-000000000002",
@@ -862,7 +862,7 @@ func TestACSEmulatorEventsReadBySDK(t *testing.T) {
 							t.Errorf("the SDK reads %d delivery attempts, want 1", len(d.DeliveryAttempts))
 						}
 						// The SDK and the parser agree.
-						st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+						st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 						if ev.Type != sms.EventDeliveryReport || ev.MessageID != *d.MessageID || ev.RawStatus != *d.DeliveryStatus ||
 							ev.Status != st || ev.ErrorCode != code || ev.Reference != *d.Tag || !ev.Timestamp.Equal(*d.ReceivedTimestamp) ||
 							ev.From != *d.From || ev.To != *d.To {
