@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/webhook"
@@ -591,4 +592,29 @@ func BenchmarkParseCallback(b *testing.B) {
 			}
 		}
 	})
+}
+
+// An Event Grid batch holds at most MaxCallbackEvents items (Event Grid's documented
+// maximum). A larger one is refused (400) before its items are decoded: here the item after
+// the cap is not even valid JSON, and the answer is still the cap.
+func TestParseCallbackBatchCap(t *testing.T) {
+	item := `{"id":"x","eventType":"Other","data":{}}`
+	batch := func(n int, tail string) []byte {
+		return []byte("[" + strings.Repeat(item+",", n-1) + item + tail + "]")
+	}
+	cb := cbParse(t, cbTokenProvider(), cbRequest(cbPath, batch(MaxCallbackEvents, ""), ""), batch(MaxCallbackEvents, ""))
+	require.Len(t, cb.Events, MaxCallbackEvents)
+
+	for name, body := range map[string][]byte{
+		"one over":              batch(MaxCallbackEvents+1, ""),
+		"over, then not JSON":   batch(MaxCallbackEvents+1, `, {"id": nope`),
+		"tiny items, 70,000 of": []byte("[" + strings.Repeat("0,", 70000) + "0]"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cbTokenProvider().ParseCallback(context.Background(), cbRequest(cbPath, body, ""), body)
+			e := cbWantCode(t, err, sms.CodeInvalidArgument)
+			require.Contains(t, e.Message, "5000")
+			require.Equal(t, http.StatusBadRequest, webhook.StatusCode(err))
+		})
+	}
 }
