@@ -3,11 +3,12 @@ package acs
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	goruntime "runtime"
@@ -140,10 +141,12 @@ func newRequest(ctx context.Context, method, u string, body []byte) (*http.Reque
 	return req, nil
 }
 
-// clientRequestID is a random (version 4) UUID, as azcore's request-id policy writes.
+// clientRequestID is a random (version 4) UUID, as azcore's request-id policy writes. It
+// only correlates logs, so math/rand's generator serves.
 func clientRequestID() string {
 	var u [16]byte
-	_, _ = rand.Read(u[:])
+	binary.LittleEndian.PutUint64(u[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], rand.Uint64())
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	return norm.FormatUUID(u)
