@@ -2,6 +2,8 @@ package acs_test
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -35,7 +37,9 @@ type entraHarness struct {
 
 func newEntraHarness(t testing.TB, schema string) *entraHarness {
 	srv := acstest.New(&acstest.Options{Schema: schema, BearerTokens: []string{entraToken}})
-	ts := httptest.NewTLSServer(srv.Handler())
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut by Close are expected
+	ts.StartTLS()
 	srv.URL = ts.URL
 	t.Cleanup(func() { srv.Close(); ts.Close() })
 	h := &entraHarness{harness: &harness{srv: srv}, ts: ts}
