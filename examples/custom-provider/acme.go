@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/smshttp"
 )
 
 // acme is a custom channel: a seventh vendor written outside the library. It implements
@@ -37,9 +38,15 @@ func (a *acme) Capabilities() sms.Capabilities {
 	}
 }
 
-// Send makes one attempt. Errors say whether Acme can have accepted the message: a 429 or a
-// refused connection is NotAccepted (the client may retry), anything after the request was
-// written is OutcomeUnknown.
+// acmeAPI is what Acme documents about its HTTP API: the request id header, and no status
+// documented as "not processed" (so a 5xx is OutcomeUnknown).
+var acmeAPI = smshttp.Vendor{Name: "acme", RequestIDHeader: "X-Request-Id"}
+
+// Send makes one attempt through smshttp, which classifies a failure as the sms.Provider
+// contract requires: a refused connection is NotAccepted (the client may retry), a context
+// that ended before the request was written is the context error itself, anything after the
+// request may have been written is OutcomeUnknown (unwrapping to the context error when the
+// context ended). A non-2xx answer maps through smshttp's status table (401, 429: NotAccepted).
 func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, error) {
 	body, _ := json.Marshal(map[string]string{"to": msg.To[0], "from": msg.From.Value, "text": msg.Body, "ref": msg.Reference})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.baseURL+"/v1/messages", bytes.NewReader(body))
@@ -47,28 +54,19 @@ func (a *acme) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, er
 		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: "acme", NotAccepted: true, Err: err}
 	}
 	req.Header.Set("Authorization", "Bearer "+a.apiKey.Reveal())
-	resp, err := a.hc.Do(req)
+	resp, err := acmeAPI.Do(a.hc, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "acme", Err: ctx.Err()}
-		}
-		return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "acme", Err: err}
+		return nil, err
 	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		return nil, &sms.Error{Code: sms.CodeUnauthenticated, Provider: "acme", HTTPStatus: 401, NotAccepted: true}
-	case resp.StatusCode == http.StatusTooManyRequests:
-		wait, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return nil, &sms.Error{Code: sms.CodeRateLimited, Provider: "acme", HTTPStatus: 429, NotAccepted: true, RetryAfter: time.Duration(wait) * time.Second}
-	case resp.StatusCode != http.StatusCreated:
-		return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "acme", HTTPStatus: resp.StatusCode}
+	if resp.StatusCode != http.StatusCreated {
+		return nil, acmeAPI.StatusError(resp)
 	}
 	var out struct {
 		ID string `json:"id"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.ID == "" {
-		return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "acme", Message: "unreadable answer"}
+	if err := json.Unmarshal(resp.Body, &out); err != nil || out.ID == "" {
+		// Acme answered 201: the message exists, but its id was lost.
+		return nil, &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "acme", HTTPStatus: resp.StatusCode, RequestID: resp.RequestID, Message: "unreadable answer"}
 	}
 	return []sms.SendResult{{To: msg.To[0], MessageID: out.ID, Status: sms.StatusAccepted}}, nil
 }
@@ -93,7 +91,6 @@ func (a *acme) ParseCallback(ctx context.Context, r *http.Request, body []byte) 
 			ev.Status = map[string]sms.Status{"DELIVERED": sms.StatusDelivered, "SENT": sms.StatusSent, "QUEUED": sms.StatusQueued, "FAILED": sms.StatusFailed}[it.Status]
 		case "mo":
 			ev.Type, ev.Body = sms.EventInbound, it.Text
-			sms.DefaultKeywords().Apply(&ev)
 		}
 		if ev.ID == "" {
 			ev.ID = sms.EventID("acme", it.MessageID, it.Status, "")

@@ -49,16 +49,18 @@
 //     may have been read and processed, whatever the method or headers.
 //  4. A 307 or 308 redirect, which re-sends the body to the new location.
 //
-// Without GetBody, 1–3 return the error instead (classified as below) and a body that was
-// never read may still be sent once; 4 cannot happen either, since Do follows no redirect at
-// all (it calls the client through a copy whose CheckRedirect returns
-// http.ErrUseLastResponse): a 3xx answer to a send is returned as the Response and
-// StatusError maps it to OutcomeUnknown — the request may have passed through a proxy or
-// gateway before the redirect, and a 301, 302 or 303 would otherwise turn into a GET whose
-// answer looks like the vendor's. Tests: TestResetAfterReadOnReusedConnIsSentOnce (HTTP/1,
+// Without GetBody, 1–3 return the error instead, classified as above (a connection was
+// obtained: OutcomeUnknown), except that net/http may still send a body it has not started
+// to read — the vendor saw none of it. The price is that a REFUSED_STREAM, which HTTP/2
+// defines as "not processed", is OutcomeUnknown too once the body was written; it is rare.
+// Case 4 cannot happen either, since Do follows no redirect at all (it calls the client
+// through a copy whose CheckRedirect returns http.ErrUseLastResponse): a 3xx answer to a
+// send is returned as the Response and StatusError maps it to OutcomeUnknown — the request
+// may have passed through a proxy or gateway before the redirect, and a 301, 302 or 303
+// would otherwise turn into a GET whose answer looks like the vendor's. Tests: TestResetAfterReadOnReusedConnIsSentOnce (HTTP/1,
 // with a control showing net/http alone re-sends) and TestHTTP2ResetAfterReadIsSentOnce
 // (HTTP/2, over a hand-written server that resets the stream with PROTOCOL_ERROR after
-// reading the body; it counts two bodies without the fix). What Do cannot prevent: a proxy
+// reading the body; it counts two bodies without the fix), TestRedirectOfASendIsNotFollowed. What Do cannot prevent: a proxy
 // or load balancer between the client and the vendor that retries on its own.
 //
 // # Status mapping

@@ -13,19 +13,18 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/httpx"
 )
-
-// prompt bounds how long a call that must return "promptly" may take.
-const prompt = 2 * time.Second
 
 // counted starts an httptest server on 127.0.0.1 whose handler h runs after the request is
 // counted. The server is closed when the test ends.
@@ -184,28 +183,39 @@ func TestResetAfterReadOnReusedConnIsSentOnce(t *testing.T) {
 	})
 }
 
-func TestRefusedPortIsUnavailableNotAccepted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-
-	resp, err := httpx.Do(&http.Client{}, sendRequest(t, context.Background(), "http://"+addr+"/send"), httpx.Options{})
-	if resp != nil {
-		t.Errorf("got a response: %+v", resp)
-	}
+func TestRefusedConnectionIsUnavailableNotAccepted(t *testing.T) {
+	client := &http.Client{Transport: refusingTransport()}
+	resp, err := httpx.Do(client, sendRequest(t, context.Background(), "http://127.0.0.1:9/send"), httpx.Options{})
+	require.Nil(t, resp)
 	e := smsError(t, err, sms.CodeUnavailable)
-	if !e.NotAccepted || !sms.IsNotAccepted(err) {
-		t.Error("a refused connection is not NotAccepted")
-	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Errorf("cause %v is not ECONNREFUSED", e.Err)
-	}
-	if !errors.Is(err, sms.ErrUnavailable) {
-		t.Error("errors.Is(err, ErrUnavailable) = false")
-	}
+	require.True(t, e.NotAccepted)
+	require.True(t, sms.IsNotAccepted(err))
+	require.ErrorIs(t, err, syscall.ECONNREFUSED)
+	require.ErrorIs(t, err, sms.ErrUnavailable)
+}
+
+// The other branch: a connection was obtained and the request started, then the connection
+// was reset (by a listener that resets after the first byte, so that the reset cannot hit
+// the dial, which would rightly be Unavailable). It is OutcomeUnknown.
+func TestResetWhileWritingIsOutcomeUnknown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Read(make([]byte, 1))
+			_ = c.(*net.TCPConn).SetLinger(0) // Close sends a RST
+			_ = c.Close()
+		}
+	}()
+	resp, err := httpx.Do(&http.Client{Transport: &http.Transport{}}, sendRequest(t, context.Background(), "http://"+ln.Addr().String()+"/send"), httpx.Options{})
+	require.Nil(t, resp)
+	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	require.False(t, e.NotAccepted)
 }
 
 // closeRecorder records that the request body was closed.
@@ -225,11 +235,7 @@ func TestContextCanceledBeforeCall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	resp, err := httpx.Do(srv.Client(), req, httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
 	if resp != nil {
 		t.Errorf("got a response: %+v", resp)
 	}
@@ -267,11 +273,7 @@ func TestContextCanceledWhileServerHolds(t *testing.T) {
 		<-entered
 		cancel()
 	}()
-	start := time.Now()
 	resp, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
 	if resp != nil {
 		t.Errorf("got a response: %+v", resp)
 	}
@@ -290,34 +292,66 @@ func TestContextCanceledWhileServerHolds(t *testing.T) {
 	}
 }
 
-func TestDeadlineWhileServerHolds(t *testing.T) {
-	srv, n, _ := holdingServer(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
-	if d := time.Since(start); d > prompt {
-		t.Errorf("took %v", d)
-	}
-	smsError(t, err, sms.CodeOutcomeUnknown)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("errors.Is(%v, context.DeadlineExceeded) = false", err)
-	}
-	if got := n.Load(); got != 1 {
-		t.Errorf("server saw %d requests, want 1", got)
+// expiringContext is a context whose deadline passes when the test says so, not on a
+// clock: Err is context.DeadlineExceeded once expire has been called.
+type expiringContext struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newExpiringContext() *expiringContext {
+	return &expiringContext{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *expiringContext) Done() <-chan struct{} { return c.done }
+
+func (c *expiringContext) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
 	}
 }
 
+func (c *expiringContext) expire() { c.once.Do(func() { close(c.done) }) }
+
+func TestDeadlineWhileServerHolds(t *testing.T) {
+	srv, n, entered := holdingServer(t)
+	ctx := newExpiringContext()
+	go func() {
+		<-entered // the deadline passes once the server has the request
+		ctx.expire()
+	}()
+	_, err := httpx.Do(srv.Client(), sendRequest(t, ctx, srv.URL), httpx.Options{})
+	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	require.False(t, e.NotAccepted)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.EqualValues(t, 1, n.Load())
+}
+
+// A Client.Timeout runs on the wall clock, which a test cannot hold: on a busy machine it may
+// fire before the connection is obtained. Both outcomes are checked for what they must prove.
 func TestClientTimeoutWhileServerHolds(t *testing.T) {
-	srv, _, _ := holdingServer(t)
+	srv, n, _ := holdingServer(t)
 	client := srv.Client()
 	client.Timeout = 100 * time.Millisecond
 	_, err := httpx.Do(client, sendRequest(t, context.Background(), srv.URL), httpx.Options{})
-	e := smsError(t, err, sms.CodeOutcomeUnknown)
+	var e *sms.Error
+	require.ErrorAs(t, err, &e)
 	var ne net.Error
-	if !errors.As(e.Err, &ne) || !ne.Timeout() {
-		t.Errorf("cause %v is not a timeout", e.Err)
+	require.ErrorAs(t, e.Err, &ne)
+	require.True(t, ne.Timeout(), "cause %v is not a timeout", e.Err)
+	if e.Code == sms.CodeUnavailable {
+		// The timer fired before a connection was obtained: then nothing may have been sent.
+		require.True(t, e.NotAccepted)
+		require.Zero(t, n.Load())
+		t.Log("the timeout fired before a connection was obtained")
+		return
 	}
+	require.Equal(t, sms.CodeOutcomeUnknown, e.Code, "error: %v", err)
+	require.False(t, e.NotAccepted)
 }
 
 func TestRateLimitedRetryAfter(t *testing.T) {
@@ -656,14 +690,8 @@ func TestRetryClientKeepsFinalResponse(t *testing.T) {
 }
 
 func TestRetryClientTransportErrorIsReturned(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	c := httpx.NewRetryClient(&http.Client{}, 1, time.Millisecond, time.Millisecond)
-	req, _ := retryablehttp.NewRequest(http.MethodGet, "http://"+addr, nil)
+	c := httpx.NewRetryClient(&http.Client{Transport: refusingTransport()}, 1, time.Millisecond, time.Millisecond)
+	req, _ := retryablehttp.NewRequest(http.MethodGet, "http://127.0.0.1:9", nil)
 	resp, err := c.Do(req)
 	if resp != nil {
 		resp.Body.Close()
