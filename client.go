@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -113,6 +114,15 @@ func NewClient(p Provider, opts *ClientOptions) *Client {
 	return c
 }
 
+// The optional interfaces a Client forwards to the provider it wraps.
+var (
+	_ StatusFetcher    = (*Client)(nil)
+	_ CallbackMethoder = (*Client)(nil)
+	_ SenderValidator  = (*Client)(nil)
+	_ IdleCloser       = (*Client)(nil)
+	_ Unwrapper        = (*Client)(nil)
+)
+
 // Name returns the provider's name.
 func (c *Client) Name() string { return c.base.Name() }
 
@@ -127,16 +137,89 @@ func (c *Client) ParseCallback(ctx context.Context, r *http.Request, body []byte
 	return c.p.ParseCallback(ctx, r, body)
 }
 
-// Validate checks msg against the root rules and the provider's capabilities without sending,
-// and returns the recipients in canonical E.164. Every failure is CodeInvalidArgument.
+// FetchStatus forwards to the wrapped provider's StatusFetcher. When the provider has none it
+// returns a CodeUnsupported *Error wrapping errors.ErrUnsupported. Every error is an *Error; a
+// context error is one that also satisfies errors.Is(err, ctx.Err()).
+func (c *Client) FetchStatus(ctx context.Context, messageID string) (Status, error) {
+	sf, ok := c.base.(StatusFetcher)
+	if !ok {
+		return StatusUnknown, unsupported(c.base.Name(), "fetching a message status")
+	}
+	st, err := sf.FetchStatus(ctx, messageID)
+	if err != nil {
+		var e *Error
+		if !errors.As(err, &e) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return st, &Error{Code: ErrorCode(err), Provider: c.base.Name(), Err: err}
+		}
+		return st, wrapErr(c.base.Name(), err)
+	}
+	return st, nil
+}
+
+// CallbackMethods forwards to the wrapped provider's CallbackMethoder, and returns nil (POST
+// only) when the provider has none.
+func (c *Client) CallbackMethods() []string {
+	if m, ok := c.base.(CallbackMethoder); ok {
+		return m.CallbackMethods()
+	}
+	return nil
+}
+
+// ValidateSender checks s as Send does before any request: the root sender rules, the
+// provider's supported sender types, and the provider's own SenderValidator when it has one.
+// Every failure is a CodeInvalidArgument *Error.
+func (c *Client) ValidateSender(s Sender) error {
+	return checkSender(c.base, c.base.Capabilities(), s)
+}
+
+// CloseIdleConnections forwards to the wrapped provider's IdleCloser; it does nothing when
+// the provider has none.
+func (c *Client) CloseIdleConnections() {
+	if ic, ok := c.base.(IdleCloser); ok {
+		ic.CloseIdleConnections()
+	}
+}
+
+// Validate checks msg as Send does, without sending. A message-level problem (body, sender,
+// an option the provider cannot honour) returns (nil, err) with a CodeInvalidArgument *Error.
+// Otherwise it returns the recipients in canonical E.164 (a malformed one as given), and, when
+// some are bad (malformed, repeated, or in a country the provider does not serve), an *Error
+// with CodeInvalidRecipient listing every bad recipient: it unwraps to each one's error, the
+// same error Send would put in that recipient's SendResult.
 func (c *Client) Validate(msg *Message) ([]string, error) {
-	return validate(c.base, c.base.Capabilities(), msg)
+	caps := c.base.Capabilities()
+	if err := checkMessage(c.base, caps, msg); err != nil {
+		return nil, err
+	}
+	to, errs := checkRecipients(c.base.Name(), caps, msg.To)
+	if errs == nil {
+		return to, nil
+	}
+	var causes recipientErrors
+	for i, e := range errs {
+		if e != nil {
+			causes.add(msg.To[i], e)
+		}
+	}
+	return to, &Error{Code: CodeInvalidRecipient, Provider: c.base.Name(), NotAccepted: true,
+		Message: fmt.Sprintf("%d of %d recipients are invalid", len(causes.errs), len(to)), Err: causes}
 }
 
 // Send validates msg, drops suppressed recipients, splits the recipients into vendor requests,
 // waits for the rate limiter, sends, and retries each recipient whose failure proves the vendor
-// did not accept it. It returns an error and no results only when nothing was sent to anyone;
-// otherwise one SendResult per recipient in msg.To order.
+// did not accept it.
+//
+// A message-level problem (nil, empty, oversized or invalid UTF-8 body, a bad or unsupported
+// sender, a negative validity, a portable field the provider cannot honour) returns no results
+// and a CodeInvalidArgument *Error, before any request. Once the message is valid, Send always
+// returns one SendResult per recipient, in msg.To order: a malformed, repeated or unserved
+// recipient gets its own CodeInvalidRecipient error (no request), a suppressed one
+// CodeOptedOut, and the others are sent. When no recipient was accepted the error is not nil:
+// the failed recipient's own error for a one-recipient send, else a summary *Error whose Code
+// is the recipients' shared code (CodeUnknown when they differ), NotAccepted when every
+// recipient's is, and which unwraps (errors.Is, errors.As) to every recipient's error. Every
+// error is an *Error; when the context ended before anything was written, errors.Is(err,
+// context.Canceled) (or DeadlineExceeded) holds as well.
 func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if ctx.Value(layerKey{}) != nil {
 		// Already inside a Client's layer (this Client sits behind a wrapper of another):
@@ -144,14 +227,11 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 		return c.p.Send(ctx, msg)
 	}
 	name := c.base.Name()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	caps := c.base.Capabilities()
-	to, err := validate(c.base, caps, msg)
-	if err != nil {
+	if err := checkMessage(c.base, caps, msg); err != nil {
 		return nil, err
 	}
+	to, bad := checkRecipients(name, caps, msg.To)
 	m := msg.clone(to)
 	if m.IdempotencyKey == "" {
 		m.IdempotencyKey = newKey()
@@ -166,19 +246,32 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	results := make([]SendResult, len(to))
 	pending := make([]int, 0, len(to))
 	for i, n := range to {
-		results[i] = SendResult{To: n}
-		if c.opts.Suppressor != nil {
-			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, n)
-			if err != nil {
+		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt}
+		switch {
+		case bad != nil && bad[i] != nil:
+			results[i].Err = bad[i]
+		case ctx.Err() != nil:
+			results[i].Err = contextError(name, ctx.Err())
+		default:
+			pending = append(pending, i)
+		}
+	}
+	if c.opts.Suppressor != nil {
+		kept := pending[:0]
+		for _, i := range pending {
+			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, to[i])
+			switch {
+			case err != nil && ctx.Err() != nil:
+				results[i].Err = contextError(name, ctx.Err())
+			case err != nil:
 				results[i].Err = &Error{Code: CodeInternal, Provider: name, Message: "suppression check failed", NotAccepted: true, Err: err}
-				continue
-			}
-			if sup {
+			case sup:
 				results[i].Err = &Error{Code: CodeOptedOut, Provider: name, Message: "recipient is suppressed", NotAccepted: true}
-				continue
+			default:
+				kept = append(kept, i)
 			}
 		}
-		pending = append(pending, i)
+		pending = kept
 	}
 	maxR := caps.MaxRecipients
 	if maxR <= 0 {
@@ -208,20 +301,16 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 		}()
 	}
 	wg.Wait()
-	return c.finish(ctx, m, results)
+	return results, c.finish(ctx, m, results)
 }
 
-// finish logs the outcome and applies the "error only when nothing was sent" rule.
-func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) ([]SendResult, error) {
+// finish logs the outcome and returns the error of a send that no recipient accepted.
+func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) error {
 	ok, attempts := 0, 0
-	allNotAccepted := true
 	for _, r := range results {
 		attempts += r.Attempts
 		if r.Err == nil {
 			ok++
-			allNotAccepted = false
-		} else if !IsNotAccepted(r.Err) {
-			allNotAccepted = false
 		}
 	}
 	lvl := slog.LevelInfo
@@ -246,31 +335,65 @@ func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) (
 		}
 		c.log.LogAttrs(ctx, lvl, "sms send", attrs...)
 	}
-	if !allNotAccepted || len(results) == 0 {
-		return results, nil
+	if ok > 0 || len(results) == 0 {
+		return nil
 	}
-	// Nothing was sent to anyone: one error.
-	first := results[0].Err
-	same := true
-	for _, r := range results[1:] {
-		if ErrorCode(r.Err) != ErrorCode(first) {
-			same = false
-			break
-		}
+	if len(results) == 1 {
+		return results[0].Err
 	}
-	if !same {
-		errs := make([]error, len(results))
-		for i, r := range results {
-			errs[i] = fmt.Errorf("%s: %w", r.To, r.Err)
-		}
-		return nil, errors.Join(errs...)
-	}
-	var e *Error
-	if errors.As(first, &e) && (e.Code == CodeCanceled || e.Code == CodeDeadlineExceeded) && e.Message == notAttempted && e.Err != nil {
-		return nil, e.Err // a context error before anything was written is the context error
-	}
-	return nil, first
+	return summarize(c.base.Name(), results)
 }
+
+// summarize builds the error of a send of several recipients none of which was accepted.
+func summarize(provider string, results []SendResult) *Error {
+	var causes recipientErrors
+	code := ErrorCode(results[0].Err)
+	notAccepted := true
+	var retryAfter time.Duration
+	for _, r := range results {
+		causes.add(r.To, r.Err)
+		if ErrorCode(r.Err) != code {
+			code = CodeUnknown
+		}
+		notAccepted = notAccepted && IsNotAccepted(r.Err)
+		retryAfter = max(retryAfter, retryAfterOf(r.Err))
+	}
+	e := &Error{Code: code, Provider: provider, NotAccepted: notAccepted, Err: causes,
+		Message: fmt.Sprintf("none of %d recipients accepted", len(results))}
+	if code == CodeRateLimited {
+		e.RetryAfter = retryAfter
+	}
+	return e
+}
+
+// recipientErrors holds the errors of several recipients. It unwraps to each, so errors.Is
+// and errors.As reach every cause through the *Error that holds it.
+type recipientErrors struct {
+	to   []string
+	errs []error
+}
+
+func (r *recipientErrors) add(to string, err error) {
+	r.to = append(r.to, to)
+	r.errs = append(r.errs, err)
+}
+
+// Error lists the recipients and their errors.
+func (r recipientErrors) Error() string {
+	var b strings.Builder
+	for i, err := range r.errs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(r.to[i])
+		b.WriteString(": ")
+		b.WriteString(trimPrefix(err.Error()))
+	}
+	return b.String()
+}
+
+// Unwrap returns every recipient's error.
+func (r recipientErrors) Unwrap() []error { return r.errs }
 
 // sendChunk sends one vendor request's worth of recipients and retries those that may be
 // retried. It writes only results[i] for i in idxs.
@@ -294,7 +417,7 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 		}
 		if ambiguous[i] {
 			return &Error{Code: CodeOutcomeUnknown, Provider: name, RetryAfter: retryAfterOf(e),
-				Message: "an earlier attempt may have been accepted; the last one was not: " + e.Error(), Err: e}
+				Message: "an earlier attempt may have been accepted; the last one was not: " + trimPrefix(e.Error()), Err: e}
 		}
 		return e
 	}
@@ -386,7 +509,7 @@ func (c *Client) giveUp(idxs []int, results []SendResult, ambiguous map[int]bool
 			e = &copied
 		}
 		if r.Err != nil {
-			e.Message = "gave up retrying after: " + r.Err.Error()
+			e.Message = "gave up retrying after: " + trimPrefix(r.Err.Error())
 		}
 		r.Err = e
 	}

@@ -11,7 +11,9 @@ type passthrough struct{ sms.Provider }
 
 func (p passthrough) Unwrap() sms.Provider { return p.Provider }
 
-// A Client behind a wrapper (middleware that implements sms.Unwrapper) gets the root layer twice.
+// A Client behind a wrapper (middleware that implements sms.Unwrapper) runs the root layer
+// once: the vendor sees MaxAttempts requests for a recipient that is always throttled, not
+// MaxAttempts squared.
 func TestRootLayerOnceThroughUnwrapper(t *testing.T) {
 	p := &scripted{errs: []error{throttled}}
 	inner := sms.NewClient(p, &sms.ClientOptions{Clock: fakeClock{}})

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 )
 
@@ -55,22 +57,23 @@ var (
 	throttled = &sms.Error{Code: sms.CodeRateLimited, HTTPStatus: 429, NotAccepted: true}
 )
 
-// Attempt 1 may have been accepted; attempt 2 is a 429. The recipient must not end up
-// "proved not accepted", and Send must not claim nothing was sent.
+// A recipient an attempt of which may have been accepted stays ambiguous whatever later
+// attempts answer: after an OutcomeUnknown then a 429 it is OutcomeUnknown, not "proved not
+// accepted", and so is the error of Send (nothing was accepted for sure).
 func TestRetryAfterAmbiguousThenNotAccepted(t *testing.T) {
 	p := &scripted{errs: []error{ambiguous, throttled}}
 	c := sms.NewClient(p, &sms.ClientOptions{Clock: fakeClock{}, Retry: sms.RetryPolicy{MaxAttempts: 2}})
 	res, err := c.Send(context.Background(), oneMsg())
-	if err != nil {
-		t.Fatalf("Send returned (%v, %v): claims nothing was sent although attempt 1 may have been; IsNotAccepted=%v",
-			res, err, sms.IsNotAccepted(err))
-	}
-	if sms.IsNotAccepted(res[0].Err) {
-		t.Fatalf("result marked NotAccepted after an ambiguous attempt: %v", res[0].Err)
+	require.Len(t, res, 1)
+	require.Equal(t, 2, res[0].Attempts)
+	for _, e := range []error{res[0].Err, err} {
+		require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(e), "%v", e)
+		require.False(t, sms.IsNotAccepted(e), "%v", e)
 	}
 }
 
-// Same, but the context ends while waiting before attempt 3.
+// Same, but the context ends while waiting before attempt 3: giving up proves nothing about a
+// recipient that may have been accepted, so it stays OutcomeUnknown, not Canceled.
 func TestGiveUpAfterAmbiguousThenNotAccepted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -84,9 +87,10 @@ func TestGiveUpAfterAmbiguousThenNotAccepted(t *testing.T) {
 	}}
 	c := sms.NewClient(p, &sms.ClientOptions{Clock: clk, Retry: sms.RetryPolicy{MaxAttempts: 5}})
 	res, err := c.Send(ctx, oneMsg())
-	if err != nil || sms.IsNotAccepted(res[0].Err) {
-		t.Fatalf("after an ambiguous attempt the recipient is reported not accepted: res=%v err=%v (IsNotAccepted=%v, Is canceled=%v)",
-			res, err, sms.IsNotAccepted(err), errors.Is(err, context.Canceled))
+	require.Len(t, res, 1)
+	for _, e := range []error{res[0].Err, err} {
+		require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(e), "%v", e)
+		require.False(t, sms.IsNotAccepted(e), "%v", e)
 	}
 }
 
@@ -99,7 +103,8 @@ func (l *brokenLimiter) Wait(context.Context, string, int) error {
 	return errors.New("redis: connection refused")
 }
 
-// A limiter failure while the context is alive is reported as a context cancellation.
+// A limiter failure while the context is alive is Unavailable (not attempted), never a
+// context cancellation.
 func TestLimiterErrorIsNotCanceled(t *testing.T) {
 	p := &scripted{errs: []error{nil}}
 	c := sms.NewClient(p, &sms.ClientOptions{Limiter: &brokenLimiter{}, Concurrency: 1})

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/smstest"
 )
@@ -56,11 +58,12 @@ func TestClientSuppression(t *testing.T) {
 	if !res[0].OK() || !errors.Is(res[1].Err, sms.ErrOptedOut) || res[1].Attempts != 0 {
 		t.Fatalf("got %+v", res)
 	}
-	// Every recipient suppressed: nothing was sent, so an error and no results.
+	// Every recipient suppressed: nothing was sent, so the result and an OptedOut error.
 	res, err = c.Send(context.Background(), msg("+12025550102"))
-	if res != nil || !errors.Is(err, sms.ErrOptedOut) {
-		t.Fatalf("want OptedOut error, got %v %v", res, err)
-	}
+	require.Len(t, res, 1)
+	require.ErrorIs(t, res[0].Err, sms.ErrOptedOut)
+	require.ErrorIs(t, err, sms.ErrOptedOut)
+	require.True(t, sms.IsNotAccepted(err))
 	if rec.Calls() != 1 {
 		t.Fatalf("want 1 vendor call, got %d", rec.Calls())
 	}
@@ -76,15 +79,17 @@ func TestClientValidation(t *testing.T) {
 		"bad utf8":     {To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: "\xff"},
 		"no sender":    {To: []string{"+12025550101"}, Body: "x"},
 		"bad sender":   {To: []string{"+12025550101"}, From: sms.Sender{Type: sms.SenderLongCode, Value: "12"}, Body: "x"},
-		"duplicate":    msg("+12025550101", "+1 202 555 0101"),
-		"national":     msg("2025550101"),
 		"too long":     {To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: strings.Repeat("é", 1601)},
 		"neg validity": {To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: "x", Validity: -time.Second},
+		"bad type":     {To: []string{"+12025550101"}, From: sms.Sender{Value: "+12025550100"}, Body: "x", Type: sms.MessageType(9)},
 	}
 	for name, m := range cases {
-		_, err := c.Send(context.Background(), m)
-		if sms.ErrorCode(err) != sms.CodeInvalidArgument || !sms.IsNotAccepted(err) {
-			t.Errorf("%s: want InvalidArgument, got %v", name, err)
+		res, err := c.Send(context.Background(), m)
+		if sms.ErrorCode(err) != sms.CodeInvalidArgument || !sms.IsNotAccepted(err) || res != nil {
+			t.Errorf("%s: want InvalidArgument and no results, got %v %v", name, res, err)
+		}
+		if _, err := c.Validate(m); sms.ErrorCode(err) != sms.CodeInvalidArgument {
+			t.Errorf("%s: Validate: want InvalidArgument, got %v", name, err)
 		}
 	}
 	if rec.Calls() != 0 {
@@ -154,9 +159,12 @@ func TestClientContextEndsDuringRetryWait(t *testing.T) {
 	clock := clockFunc(func(ctx2 context.Context, d time.Duration) error { cancel(); return ctx2.Err() })
 	c := sms.NewClient(rec, &sms.ClientOptions{Clock: clock})
 	res, err := c.Send(ctx, msg("+12025550101"))
-	if !errors.Is(err, context.Canceled) || res != nil {
-		t.Fatalf("want the context error (nothing was sent), got %v %v", res, err)
-	}
+	require.Len(t, res, 1)
+	require.ErrorIs(t, err, context.Canceled, "nothing was sent: the error is the context's")
+	var e *sms.Error
+	require.ErrorAs(t, err, &e, "and an *sms.Error")
+	require.Equal(t, sms.CodeCanceled, e.Code)
+	require.True(t, e.NotAccepted)
 	if rec.Calls() != 1 {
 		t.Fatalf("want 1 call, got %d", rec.Calls())
 	}

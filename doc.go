@@ -16,8 +16,12 @@
 //		Body: "Your code is 123456",
 //	})
 //
-// Send returns an error and no results only when nothing was sent to anyone; otherwise one
-// SendResult per recipient, in order, each with a vendor message id or its own *Error.
+// A problem with the message itself (body, sender, an option the provider cannot honour) fails
+// the call with CodeInvalidArgument and no results, before any request. Otherwise Send returns
+// one SendResult per recipient, in order, each with a vendor message id or its own *Error: a
+// malformed, repeated or unserved recipient is CodeInvalidRecipient and the others are still
+// sent. When no recipient was accepted the returned error is also set, and unwraps to every
+// recipient's error (see Client.Send).
 //
 // # Never twice
 //
@@ -31,16 +35,29 @@
 //
 // # Phone numbers
 //
-// Recipients are E.164: "+", an assigned ITU country calling code, 7–15 digits. Punctuation
-// and a "00" prefix are accepted. National formats are rejected with CodeInvalidArgument; to
+// Recipients are E.164: "+", an assigned ITU country calling code, 7–15 digits, and the fixed
+// lengths of the plans the library knows (+1 is 10 digits after the code, with area and
+// exchange codes starting with 2–9). Punctuation and a "00" prefix are accepted. NANPCountry
+// and PhoneCountry place a number in a country, as Client does for Capabilities.Countries. National formats are rejected with CodeInvalidArgument; to
 // accept them, parse with github.com/nyaruka/phonenumbers first (it costs about 23 µs and 77
 // allocations per number, more than half a loopback send, so it is not done here).
 //
 // # Errors
 //
-// Every failure is an *Error with a portable Code; errors.Is works with the sentinels
-// (ErrRateLimited, ErrOptedOut, …) and with context.Canceled, and errors.As reaches the cause.
+// Every error a Client returns is an *Error with a portable Code, including a context that
+// ended: that error is an *Error with CodeCanceled or CodeDeadlineExceeded (NotAccepted when
+// nothing was written) and errors.Is(err, context.Canceled) holds as well, so both checks work.
+// errors.Is works with the sentinels (ErrRateLimited, ErrOptedOut, …) and errors.As reaches the
+// cause. The text of an error names the library once ("sms/twilio: RateLimited (HTTP 429): …").
 // Credentials are held in Secret, which never prints.
+//
+// # Resending after OutcomeUnknown
+//
+// Each SendResult carries the IdempotencyKey and FirstAttempt the Client sent it with. To
+// resend a recipient whose result is CodeOutcomeUnknown, persist both and send the same
+// message to that recipient with Message.IdempotencyKey and Message.FirstAttempt set to them:
+// a provider with Capabilities.IdempotentSends (ACS) recognises the repeat and creates no
+// second message, seconds or hours later, from any process.
 //
 // # Events
 //

@@ -56,6 +56,14 @@ func (c Code) String() string {
 	return "Code(" + strconv.Itoa(int(c)) + ")"
 }
 
+// MarshalText implements encoding.TextMarshaler with the name String returns.
+func (c Code) MarshalText() ([]byte, error) { return enumMarshal(codeNames[:], int(c), "code") }
+
+// UnmarshalText implements encoding.TextUnmarshaler; a name String does not return is an error.
+func (c *Code) UnmarshalText(b []byte) error {
+	return enumUnmarshal(codeNames[:], (*int)(c), b, "code")
+}
+
 // Sentinels, one per code: errors.Is(err, sms.ErrRateLimited) is true for every *Error whose
 // Code is CodeRateLimited.
 var (
@@ -158,9 +166,11 @@ func (e *Error) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Message)
 	}
-	if e.Err != nil && (e.Message == "" || !strings.Contains(e.Message, e.Err.Error())) {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
+	if e.Err != nil {
+		if cause := trimPrefix(e.Err.Error()); !strings.Contains(e.Message, cause) {
+			b.WriteString(": ")
+			b.WriteString(cause)
+		}
 	}
 	if e.RequestID != "" {
 		b.WriteString(" [request ")
@@ -168,6 +178,25 @@ func (e *Error) Error() string {
 		b.WriteString("]")
 	}
 	return b.String()
+}
+
+// trimPrefix drops the "sms: " or "sms/provider: " prefix of a nested error's text, so that an
+// *Error wrapping another library error names the library once.
+func trimPrefix(s string) string {
+	if !strings.HasPrefix(s, "sms") || len(s) < 5 {
+		return s
+	}
+	switch s[3] {
+	case ':':
+		if s[4] == ' ' {
+			return s[5:]
+		}
+	case '/':
+		if i := strings.Index(s, ": "); i > 4 && !strings.ContainsAny(s[4:i], " :") {
+			return s[i+2:]
+		}
+	}
+	return s
 }
 
 // Unwrap returns the sentinel of e.Code and the cause.
@@ -233,4 +262,9 @@ func contextError(provider string, err error) *Error {
 		code = CodeDeadlineExceeded
 	}
 	return &Error{Code: code, Provider: provider, Message: notAttempted, NotAccepted: true, Err: err}
+}
+
+// unsupported is the error of an optional ability the provider lacks.
+func unsupported(provider, what string) *Error {
+	return &Error{Code: CodeUnsupported, Provider: provider, Message: what + " is not supported by this provider", NotAccepted: true}
 }

@@ -13,6 +13,21 @@ const (
 	TypeOTP                              // one-time passcodes
 )
 
+var messageTypeNames = [...]string{"default", "transactional", "marketing", "otp"}
+
+// String returns the snake_case name of the message type ("default", "marketing", …).
+func (t MessageType) String() string { return enumString(messageTypeNames[:], int(t), "message_type") }
+
+// MarshalText implements encoding.TextMarshaler with the name String returns.
+func (t MessageType) MarshalText() ([]byte, error) {
+	return enumMarshal(messageTypeNames[:], int(t), "message type")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; a name String does not return is an error.
+func (t *MessageType) UnmarshalText(b []byte) error {
+	return enumUnmarshal(messageTypeNames[:], (*int)(t), b, "message type")
+}
+
 // Message is one SMS to one or more recipients.
 type Message struct {
 	// To holds the recipients in E.164 ("+14155552671"); common punctuation and a "00"
@@ -27,12 +42,21 @@ type Message struct {
 	// parameter on the callback URL where the vendor echoes nothing).
 	Reference string
 	// IdempotencyKey identifies this send across retries. The client sets a random one when
-	// empty. Vendors that de-duplicate (ACS) derive their repeatability ids from it.
+	// empty and returns it on every SendResult. Vendors that de-duplicate
+	// (Capabilities.IdempotentSends: ACS) derive their per-recipient repeatability ids from it
+	// and the recipient.
+	//
+	// Resending after CodeOutcomeUnknown: persist SendResult.IdempotencyKey and
+	// SendResult.FirstAttempt of the ambiguous recipient, then resend the same message to that
+	// recipient with both fields set to the persisted values, from this process or another,
+	// seconds or minutes later. A de-duplicating vendor recognises the resend and creates no
+	// second message; a vendor that does not de-duplicate may (resolve OutcomeUnknown there
+	// through StatusFetcher or the vendor's message list instead).
 	IdempotencyKey string
-	// FirstAttempt is when the first attempt of this send was made. The client sets it
-	// (when zero) before the first request and keeps it on every retry; vendors that
-	// de-duplicate resent requests (ACS repeatabilityFirstSent) send it unchanged. Persist it
-	// with IdempotencyKey to retry safely from another process.
+	// FirstAttempt is when the first attempt of this send was made. The client sets it (when
+	// zero) from its Clock before the first request, keeps it on every retry and returns it on
+	// every SendResult; vendors that de-duplicate resent requests (ACS repeatabilityFirstSent)
+	// send it unchanged, and need it unchanged on a resend: see IdempotencyKey for the recipe.
 	FirstAttempt time.Time
 	// CallbackURL overrides the provider's configured delivery-report URL for this message.
 	CallbackURL string
@@ -71,12 +95,18 @@ func (m *Message) clone(to []string) *Message {
 
 // SendResult is the outcome of a send for one recipient.
 type SendResult struct {
-	To        string // the recipient, in canonical E.164
+	To        string // the recipient in canonical E.164, or as given when it is not a valid number
 	MessageID string // the vendor's message id; empty when Err is set
 	Status    Status // the status the vendor reported at acceptance (usually accepted or queued)
 	Segments  int    // segments the vendor reported, or the library's estimate
 	Attempts  int    // requests made for this recipient (retries included)
 	Err       error  // nil on success; an *Error otherwise
+	// IdempotencyKey and FirstAttempt are the values the Client sent this recipient's
+	// attempts with (the caller's, or the ones it generated). Persist them with a recipient
+	// whose Err is CodeOutcomeUnknown to resend safely: see Message.IdempotencyKey. They are
+	// set by Client.Send; a Provider called directly leaves them empty.
+	IdempotencyKey string
+	FirstAttempt   time.Time
 }
 
 // OK reports whether the recipient's message was accepted.

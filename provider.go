@@ -10,20 +10,21 @@ import (
 // limits, suppression and logging are added once by Client, which itself implements Provider.
 //
 // After v1 this method set is frozen; new abilities arrive as optional interfaces
-// (StatusFetcher, io.Closer, …) found by type assertion.
+// (StatusFetcher, SenderValidator, CallbackMethoder, IdleCloser, …) found by type assertion.
+// Client forwards each of them to the provider it wraps.
 type Provider interface {
 	// Name is the provider's short lower-case name ("twilio", "acs", …).
 	Name() string
 	// Capabilities describes what the provider can do; Client checks messages against it.
 	Capabilities() Capabilities
-	// Send sends msg, whose recipients Client has already normalised and whose count is at
-	// most Capabilities.MaxRecipients. It returns an error and no results only when nothing
-	// was sent to anyone; otherwise one SendResult per recipient, in order, each with a
-	// vendor message id or its own *Error. An error after the request was written must be
-	// CodeOutcomeUnknown unless the vendor proves otherwise; a context error before the
-	// request was written is returned as the context error. A failure of the whole request
-	// may be returned either as (nil, err) or as one result per recipient carrying err;
-	// Client treats both alike. Providers must not retry: Client decides.
+	// Send sends msg, whose recipients Client has already normalised and checked and whose
+	// count is at most Capabilities.MaxRecipients. A provider returns one result per
+	// recipient, or (nil, err) when the request failed as a whole; the client copies err
+	// (code and NotAccepted unchanged) into every recipient's result. Each result carries a
+	// vendor message id or that recipient's own *Error. An error after the request was
+	// written must be CodeOutcomeUnknown unless the vendor documents that it was not
+	// processed; a context error before the request was written is returned as the context
+	// error (or NotAttempted). Providers must not retry: Client decides.
 	Send(ctx context.Context, msg *Message) ([]SendResult, error)
 	// ParseCallback verifies, then decodes, one callback request whose body has already
 	// been read (r.Body must not be used). A provider without callbacks returns an error
@@ -44,17 +45,27 @@ const (
 	UnitSegments                   // SMS segments (see CountSegments)
 )
 
-// String names the unit.
-func (u BodyUnit) String() string {
-	switch u {
-	case UnitUTF16:
+var bodyUnitNames = [...]string{"characters", "utf16_units", "bytes", "segments"}
+
+// String returns the name of the unit: "characters", "utf16_units", "bytes" or "segments".
+func (u BodyUnit) String() string { return enumString(bodyUnitNames[:], int(u), "body_unit") }
+
+// MarshalText implements encoding.TextMarshaler with the name String returns.
+func (u BodyUnit) MarshalText() ([]byte, error) {
+	return enumMarshal(bodyUnitNames[:], int(u), "body unit")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; a name String does not return is an error.
+func (u *BodyUnit) UnmarshalText(b []byte) error {
+	return enumUnmarshal(bodyUnitNames[:], (*int)(u), b, "body unit")
+}
+
+// phrase names the unit in a sentence ("UTF-16 units").
+func (u BodyUnit) phrase() string {
+	if u == UnitUTF16 {
 		return "UTF-16 units"
-	case UnitBytes:
-		return "bytes"
-	case UnitSegments:
-		return "segments"
 	}
-	return "characters"
+	return u.String()
 }
 
 // Capabilities describes a provider. The zero value allows nothing; every provider fills it.
@@ -103,6 +114,14 @@ type StatusFetcher interface {
 // handler passes the listed methods to ParseCallback and answers 405 to the others.
 type CallbackMethoder interface {
 	CallbackMethods() []string
+}
+
+// IdleCloser is implemented by providers that hold idle HTTP connections (a vendor client
+// with its own http.Transport). CloseIdleConnections closes the connections not in use, as
+// http.Client.CloseIdleConnections does; the provider stays usable. It is found by type
+// assertion, and Client.CloseIdleConnections forwards to it.
+type IdleCloser interface {
+	CloseIdleConnections()
 }
 
 // Unwrapper is implemented by a Provider that wraps another (Client, middleware); Client and

@@ -10,11 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/httpx"
@@ -121,13 +125,15 @@ func rhSend(t *testing.T, ctx context.Context, target string, hc *http.Client) (
 	return clock, res, err
 }
 
+// rhOnlyResult returns the one result of a one-recipient send. Send returns a result per
+// recipient whatever the outcome, and its error is that recipient's error when it failed.
 func rhOnlyResult(t *testing.T, res []sms.SendResult, err error) sms.SendResult {
 	t.Helper()
-	if err != nil {
-		t.Fatalf("Send error %v, want per-recipient results", err)
-	}
-	if len(res) != 1 {
-		t.Fatalf("%d results", len(res))
+	require.Len(t, res, 1, "one result per recipient (Send error %v)", err)
+	if res[0].OK() {
+		require.NoError(t, err)
+	} else {
+		require.ErrorIs(t, err, res[0].Err, "nothing was accepted: Send returns the recipient's error")
 	}
 	return res[0]
 }
@@ -189,28 +195,25 @@ func TestRetryHTTPResetAfterReadIsNotRetried(t *testing.T) {
 	}
 }
 
+// A refused connection proves nothing was sent: it is retried, and after the last attempt the
+// recipient's result (and Send's error) is a not-accepted Unavailable naming the provider.
 func TestRetryHTTPRefusedIsRetriedThenNotAccepted(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	refused := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+		},
+	}}
+	clock, res, err := rhSend(t, context.Background(), "http://127.0.0.1:9/send", refused)
+	r := rhOnlyResult(t, res, err)
+	require.Equal(t, 3, r.Attempts)
+	for _, e := range []error{r.Err, err} {
+		require.True(t, sms.IsNotAccepted(e), "%v", e)
+		require.Equal(t, sms.CodeUnavailable, sms.ErrorCode(e), "%v", e)
+		var se *sms.Error
+		require.ErrorAs(t, e, &se)
+		require.Equal(t, "rhtest", se.Provider)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-
-	clock, res, err := rhSend(t, context.Background(), "http://"+addr+"/send", &http.Client{})
-	if res != nil {
-		t.Errorf("results %+v, want none (nothing was sent)", res)
-	}
-	if !sms.IsNotAccepted(err) || sms.ErrorCode(err) != sms.CodeUnavailable {
-		t.Fatalf("err = %v (%v, NotAccepted %v)", err, sms.ErrorCode(err), sms.IsNotAccepted(err))
-	}
-	var e *sms.Error
-	if errors.As(err, &e) && e.Provider != "rhtest" {
-		t.Errorf("Provider = %q", e.Provider)
-	}
-	if got := clock.Sleeps(); len(got) != 2 { // MaxAttempts 3: two waits between three attempts
-		t.Errorf("sleeps = %v, want 2", got)
-	}
+	require.Len(t, clock.Sleeps(), 2, "MaxAttempts 3: two waits between three attempts")
 }
 
 func TestRetryHTTP500IsOutcomeUnknown(t *testing.T) {

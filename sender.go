@@ -3,6 +3,8 @@ package sms
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // SenderType says what kind of originator a message is sent from. Vendors support different
@@ -21,12 +23,17 @@ const (
 
 var senderTypeNames = [...]string{"auto", "long_code", "toll_free", "short_code", "alphanumeric", "pool"}
 
-// String returns the snake_case name of the sender type.
-func (t SenderType) String() string {
-	if t >= 0 && int(t) < len(senderTypeNames) {
-		return senderTypeNames[t]
-	}
-	return "sender_type(?)"
+// String returns the snake_case name of the sender type ("long_code", "alphanumeric", …).
+func (t SenderType) String() string { return enumString(senderTypeNames[:], int(t), "sender_type") }
+
+// MarshalText implements encoding.TextMarshaler with the name String returns.
+func (t SenderType) MarshalText() ([]byte, error) {
+	return enumMarshal(senderTypeNames[:], int(t), "sender type")
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler; a name String does not return is an error.
+func (t *SenderType) UnmarshalText(b []byte) error {
+	return enumUnmarshal(senderTypeNames[:], (*int)(t), b, "sender type")
 }
 
 // Sender is the originator of a message.
@@ -110,12 +117,49 @@ func validateSender(s Sender, caps Capabilities) error {
 	return nil
 }
 
-// ValidateAlphanumeric applies the root rule for alphanumeric sender IDs, the union of the
-// vendors' rules: 1–11 characters of ASCII letters, digits, space and - + _ & . (with at least
-// one letter). Each provider narrows it through SenderValidator.
-func ValidateAlphanumeric(id string) error {
-	if id == "" || len(id) > 11 {
-		return invalidf("alphanumeric sender ID %q must be 1 to 11 characters", id)
+// AlphanumericRule is a set of alphanumeric sender IDs: MinLen to MaxLen ASCII characters, each
+// a letter, a digit or one of Symbols, with at least one letter. RootAlphanumeric returns the
+// root rule, the union of what the vendors accept; a vendor package narrows it by declaring its own
+// rule and calling Validate from its ValidateSender (sms.SenderValidator):
+//
+//	var alnum = sms.AlphanumericRule{Provider: "twilio", MaxLen: 11, Symbols: " -+_&"}
+//
+//	func (p *Provider) ValidateSender(s sms.Sender) error {
+//		if s.ResolvedType() == sms.SenderAlphanumeric {
+//			return alnum.Validate(s.Value)
+//		}
+//		return nil
+//	}
+type AlphanumericRule struct {
+	// Provider names the vendor in errors (Error.Provider); empty for the root rule.
+	Provider string
+	// MinLen and MaxLen bound the length in characters; 0 means 1 and 11.
+	MinLen, MaxLen int
+	// Symbols lists the characters other than ASCII letters and digits that are allowed,
+	// e.g. " -+_&". Any other character is refused.
+	Symbols string
+}
+
+// rootAlphanumeric is the rule RootAlphanumeric returns.
+var rootAlphanumeric = AlphanumericRule{MinLen: 1, MaxLen: 11, Symbols: " -+_&."}
+
+// RootAlphanumeric returns the root rule for alphanumeric sender IDs, the union of the
+// vendors': 1–11 characters of ASCII letters, digits, space and - + _ & . with at least one
+// letter. A vendor's rule must be a subset of it (Client applies both).
+func RootAlphanumeric() AlphanumericRule { return rootAlphanumeric }
+
+// Validate reports whether id is in the set, as a CodeInvalidArgument *Error (NotAccepted,
+// naming r.Provider) when it is not.
+func (r AlphanumericRule) Validate(id string) error {
+	lo, hi := r.MinLen, r.MaxLen
+	if lo <= 0 {
+		lo = 1
+	}
+	if hi <= 0 {
+		hi = 11
+	}
+	if len(id) < lo || len(id) > hi {
+		return r.invalid("alphanumeric sender ID %q must be %d to %d characters", id, lo, hi)
 	}
 	letter := false
 	for i := 0; i < len(id); i++ {
@@ -123,13 +167,25 @@ func ValidateAlphanumeric(id string) error {
 		switch {
 		case ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z':
 			letter = true
-		case ch >= '0' && ch <= '9', ch == ' ', ch == '-', ch == '+', ch == '_', ch == '&', ch == '.':
+		case ch >= '0' && ch <= '9':
+		case ch < utf8.RuneSelf && strings.IndexByte(r.Symbols, ch) >= 0:
 		default:
-			return invalidf("alphanumeric sender ID %q has a character not allowed: %q", id, ch)
+			bad, _ := utf8.DecodeRuneInString(id[i:])
+			return r.invalid("alphanumeric sender ID %q has a character not allowed: %q", id, bad)
 		}
 	}
 	if !letter {
-		return invalidf("alphanumeric sender ID %q needs at least one letter", id)
+		return r.invalid("alphanumeric sender ID %q needs at least one letter", id)
 	}
 	return nil
 }
+
+func (r AlphanumericRule) invalid(format string, args ...any) error {
+	e := invalidf(format, args...)
+	e.Provider = r.Provider
+	return e
+}
+
+// ValidateAlphanumeric applies the root rule (RootAlphanumeric). Each provider narrows it through
+// SenderValidator, using its own AlphanumericRule.
+func ValidateAlphanumeric(id string) error { return rootAlphanumeric.Validate(id) }

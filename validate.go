@@ -3,55 +3,118 @@ package sms
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// validate applies the root rules and returns the canonical recipients.
-func validate(p Provider, caps Capabilities, msg *Message) ([]string, error) {
+// checkMessage applies the message-level rules: anything wrong here fails the whole send
+// with CodeInvalidArgument before any request. The recipients are checked one by one by
+// checkRecipients.
+func checkMessage(p Provider, caps Capabilities, msg *Message) error {
 	if msg == nil {
-		return nil, invalidf("nil message")
+		return invalidf("nil message")
 	}
 	if len(msg.To) == 0 {
-		return nil, invalidf("no recipients")
+		return invalidf("no recipients")
 	}
 	if msg.Body == "" {
-		return nil, invalidf("empty body")
+		return invalidf("empty body")
 	}
 	if !utf8.ValidString(msg.Body) {
-		return nil, invalidf("body is not valid UTF-8")
+		return invalidf("body is not valid UTF-8")
 	}
-	if err := validateSender(msg.From, caps); err != nil {
-		return nil, err
-	}
-	if sv, ok := p.(SenderValidator); ok {
-		if err := sv.ValidateSender(msg.From); err != nil {
-			return nil, asInvalid(err)
-		}
+	if err := checkSender(p, caps, msg.From); err != nil {
+		return err
 	}
 	if caps.MaxBody > 0 {
 		n := bodyLength(msg.Body, caps.BodyUnit)
 		if n > caps.MaxBody {
-			return nil, invalidf("body is %d %s, over the limit of %d", n, caps.BodyUnit, caps.MaxBody)
+			return invalidf("body is %d %s, over the limit of %d", n, caps.BodyUnit.phrase(), caps.MaxBody)
 		}
 	}
 	if msg.Validity < 0 {
-		return nil, invalidf("negative validity")
+		return invalidf("negative validity")
 	}
-	to := make([]string, len(msg.To))
-	seen := make(map[string]struct{}, len(msg.To))
-	for i, n := range msg.To {
+	if msg.CallbackURL != "" && !caps.CallbackURL {
+		return unsupportedOption("Message.CallbackURL (a per-message callback URL)")
+	}
+	if msg.Type < TypeDefault || int(msg.Type) >= len(messageTypeNames) {
+		return invalidf("unknown message type %d", int(msg.Type))
+	}
+	if msg.Type != TypeDefault && !slices.Contains(caps.MessageTypes, msg.Type) {
+		return unsupportedOption("Message.Type " + msg.Type.String())
+	}
+	return nil
+}
+
+// unsupportedOption is the error of a portable field the provider cannot honour.
+func unsupportedOption(what string) *Error {
+	return &Error{Code: CodeInvalidArgument, Message: what + " is not supported by this provider", NotAccepted: true, Err: errors.ErrUnsupported}
+}
+
+// checkRecipients returns the recipients in canonical E.164 (a malformed one as given) and,
+// for each bad recipient, its CodeInvalidRecipient error: malformed, a repeat of an earlier
+// recipient, or in no country of caps.Countries. errs is nil when every recipient is good.
+func checkRecipients(provider string, caps Capabilities, in []string) (to []string, errs []error) {
+	to = make([]string, len(in))
+	seen := make(map[string]int, len(in))
+	bad := func(i int, e *Error) {
+		if errs == nil {
+			errs = make([]error, len(in))
+		}
+		e.Code, e.Provider, e.NotAccepted = CodeInvalidRecipient, provider, true
+		errs[i] = e
+	}
+	for i, n := range in {
 		c, err := NormalizePhone(n)
 		if err != nil {
-			return nil, &Error{Code: CodeInvalidArgument, Message: fmt.Sprintf("recipient %d", i), NotAccepted: true, Err: err}
+			to[i] = n
+			bad(i, &Error{Message: fmt.Sprintf("recipient %d", i+1), Err: err})
+			continue
 		}
-		if _, dup := seen[c]; dup {
-			return nil, invalidf("recipient %s appears twice", c)
-		}
-		seen[c] = struct{}{}
 		to[i] = c
+		if j, dup := seen[c]; dup {
+			bad(i, &Error{Message: fmt.Sprintf("recipient %d: %s repeats recipient %d", i+1, c, j+1)})
+			continue
+		}
+		seen[c] = i
+		if caps.Countries != nil && !servedCountry(caps.Countries, c) {
+			where := "no country"
+			if cs := PhoneCountries(c); len(cs) > 0 {
+				where = strings.Join(cs, "/")
+			}
+			bad(i, &Error{Message: fmt.Sprintf("recipient %d: %s (%s) is not in a country this provider serves (%s)",
+				i+1, c, where, strings.Join(caps.Countries, ", "))})
+		}
 	}
-	return to, nil
+	return to, errs
+}
+
+// servedCountry reports whether one of the countries number may belong to is in served.
+func servedCountry(served []string, number string) bool {
+	for _, c := range PhoneCountries(number) {
+		for _, s := range served {
+			if strings.EqualFold(s, c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkSender applies the root sender rules, then the provider's own narrowing.
+func checkSender(p Provider, caps Capabilities, s Sender) error {
+	if err := validateSender(s, caps); err != nil {
+		return err
+	}
+	if sv, ok := p.(SenderValidator); ok {
+		if err := sv.ValidateSender(s); err != nil {
+			return asInvalid(err)
+		}
+	}
+	return nil
 }
 
 func asInvalid(err error) error {

@@ -237,6 +237,10 @@ func (p *Provider) Capabilities() sms.Capabilities {
 	}
 }
 
+// alphanumeric is ACS's rule for alphanumeric sender IDs (SMS FAQ): 1–11 of A–Z a–z 0–9,
+// space, + - _ &, with at least one letter.
+var alphanumeric = sms.AlphanumericRule{Provider: Name, MinLen: 1, MaxLen: 11, Symbols: " +-_&"}
+
 // ValidateSender narrows the root sender rules to ACS's: a short code is 5 or 6 digits
 // without "+"; an alphanumeric sender ID is 1–11 of A–Z a–z 0–9, space, + - _ &, with at
 // least one letter (SMS FAQ). Numbers follow the root E.164 rule.
@@ -247,19 +251,7 @@ func (p *Provider) ValidateSender(s sms.Sender) error {
 			return invalid(fmt.Sprintf("an ACS short code is 5 or 6 digits without '+', not %q", s.Value))
 		}
 	case sms.SenderAlphanumeric:
-		letter := false
-		for i := 0; i < len(s.Value); i++ {
-			switch c := s.Value[i]; {
-			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-				letter = true
-			case c >= '0' && c <= '9', c == ' ', c == '+', c == '-', c == '_', c == '&':
-			default:
-				return invalid(fmt.Sprintf("ACS alphanumeric sender IDs do not allow %q", c))
-			}
-		}
-		if !letter || len(s.Value) > 11 {
-			return invalid("an ACS alphanumeric sender ID is 1 to 11 characters with at least one letter")
-		}
+		return alphanumeric.Validate(s.Value)
 	}
 	return nil
 }
@@ -522,4 +514,5 @@ var (
 	_ sms.Provider        = (*Provider)(nil)
 	_ sms.StatusFetcher   = (*Provider)(nil)
 	_ sms.SenderValidator = (*Provider)(nil)
+	_ sms.IdleCloser      = (*Provider)(nil)
 )

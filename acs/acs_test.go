@@ -997,11 +997,13 @@ func TestOutcomeUnknownThenRefusalStaysUnknown(t *testing.T) {
 	p, err := New(Config{Endpoint: srv.URL, AccessKey: sms.NewSecret("c2VjcmV0")}, nil)
 	require.NoError(t, err)
 	c := sms.NewClient(p, &sms.ClientOptions{Clock: &smstest.FakeClock{}, Retry: sms.RetryPolicy{MaxAttempts: 2}})
-	res, _ := c.Send(context.Background(), &sms.Message{To: []string{"+12025550101"}, From: sms.Sender{Value: "+18005550100"}, Body: "hi"})
+	res, err := c.Send(context.Background(), &sms.Message{To: []string{"+12025550101"}, From: sms.Sender{Value: "+18005550100"}, Body: "hi"})
 	require.Len(t, res, 1)
 	require.Equal(t, int32(2), n.Load())
 	require.False(t, sms.IsNotAccepted(res[0].Err), "%v", res[0].Err)
 	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(res[0].Err))
+	require.False(t, sms.IsNotAccepted(err), "%v", err)
+	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(err))
 }
 
 // A proxy or vendor page that echoes the request (Authorization included) never gets into an
@@ -1032,4 +1034,33 @@ func TestErrorsNeverEchoTheRequest(t *testing.T) {
 			require.NotContains(t, all, "HMAC-SHA256")
 		})
 	}
+}
+
+// CloseIdleConnections (sms.IdleCloser, forwarded by sms.Client) closes the keep-alive
+// connection a send left idle: the server sees it closed.
+func TestCloseIdleConnections(t *testing.T) {
+	f := &fakeACS{keys: []string{sendKeyA}, fail: map[string][]int{}}
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	closed := make(chan struct{}, 8)
+	f.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	f.Start()
+	t.Cleanup(f.Close)
+	p := newSendProvider(t, f, Config{}, &Options{HTTPClient: &http.Client{Transport: &http.Transport{}}})
+	var c sms.Provider = sms.NewClient(p, nil)
+	res, err := c.Send(context.Background(), testMsg("+14155550100"))
+	require.NoError(t, err)
+	require.True(t, res[0].OK())
+	require.Empty(t, closed, "the connection was closed before CloseIdleConnections")
+	ic, ok := c.(sms.IdleCloser)
+	require.True(t, ok, "sms.Client forwards CloseIdleConnections")
+	ic.CloseIdleConnections()
+	<-closed // the test times out if the idle connection is never closed
+	// The provider stays usable.
+	res, err = c.Send(context.Background(), testMsg("+14155550100"))
+	require.NoError(t, err)
+	require.True(t, res[0].OK())
 }

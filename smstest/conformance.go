@@ -138,13 +138,13 @@ var rules = []rule{
 			ids[r.MessageID] = true
 		}
 	}},
-	{"InvalidNumberNoRequest", "a malformed number is InvalidArgument before any network call", func(t *testing.T, s *suite) {
+	{"InvalidNumberNoRequest", "a malformed number is that recipient's InvalidRecipient result, before any network call", func(t *testing.T, s *suite) {
 		c := s.client(t, s.h.Provider(t))
 		before := s.h.Requests()
 		for _, bad := range []string{"+1202555abcd", "2025550101", "+999123456789", ""} {
-			_, err := c.Send(context.Background(), s.msg(bad))
-			if sms.ErrorCode(err) != sms.CodeInvalidArgument {
-				t.Errorf("%q: want InvalidArgument, got %v", bad, err)
+			res, err := c.Send(context.Background(), s.msg(bad))
+			if len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeInvalidRecipient || sms.ErrorCode(err) != sms.CodeInvalidRecipient {
+				t.Errorf("%q: want an InvalidRecipient result and error, got %+v, %v", bad, res, err)
 			}
 		}
 		if n := s.h.Requests() - before; n != 0 {
@@ -200,11 +200,11 @@ var rules = []rule{
 			t.Fatalf("the fake saw %d requests", n)
 		}
 	}},
-	{"BadCredentials", "wrong credentials are Unauthenticated, as an error with no results", func(t *testing.T, s *suite) {
+	{"BadCredentials", "wrong credentials are Unauthenticated, in the recipient's result and the error", func(t *testing.T, s *suite) {
 		c := s.client(t, s.h.ProviderWithBadCredentials(t))
 		res, err := c.Send(context.Background(), s.msg(num1))
-		if err == nil || res != nil {
-			t.Fatalf("want an error and no results, got %+v, %v", res, err)
+		if err == nil || len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeUnauthenticated {
+			t.Fatalf("want an Unauthenticated result and error, got %+v, %v", res, err)
 		}
 		if sms.ErrorCode(err) != sms.CodeUnauthenticated || !errors.Is(err, sms.ErrUnauthenticated) {
 			t.Fatalf("want Unauthenticated, got %v", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/norm"
 )
 
 // ReferenceParam is the query parameter the provider adds to StatusCallback URLs to carry
@@ -235,17 +236,7 @@ func firstOf(f form, keys ...string) string {
 // eventNumber returns s in E.164 when it is a phone number, else s unchanged (short codes,
 // alphanumeric senders, "whatsapp:+…" channel addresses). A leading space followed by digits
 // is a "+" that was not percent-encoded (hand-made requests) and is read as one.
-func eventNumber(s string) string {
-	if n, err := sms.NormalizePhone(s); err == nil {
-		return n
-	}
-	if len(s) > 1 && s[0] == ' ' && s[1] >= '0' && s[1] <= '9' {
-		if n, err := sms.NormalizePhone("+" + s[1:]); err == nil {
-			return n
-		}
-	}
-	return s
-}
+func eventNumber(s string) string { return norm.Phone(s) }
 
 // reference returns the ReferenceParam of the request URI, or "".
 func reference(r *http.Request) string {

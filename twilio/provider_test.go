@@ -164,7 +164,7 @@ func TestOutcomeUnknownIsAResult(t *testing.T) {
 	defer ts.Close()
 	p, _ := twilio.New(twilio.Config{AccountSID: testSID, AuthToken: sms.NewSecret(testToken)}, &twilio.Options{BaseURL: ts.URL})
 	res, err := sms.NewClient(p, nil).Send(context.Background(), &sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+14155550199"}, Body: "x"})
-	if err != nil || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown || res[0].Attempts != 1 {
+	if len(res) != 1 || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown || res[0].Attempts != 1 || sms.ErrorCode(err) != sms.CodeOutcomeUnknown {
 		t.Fatalf("a 500 may have created the message: want a result with OutcomeUnknown after 1 attempt, got %v %+v", err, res)
 	}
 }

@@ -229,6 +229,7 @@ func (p *Provider) Capabilities() sms.Capabilities {
 		BodyUnit:        sms.UnitCharacters,
 		DeliveryReports: true,
 		Inbound:         true,
+		CallbackURL:     true, // StatusCallback per message
 	}
 }
 

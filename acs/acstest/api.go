@@ -242,7 +242,13 @@ func validFrom(from string) bool {
 // +1 (the North American plan) exactly ten digits after it, as the spec example rejects
 // "+112345678901".
 func validTo(to string) bool {
-	if !sms.ValidPhone(to) {
+	// The shape only, not sms.ValidPhone: the spec's own examples (+11234567890,
+	// +18001110000) have NANP area and exchange codes starting with 1, which the library
+	// refuses before any request, and ACS accepts them.
+	if len(to) < 8 || len(to) > 16 || to[0] != '+' || strings.Trim(to[1:], "0123456789") != "" {
+		return false
+	}
+	if _, ok := sms.CallingCode(to); !ok {
 		return false
 	}
 	if strings.HasPrefix(to, "+1") && len(to) != 12 {

@@ -34,6 +34,11 @@ func Phone(s string) string {
 		if n, err := sms.NormalizePhone("+" + s[1:]); err == nil {
 			return n
 		}
+		if strings.Trim(s[1:], "0123456789") == "" {
+			// Digits after a decoded "+" that break a plan's length rule (documentation
+			// examples such as "+1234567890"): still the number the vendor sent.
+			return "+" + s[1:]
+		}
 		return s
 	}
 	if len(s) <= 8 || len(s) > 15 {
