@@ -112,7 +112,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		}
 		endpoint, field = ep, "connection string endpoint"
 		k, _ := acssign.DecodeKey(key.Reveal())
-		p.keys = []*accessKey{{b: k}}
+		p.keys = []*accessKey{newAccessKey(k)}
 	}
 	if _, err := vendor.BaseURL(field, endpoint); err != nil {
 		return nil, err
@@ -122,14 +122,14 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		if err != nil {
 			return nil, invalid("AccessKey is not base64")
 		}
-		p.keys = []*accessKey{{b: k}}
+		p.keys = []*accessKey{newAccessKey(k)}
 	}
 	if !cfg.SecondaryAccessKey.IsZero() {
 		k, err := acssign.DecodeKey(cfg.SecondaryAccessKey.Reveal())
 		if err != nil {
 			return nil, invalid("SecondaryAccessKey is not base64")
 		}
-		p.keys = append(p.keys, &accessKey{b: k})
+		p.keys = append(p.keys, newAccessKey(k))
 	}
 	p.apiVersion = o.APIVersion
 	if p.apiVersion == "" {

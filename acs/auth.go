@@ -70,9 +70,11 @@ func ParseConnectionString(cs string) (endpoint string, accessKey sms.Secret, er
 	return strings.TrimRight(endpoint, "/"), sms.NewSecret(key), nil
 }
 
-// accessKey is a decoded access key. Every formatting path prints a redaction, so a dump of
-// any struct holding one prints no key material.
-type accessKey struct{ b []byte }
+// accessKey is a decoded access key and its signer. Every formatting path prints a
+// redaction, so a dump of any struct holding one prints no key material.
+type accessKey struct{ s *acssign.Signer }
+
+func newAccessKey(b []byte) *accessKey { return &accessKey{s: acssign.NewSigner(b)} }
 
 func (accessKey) String() string               { return sms.Redacted }
 func (accessKey) GoString() string             { return "acs.accessKey(" + sms.Redacted + ")" }
@@ -98,7 +100,7 @@ func (p *Provider) sign(req *http.Request, key *accessKey, body []byte) {
 	if host == "" {
 		host = req.URL.Host
 	}
-	sig := acssign.Sign(key.b, acssign.StringToSign(req.Method, req.URL.RequestURI(), date, host, hash))
+	sig := key.s.Sign(acssign.StringToSign(req.Method, req.URL.RequestURI(), date, host, hash))
 	req.Header["X-Ms-Date"] = []string{date}
 	req.Header["X-Ms-Content-Sha256"] = []string{hash}
 	req.Header["Authorization"] = []string{acssign.AuthorizationHeader(sig)}

@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"strings"
 )
 
@@ -39,6 +40,35 @@ func Sign(key []byte, stringToSign string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(stringToSign))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Signer signs with one access key, its HMAC key schedule computed once: each signature
+// starts from a clone of it instead of hashing the padded key twice again. It is safe for
+// concurrent use. Its Sign equals Sign with the same key.
+type Signer struct {
+	key  []byte
+	base hash.Hash // never written after NewSigner; only cloned
+}
+
+// NewSigner returns a Signer for the decoded access key.
+func NewSigner(key []byte) *Signer {
+	return &Signer{key: key, base: hmac.New(sha256.New, key)}
+}
+
+// Sign returns base64(HMAC-SHA256(key, stringToSign)).
+func (s *Signer) Sign(stringToSign string) string {
+	var m hash.Hash
+	if c, ok := s.base.(hash.Cloner); ok {
+		if h, err := c.Clone(); err == nil {
+			m, _ = h.(hash.Hash)
+		}
+	}
+	if m == nil {
+		m = hmac.New(sha256.New, s.key)
+	}
+	m.Write([]byte(stringToSign))
+	var sum [sha256.Size]byte
+	return base64.StdEncoding.EncodeToString(m.Sum(sum[:0]))
 }
 
 // AuthorizationHeader returns the Authorization value for a signature.

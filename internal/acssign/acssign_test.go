@@ -1,6 +1,7 @@
 package acssign_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -35,4 +36,44 @@ func TestDecodeKey(t *testing.T) {
 	k, err := acssign.DecodeKey(" c2VjcmV0 ")
 	require.NoError(t, err)
 	require.Equal(t, "secret", string(k))
+}
+
+// A Signer gives Sign's signatures, also when used concurrently.
+func TestSigner(t *testing.T) {
+	key, err := acssign.DecodeKey("pw==")
+	require.NoError(t, err)
+	s := acssign.NewSigner(key)
+	require.Equal(t, "88EC05aAS9iXnaimtNO78JLjiPtfWryQB/5QYEzEsu8=", s.Sign("banana"))
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range 200 {
+				sts := fmt.Sprintf("POST\n/sms?i=%d&j=%d\ndate;host;hash", i, j)
+				if got, want := s.Sign(sts), acssign.Sign(key, sts); got != want {
+					t.Errorf("%q: Signer %s, Sign %s", sts, got, want)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
+
+func BenchmarkSign(b *testing.B) {
+	key, _ := acssign.DecodeKey("c2VuZC10ZXN0LWtleS1BLXNlY3JldC1tYXRlcmlhbA==")
+	sts := acssign.StringToSign("POST", "/sms?api-version=2021-03-07", "Wed, 13 Apr 2022 18:09:12 GMT", "contoso.communication.azure.com", acssign.EmptyContentHash)
+	b.Run("Sign", func(b *testing.B) {
+		for b.Loop() {
+			acssign.Sign(key, sts)
+		}
+	})
+	s := acssign.NewSigner(key)
+	b.Run("Signer", func(b *testing.B) {
+		for b.Loop() {
+			s.Sign(sts)
+		}
+	})
 }
