@@ -1,16 +1,17 @@
 package acs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
@@ -59,6 +60,7 @@ const (
 type Provider struct {
 	cfg        Config // as given
 	apiVersion string
+	sendURL    string           // {base}/sms?api-version={apiVersion}
 	t          *httpx.Transport // base URL, client, logger, retrying fetches
 	cb         *cbauth.Verifier // callback authentication
 
@@ -150,6 +152,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		return nil, err
 	}
 	p.t, p.log = t, t.Logger
+	p.sendURL = t.BaseURL + "/sms?api-version=" + p.apiVersion
 	p.bearer = hasCred
 	if hasCred {
 		if !strings.HasPrefix(strings.ToLower(t.BaseURL), "https://") {
@@ -306,7 +309,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 	if err != nil {
 		return nil, err
 	}
-	resp, err := p.request(ctx, http.MethodPost, p.t.BaseURL+"/sms?api-version="+p.apiVersion, body, false)
+	resp, err := p.request(ctx, http.MethodPost, p.sendURL, body, false)
 	if err != nil {
 		return nil, err
 	}
@@ -356,14 +359,105 @@ func (p *Provider) sendBody(msg *sms.Message) ([]byte, error) {
 			r.Options.ValidityPeriodSeconds = secs
 		}
 	}
-	var buf bytes.Buffer
-	buf.Grow(256 + len(msg.Body) + 110*len(msg.To))
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&r); err != nil {
-		return nil, invalid("cannot encode the request: " + err.Error())
+	return r.appendJSON(make([]byte, 0, 160+len(msg.Body)+len(msg.From.Value)+len(r.Options.Tag)+130*len(msg.To))), nil
+}
+
+// appendJSON appends r as encoding/json writes it with SetEscapeHTML(false) — the official
+// client's bytes, field order and omitempty included — without reflection (a fuzz test
+// holds the two equal).
+func (r *sendRequest) appendJSON(b []byte) []byte {
+	b = append(b, `{"from":`...)
+	b = appendJSONString(b, r.From)
+	b = append(b, `,"smsRecipients":`...)
+	if r.Recipients == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range r.Recipients {
+			rc := &r.Recipients[i]
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"to":`...)
+			b = appendJSONString(b, rc.To)
+			b = append(b, `,"repeatabilityRequestId":`...)
+			b = appendJSONString(b, rc.ID)
+			b = append(b, `,"repeatabilityFirstSent":`...)
+			b = appendJSONString(b, rc.FirstSent)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, `,"smsSendOptions":{"enableDeliveryReport":`...)
+	b = strconv.AppendBool(b, r.Options.EnableDeliveryReport)
+	if r.Options.Tag != "" {
+		b = append(b, `,"tag":`...)
+		b = appendJSONString(b, r.Options.Tag)
+	}
+	if r.Options.ValidityPeriodSeconds != 0 {
+		b = append(b, `,"validityPeriodSeconds":`...)
+		b = strconv.AppendInt(b, int64(r.Options.ValidityPeriodSeconds), 10)
+	}
+	if r.Options.DeliveryReportTimeout != 0 {
+		b = append(b, `,"deliveryReportTimeoutInSeconds":`...)
+		b = strconv.AppendInt(b, int64(r.Options.DeliveryReportTimeout), 10)
+	}
+	return append(b, "}}"...)
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json does without HTML
+// escaping: \" \\ \b \f \n \r \t, other control characters as \u00XX, invalid UTF-8 as
+// \ufffd, and U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // results maps a 2xx answer's value[] to one result per recipient, by position. An item for

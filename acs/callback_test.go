@@ -624,6 +624,24 @@ func BenchmarkParseCallback(b *testing.B) {
 		w.WriteHeader(http.StatusOK)
 	})
 	nop := webhook.SinkFunc(func(context.Context, []sms.Event) error { return nil })
+	serve := func(h http.Handler) func(*testing.B) {
+		r := httptest.NewRequest(http.MethodPost, cbPath, nil)
+		r.Header.Set("Content-Type", "application/json")
+		rd := bytes.NewReader(nil)
+		w := &benchWriter{h: http.Header{}}
+		i := 0
+		return func(b *testing.B) {
+			body := bodies[i%n]
+			i++
+			rd.Reset(body)
+			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
+			clear(w.h)
+			h.ServeHTTP(w, r)
+			if w.code != http.StatusOK {
+				b.Fatalf("status %d", w.code)
+			}
+		}
+	}
 	for _, bc := range []struct {
 		name string
 		h    http.Handler
@@ -632,23 +650,28 @@ func BenchmarkParseCallback(b *testing.B) {
 		{"webhook.Handler", webhook.Handler(p, nop, nil)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			r := httptest.NewRequest(http.MethodPost, cbPath, nil)
-			r.Header.Set("Content-Type", "application/json")
-			rd := bytes.NewReader(nil)
-			w := &benchWriter{h: http.Header{}}
+			op := serve(bc.h)
 			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				body := bodies[i%n]
-				rd.Reset(body)
-				r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
-				clear(w.h)
-				bc.h.ServeHTTP(w, r)
-				if w.code != http.StatusOK {
-					b.Fatalf("status %d", w.code)
-				}
+			for b.Loop() {
+				op(b)
 			}
 		})
 	}
+	b.Run("webhook.Handler-paired", func(b *testing.B) {
+		benchPaired(b, serve(bare), serve(webhook.Handler(p, nop, nil)))
+	})
+	b.Run("ParseCallback-paired", func(b *testing.B) {
+		benchPaired(b, func(b *testing.B) {
+			var v []map[string]any
+			if err := json.Unmarshal(body, &v); err != nil || len(v) != 2 {
+				b.Fatal(err)
+			}
+		}, func(b *testing.B) {
+			if cb, err := p.ParseCallback(context.Background(), r, body); err != nil || len(cb.Events) != 2 {
+				b.Fatal(err)
+			}
+		})
+	})
 }
 
 // benchWriter is a ResponseWriter with no per-request allocation.
