@@ -3,6 +3,7 @@ package acs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -546,7 +547,7 @@ func (p *Provider) FetchDeliveryReport(ctx context.Context, messageID string) (*
 	u := p.t.BaseURL + "/deliveryReports/" + url.PathEscape(messageID) + "?api-version=" + DeliveryReportAPIVersion
 	resp, err := p.request(ctx, http.MethodGet, u, nil, true)
 	if err != nil {
-		if e, ok := err.(*sms.Error); ok && e.Code == sms.CodeOutcomeUnknown {
+		if e := (*sms.Error)(nil); errors.As(err, &e) && e.Code == sms.CodeOutcomeUnknown {
 			c := *e
 			c.Code = sms.CodeUnavailable
 			return nil, &c
