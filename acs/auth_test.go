@@ -8,7 +8,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -91,8 +93,16 @@ type wireCapture struct {
 // Our send of the capture's message, at the capture's time, to the capture's host with the
 // capture's key (and its random repeatability id), is the capture: same method, path, query,
 // header names, body bytes, content hash and signature.
+//
+// Both captures of the official JavaScript client: the GA api-version and a preview one.
 func TestSendMatchesWireCapture(t *testing.T) {
-	raw, err := os.ReadFile("testdata/wire-send.json")
+	for _, file := range []string{"wire-send.json", "wire-send-beta.json"} {
+		t.Run(file, func(t *testing.T) { testSendMatchesWireCapture(t, filepath.Join("testdata", file)) })
+	}
+}
+
+func testSendMatchesWireCapture(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +130,10 @@ func TestSendMatchesWireCapture(t *testing.T) {
 		_, _ = w.Write(c.Response.Body)
 		return true
 	})
+	u, err := url.Parse(c.RequestURI)
+	require.NoError(t, err)
 	p, err := New(Config{Endpoint: c.Endpoint, AccessKey: sms.NewSecret(c.AccessKey)},
-		&Options{Now: func() time.Time { return date }, HTTPClient: routedClient(f.Listener.Addr().String(), false)})
+		&Options{Now: func() time.Time { return date }, HTTPClient: routedClient(f.Listener.Addr().String(), false), APIVersion: u.Query().Get("api-version")})
 	if err != nil {
 		t.Fatal(err)
 	}
