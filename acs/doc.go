@@ -184,11 +184,12 @@
 //	Failed          5001                  Failed       Unavailable       temporary unavailability
 //	Failed          5002                  Expired      Unavailable       delivery timeout
 //	Failed          9999                  Failed       —                 unknown error
-//	Failed          none, "Sender blocked for given recipient."  Failed  OptedOut  (SMS FAQ wording)
+//	Failed          none (*)              Failed       OptedOut          "Sender blocked for given recipient."
 //	Failed          none or another code  Failed       —
 //	anything else                         Unknown      —                 (the word is kept as RawStatus)
 //
-// "—" is CodeUnknown: not a failure, or no portable meaning.
+// "—" is CodeUnknown: not a failure, or no portable meaning. (*) The SMS FAQ's wording of a
+// send to a recipient who opted out, which carries no code.
 //
 // # Event Grid subscription
 //

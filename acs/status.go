@@ -64,7 +64,8 @@ func DeliveryCodes() []DeliveryCode { return slices.Clone(deliveryCodes) }
 //	Failed          5001                                Failed       Unavailable
 //	Failed          5002                                Expired      Unavailable
 //	Failed          9999, none or another code          Failed       —
-//	Failed          "Sender blocked for given recipient."  Failed    OptedOut
+//	Failed          none, "Sender blocked for given     Failed       OptedOut
+//	                recipient." (SMS FAQ)
 //	anything else   any                                 Unknown      —
 //
 // "—" is sms.CodeUnknown. The word is matched without regard to case and surrounding
