@@ -407,6 +407,9 @@ func TestEntraID(t *testing.T) {
 	if r.Header.Get("Authorization") != "Bearer entra-token-123" || r.Header.Get("X-Ms-Content-Sha256") != "" {
 		t.Fatalf("%v", r.Header)
 	}
+	// Both paths introduce themselves alike: azcore's User-Agent is the one the HMAC path writes.
+	require.Equal(t, userAgent, r.Header.Get("User-Agent"))
+	require.Len(t, r.Header.Get("X-Ms-Client-Request-Id"), 36)
 	if len(cred.scopes) != 1 || !slices.Equal(cred.scopes[0], []string{"https://communication.azure.com//.default"}) {
 		t.Fatalf("scopes %v", cred.scopes)
 	}
