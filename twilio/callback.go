@@ -1,8 +1,8 @@
 package twilio
 
 import (
+	"bytes"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,56 +20,6 @@ const ReferenceParam = "smsbridge_ref"
 // texted back to the sender.
 const emptyTwiML = `<?xml version="1.0" encoding="UTF-8"?><Response/>`
 
-// statuses maps every MessageStatus of Twilio's OpenAPI enum (message_enum_status).
-var statuses = map[string]sms.Status{
-	"accepted":            sms.StatusAccepted,    // a Messaging Service took it; no sender chosen yet
-	"scheduled":           sms.StatusAccepted,    // scheduled for later
-	"queued":              sms.StatusQueued,      // queued to be sent
-	"sending":             sms.StatusQueued,      // being dispatched to the carrier
-	"sent":                sms.StatusSent,        // handed to the carrier (final when no DLR follows)
-	"delivered":           sms.StatusDelivered,   // carrier confirmed delivery
-	"undelivered":         sms.StatusUndelivered, // carrier reported non-delivery
-	"failed":              sms.StatusFailed,      // Twilio could not send it
-	"read":                sms.StatusDelivered,   // read receipt (WhatsApp, RCS)
-	"partially_delivered": sms.StatusUndelivered, // semantics unconfirmed: not every part arrived
-	"canceled":            sms.StatusFailed,      // a scheduled message was canceled
-	"receiving":           sms.StatusUnknown,     // inbound states: no delivery status
-	"received":            sms.StatusUnknown,
-}
-
-// MapStatus returns the portable status of a Twilio MessageStatus (case-insensitive), or
-// sms.StatusUnknown for a word it does not know and for the inbound states receiving and
-// received:
-//
-//	accepted, scheduled            Accepted
-//	queued, sending                Queued
-//	sent                           Sent
-//	delivered, read                Delivered
-//	undelivered                    Undelivered
-//	partially_delivered            Undelivered (semantics unconfirmed)
-//	failed, canceled               Failed
-//	receiving, received            Unknown (inbound, not a delivery state)
-func MapStatus(status string) sms.Status {
-	if s, ok := statuses[status]; ok {
-		return s
-	}
-	return statuses[strings.ToLower(status)]
-}
-
-// deliveryErrors describes the delivery-time error codes of status callbacks (Twilio's error
-// dictionary; the wording is not re-read in Twilio's pages: unconfirmed).
-var deliveryErrors = map[string]string{
-	"30001": "queue overflow",
-	"30002": "account suspended",
-	"30003": "unreachable destination handset",
-	"30004": "message blocked",
-	"30005": "unknown destination handset",
-	"30006": "landline or unreachable carrier",
-	"30007": "carrier filtering",
-	"30008": "unknown error",
-	"30034": "message from an unregistered US 10DLC number",
-}
-
 // optOutTypes maps Advanced Opt-Out's OptOutType values to event types.
 var optOutTypes = map[string]sms.EventType{"STOP": sms.EventOptOut, "START": sms.EventOptIn, "HELP": sms.EventHelp}
 
@@ -85,13 +35,15 @@ func parseCallback(r *http.Request, body []byte) (*sms.Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decodeCallback(r, body, f, sms.DefaultKeywords()), nil
+	return decodeCallback(r, body, f), nil
 }
 
-// verifyAndParse verifies r and decodes it, parsing the form body once for both; kw
-// classifies inbound keywords. ParseCallback should call it (or Verify then parseCallback,
-// which parses the body twice).
-func (v *Verifier) verifyAndParse(r *http.Request, body []byte, kw sms.Keywords) (*sms.Callback, error) {
+// verifyAndParse verifies r and decodes it, parsing the form body once for both.
+// ParseCallback calls it (Verify then parseCallback would parse the body twice).
+func (v *Verifier) verifyAndParse(r *http.Request, body []byte) (*sms.Callback, error) {
+	if r.Header.Get(SignatureHeader) == "" {
+		return nil, sigError("missing signature") // before any work on the body
+	}
 	f, ferr := callbackForm(r, body)
 	var signed form // the body's form, for the signature; nil when the body is not one
 	if ferr == nil && len(body) > 0 {
@@ -103,7 +55,7 @@ func (v *Verifier) verifyAndParse(r *http.Request, body []byte, kw sms.Keywords)
 	if ferr != nil {
 		return nil, ferr
 	}
-	return decodeCallback(r, body, f, kw), nil
+	return decodeCallback(r, body, f), nil
 }
 
 // callbackForm returns the fields of a callback: the form body, or the query string of a GET
@@ -113,7 +65,7 @@ func callbackForm(r *http.Request, body []byte) (form, error) {
 		if f, ok := parseForm(r.URL.RawQuery); ok {
 			return f, nil
 		}
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed query string"}
+		return nil, newError(sms.CodeInvalidArgument, "malformed query string")
 	}
 	return bodyForm(r, body)
 }
@@ -124,13 +76,15 @@ func bodyForm(r *http.Request, body []byte) (form, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, _ := strings.Cut(ct, ";"); strings.TrimSpace(mt) != "" &&
 		!strings.EqualFold(strings.TrimSpace(mt), "application/x-www-form-urlencoded") {
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name,
-			Message: "callback body is not form-encoded: Content-Type " + strconv.Quote(ct)}
+		return nil, newError(sms.CodeInvalidArgument, "callback body is not form-encoded: Content-Type "+strconv.Quote(ct))
+	}
+	if bytes.Count(body, []byte{'&'}) >= MaxFormFields { // before copying the body
+		return nil, newError(sms.CodeInvalidArgument, "more than "+strconv.Itoa(MaxFormFields)+" form fields")
 	}
 	if f, ok := parseForm(string(body)); ok {
 		return f, nil
 	}
-	return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "malformed form body"}
+	return nil, newError(sms.CodeInvalidArgument, "malformed form body")
 }
 
 // decodeCallback maps the fields of one callback to one event.
@@ -139,12 +93,12 @@ func bodyForm(r *http.Request, body []byte) (form, error) {
 // received or receiving, or when it has no status but a Body or NumMedia; it is a delivery
 // report when it has any other status; otherwise, or without MessageSid/SmsSid, it is
 // EventUnknown.
-func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.Callback {
+func decodeCallback(r *http.Request, body []byte, f form) *sms.Callback {
 	ev := sms.Event{
 		Provider:  Name,
 		MessageID: firstOf(f, "MessageSid", "SmsSid", "SmsMessageSid"),
-		From:      eventNumber(f.get("From")),
-		To:        eventNumber(f.get("To")),
+		From:      norm.Phone(f.get("From")),
+		To:        norm.Phone(f.get("To")),
 		RawStatus: firstOf(f, "MessageStatus", "SmsStatus"),
 		Reference: reference(r),
 		Raw:       body,
@@ -157,13 +111,14 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 	case ev.MessageID == "":
 		ev.Type = sms.EventUnknown
 	case st == "received" || st == "receiving" || (st == "" && (f.has("Body") || f.has("NumMedia"))):
-		decodeInbound(&ev, f, kw)
+		decodeInbound(&ev, f)
 		idStatus = "" // sms.EventID's rule for inbound messages
 	case st != "":
 		ev.Type = sms.EventDeliveryReport
-		ev.Status = MapStatus(st)
+		ev.Status = StatusOf(st)
 		ev.ErrorCode = f.get("ErrorCode")
-		ev.ErrorDescription = deliveryErrors[ev.ErrorCode]
+		de := deliveryErrors[ev.ErrorCode]
+		ev.Code, ev.ErrorDescription = de.code, de.desc
 		if ev.ErrorDescription == "" {
 			ev.ErrorDescription = f.get("ErrorMessage") // seen in third-party captures only
 		}
@@ -173,14 +128,15 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 		}
 	}
 
-	switch tok := r.Header.Get(IdempotencyHeader); {
-	case tok != "":
-		ev.ID = tok
-	case ev.Type == sms.EventUnknown:
-		// A shape we do not know: hash the whole request, so that de-duplication takes two
-		// different unknown callbacks neither for one another nor for a known event.
+	// Event.ID comes from signed content only (see the package doc): MessageSid, the status
+	// word and ErrorCode are signed body fields, the request URI is the signed URL. The
+	// unsigned I-Twilio-Idempotency-Token header is not used, so a replay of a signed
+	// callback with that header changed or removed has the ID of the original.
+	if ev.Type == sms.EventUnknown {
+		// A shape we do not know: hash the whole signed request, so that de-duplication
+		// takes two different unknown callbacks neither for one another nor for a known event.
 		ev.ID = sms.EventID(Name, ev.MessageID, "?"+requestURI(r), string(body))
-	default:
+	} else {
 		ev.ID = sms.EventID(Name, ev.MessageID, idStatus, ev.ErrorCode)
 	}
 
@@ -193,9 +149,10 @@ func decodeCallback(r *http.Request, body []byte, f form, kw sms.Keywords) *sms.
 	return cb
 }
 
-// decodeInbound fills an inbound message: body, media, keyword classification (Twilio's
-// Advanced Opt-Out OptOutType wins over the keyword list) and the opt-out scope.
-func decodeInbound(ev *sms.Event, f form, kw sms.Keywords) {
+// decodeInbound fills an inbound message: body, media, Twilio's own keyword signal and the
+// opt-out scope. Keyword lists are not applied here: webhook applies them once, to a plain
+// EventInbound, and never undoes a type set from OptOutType.
+func decodeInbound(ev *sms.Event, f form) {
 	ev.Type = sms.EventInbound
 	ev.Body = f.get("Body")
 	if n, err := strconv.Atoi(f.get("NumMedia")); err == nil && n > 0 {
@@ -206,12 +163,11 @@ func decodeInbound(ev *sms.Event, f form, kw sms.Keywords) {
 			}
 		}
 	}
-	kw.Apply(ev)
 	// OptOutType is sent when Advanced Opt-Out matched a keyword (observed in third-party
-	// handlers; Twilio's doc wording unconfirmed). It may match words of another language that
-	// kw does not know; the keyword is then Twilio's class name.
+	// handlers; Twilio's doc wording unconfirmed), in whatever language the service is set up
+	// for ("Arrêt"); the keyword is then Twilio's class name.
 	ot := strings.ToUpper(strings.TrimSpace(f.get("OptOutType")))
-	if t, ok := optOutTypes[ot]; ok && t != ev.Type {
+	if t, ok := optOutTypes[ot]; ok {
 		ev.Type, ev.Keyword = t, ot
 	}
 	// Twilio blocks a number per Messaging Service when the message came through one, else per
@@ -233,16 +189,10 @@ func firstOf(f form, keys ...string) string {
 	return ""
 }
 
-// eventNumber returns s in E.164 when it is a phone number, else s unchanged (short codes,
-// alphanumeric senders, "whatsapp:+…" channel addresses). A leading space followed by digits
-// is a "+" that was not percent-encoded (hand-made requests) and is read as one.
-func eventNumber(s string) string { return norm.Phone(s) }
-
 // reference returns the ReferenceParam of the request URI, or "".
 func reference(r *http.Request) string {
 	if r.URL == nil || !strings.Contains(r.URL.RawQuery, ReferenceParam) {
 		return ""
 	}
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	return q.Get(ReferenceParam)
+	return queryValue(r.URL.RawQuery, ReferenceParam)
 }

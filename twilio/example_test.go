@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net/url"
+	"time"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/twilio"
@@ -54,4 +55,34 @@ func ExampleSign() {
 	}
 	fmt.Println(twilio.Sign("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params))
 	// Output: vOEb5UThFn24KEfnOFLQY2AE5FY=
+}
+
+// Reconciling a send that ended OutcomeUnknown: look for the message the failed request may
+// have created before sending again.
+func ExampleProvider_FindMessages() {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p, err := twilio.New(twilio.Config{AccountSID: srv.AccountSID(), AuthToken: sms.NewSecret(srv.AuthToken())},
+		&twilio.Options{BaseURL: srv.URL})
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg := &sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+15005550006"}, Body: "Your code is 1234"}
+	firstAttempt := time.Now()
+
+	srv.Arm(twiliotest.Fault{Reset: true}) // Twilio accepts the message, the answer is lost
+	res, _ := sms.NewClient(p, nil).Send(context.Background(), msg)
+	fmt.Println(sms.ErrorCode(res[0].Err))
+
+	found, err := p.FindMessages(context.Background(), twilio.MessageFilter{
+		To: msg.To[0], From: msg.From.Value, Body: msg.Body,
+		CreatedSince: firstAttempt.Add(-time.Minute), // a margin for clock skew
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("already created:", len(found) == 1)
+	// Output:
+	// OutcomeUnknown
+	// already created: true
 }

@@ -27,8 +27,8 @@ func FuzzSendResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		var m messageResource
 		if json.Unmarshal(body, &m) == nil {
-			_ = m.toMessage()
-			_ = MapStatus(m.Status)
+			_ = m.public()
+			_ = StatusOf(m.Status)
 		}
 		if status < 300 {
 			return

@@ -511,17 +511,17 @@ func TestFetchAndList(t *testing.T) {
 		first := a.send(t, recipient, "")
 		a.send(t, "+14155550199", "")
 		second := a.send(t, recipient, "")
-		got, err := a.p.FindMessages(ctxT(t), recipient, "", time.Time{})
+		got, err := a.p.FindMessages(ctxT(t), twilio.MessageFilter{To: recipient})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(got) != 2 || got[0].SID != second || got[1].SID != first || got[0].To != recipient || got[0].From != sender {
 			t.Fatalf("found %+v, want %s then %s", got, second, first)
 		}
-		if got, err := a.p.FindMessages(ctxT(t), recipient, "+15005550007", time.Time{}); err != nil || len(got) != 0 {
+		if got, err := a.p.FindMessages(ctxT(t), twilio.MessageFilter{To: recipient, From: "+15005550007"}); err != nil || len(got) != 0 {
 			t.Fatalf("filter by From: %+v %v", got, err)
 		}
-		if got, err := a.p.FindMessages(ctxT(t), "+14155550999", "", time.Now().Add(-time.Hour)); err != nil || len(got) != 0 {
+		if got, err := a.p.FindMessages(ctxT(t), twilio.MessageFilter{To: "+14155550999", CreatedSince: time.Now().Add(-time.Hour)}); err != nil || len(got) != 0 {
 			t.Fatalf("another recipient: %+v %v", got, err)
 		}
 	})
@@ -583,7 +583,7 @@ func TestFaults(t *testing.T) {
 				len(srv.Messages()), srv.Requests(), clock.Sleeps())
 		}
 		// Reconciling finds the message the failed request created.
-		found, err := p.FindMessages(ctxT(t), recipient, "", time.Time{})
+		found, err := p.FindMessages(ctxT(t), twilio.MessageFilter{To: recipient})
 		if err != nil || len(found) != 1 || found[0].SID != srv.Messages()[0].SID {
 			t.Fatalf("reconcile: %+v %v", found, err)
 		}

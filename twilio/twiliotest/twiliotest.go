@@ -73,7 +73,10 @@ type Message struct {
 	ErrorMessage        string    `json:"error_message,omitempty"` // Twilio's text for ErrorCode
 	NumSegments         int       `json:"num_segments"`
 	Created             time.Time `json:"date_created"`
-	Form                string    `json:"form"` // the request body as received
+	// Sent is when the message went to the carrier (status sent, then delivered or
+	// undelivered); zero while it is queued, and for a failed message.
+	Sent time.Time `json:"date_sent,omitzero"`
+	Form string    `json:"form"` // the request body as received
 
 	plan []step // reports not yet due, for a message without a status callback
 }
@@ -467,10 +470,14 @@ func (s *Server) resource(m *Message, nullFrom bool) map[string]any {
 		errMsg = m.ErrorMessage
 	}
 	date := m.Created.Format(time.RFC1123Z)
+	var sent any
+	if !m.Sent.IsZero() {
+		sent = m.Sent.Format(time.RFC1123Z)
+	}
 	uri := "/2010-04-01/Accounts/" + s.opts.AccountSID + "/Messages/" + m.SID + ".json"
 	return map[string]any{
 		"account_sid": s.opts.AccountSID, "api_version": "2010-04-01", "body": m.Body,
-		"date_created": date, "date_sent": nil, "date_updated": date, "direction": "outbound-api",
+		"date_created": date, "date_sent": sent, "date_updated": date, "direction": "outbound-api",
 		"error_code": errCode, "error_message": errMsg, "from": from, "messaging_service_sid": svc,
 		"num_media": "0", "num_segments": strconv.Itoa(m.NumSegments), "price": nil, "price_unit": "USD",
 		"sid": m.SID, "status": m.Status, "to": m.To, "uri": uri,
@@ -499,23 +506,119 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(res)
 }
 
+// list answers GET …/Messages.json with Twilio's filters: To and From (exact), DateSent,
+// DateSent< and DateSent> (a YYYY-MM-DD day, inclusive, or an RFC 3339 time; a message not yet
+// sent has no DateSent and matches none of them), PageSize (default 50, at most 1000) and
+// Page, newest first, with next_page_uri while more remain.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	if !s.auth(w, r) {
 		return
 	}
 	q := r.URL.Query()
+	var filters []func(time.Time) bool
+	for _, op := range []string{"", "<", ">"} {
+		v := q.Get("DateSent" + op)
+		if v == "" {
+			continue
+		}
+		f, ok := dateFilter(op, v)
+		if !ok {
+			writeError(w, http.StatusBadRequest, 20001, "Invalid DateSent"+op+" value")
+			return
+		}
+		filters = append(filters, f)
+	}
+	size, page := 50, 0
+	if v := q.Get("PageSize"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, 20001, "Invalid PageSize")
+			return
+		}
+		size = min(n, 1000)
+	}
+	if v := q.Get("Page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, 20001, "Invalid Page")
+			return
+		}
+		page = n
+	}
 	s.mu.Lock()
-	out := []map[string]any{}
+	var match []*Message
 	for i := len(s.messages) - 1; i >= 0; i-- { // newest first, as Twilio lists
 		m := s.messages[i]
-		if (q.Get("To") == "" || q.Get("To") == m.To) && (q.Get("From") == "" || q.Get("From") == m.From) {
-			s.advanceLocked(m)
-			out = append(out, s.resource(m, false))
+		s.advanceLocked(m)
+		if (q.Get("To") != "" && q.Get("To") != m.To) || (q.Get("From") != "" && q.Get("From") != m.From) {
+			continue
+		}
+		ok := true
+		for _, f := range filters {
+			ok = ok && !m.Sent.IsZero() && f(m.Sent)
+		}
+		if ok {
+			match = append(match, m)
 		}
 	}
+	out := []map[string]any{}
+	start := min(page*size, len(match))
+	end := min(start+size, len(match))
+	for _, m := range match[start:end] {
+		out = append(out, s.resource(m, false))
+	}
 	s.mu.Unlock()
+	pageURI := func(n int) string {
+		pq := url.Values{}
+		for k, v := range q {
+			pq[k] = v
+		}
+		pq.Set("PageSize", strconv.Itoa(size))
+		pq.Set("Page", strconv.Itoa(n))
+		pq.Set("PageToken", "PA"+strconv.Itoa(n*size))
+		return r.URL.Path + "?" + pq.Encode()
+	}
+	var next, prev any
+	if end < len(match) {
+		next = pageURI(page + 1)
+	}
+	if page > 0 {
+		prev = pageURI(page - 1)
+	}
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"messages": out, "page": 0, "page_size": 50})
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"messages": out, "page": page, "page_size": size, "start": start, "end": max(end-1, start),
+		"uri": r.URL.RequestURI(), "first_page_uri": pageURI(0), "next_page_uri": next, "previous_page_uri": prev,
+	})
+}
+
+// dateFilter returns the test of one DateSent filter: op "" (that day, or that instant), "<"
+// (on or before) or ">" (on or after). v is a YYYY-MM-DD day (UTC) or an RFC 3339 time.
+func dateFilter(op, v string) (func(time.Time) bool, bool) {
+	if d, err := time.Parse("2006-01-02", v); err == nil {
+		day := func(t time.Time) time.Time {
+			y, m, dd := t.UTC().Date()
+			return time.Date(y, m, dd, 0, 0, 0, 0, time.UTC)
+		}
+		switch op {
+		case "<":
+			return func(t time.Time) bool { return !day(t).After(d) }, true
+		case ">":
+			return func(t time.Time) bool { return !day(t).Before(d) }, true
+		}
+		return func(t time.Time) bool { return day(t).Equal(d) }, true
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, false
+	}
+	switch op {
+	case "<":
+		return func(t time.Time) bool { return !t.After(at) }, true
+	case ">":
+		return func(t time.Time) bool { return !t.Before(at) }, true
+	}
+	return func(t time.Time) bool { return t.Equal(at) }, true
 }
 
 // reportSteps returns the statuses Twilio reports, in order, for a message whose outcome is
@@ -575,7 +678,7 @@ func (s *Server) queueReports(m *Message, cb string) {
 // setStatus records a status reported for m.
 func (s *Server) setStatus(m *Message, word, code, msg string) {
 	s.mu.Lock()
-	m.Status, m.ErrorCode, m.ErrorMessage = word, code, msg
+	s.applyLocked(m, word, code, msg, s.emu.Now())
 	s.mu.Unlock()
 }
 
@@ -654,7 +757,7 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 		cb = s.statusCB
 	}
 	if cb == "" {
-		m.Status, m.ErrorCode, m.ErrorMessage = word, code, msg
+		s.applyLocked(m, word, code, msg, s.emu.Now())
 		s.mu.Unlock()
 		return nil
 	}
@@ -668,12 +771,21 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 	return nil
 }
 
+// applyLocked moves m to status word at time at (emulator clock), recording when it was
+// sent. s.mu must be held.
+func (s *Server) applyLocked(m *Message, word, code, msg string, at time.Time) {
+	m.Status, m.ErrorCode, m.ErrorMessage = word, code, msg
+	if m.Sent.IsZero() && (word == "sent" || word == "delivered" || word == "undelivered") {
+		m.Sent = at.UTC().Truncate(time.Second)
+	}
+}
+
 // advanceLocked applies the steps of a message without a status callback that are due.
 // s.mu must be held.
 func (s *Server) advanceLocked(m *Message) {
 	now := s.emu.Now()
 	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		m.Status, m.ErrorCode, m.ErrorMessage = m.plan[0].word, m.plan[0].code, m.plan[0].msg
+		s.applyLocked(m, m.plan[0].word, m.plan[0].code, m.plan[0].msg, m.plan[0].at)
 		m.plan = m.plan[1:]
 	}
 }

@@ -5,14 +5,15 @@ import (
 	"testing"
 )
 
+// resourceSeeds are a created message (Twilio's spec example) and the shapes decodeCreated
+// itself decides on; internal/jsonscan's own fuzz target covers the scanner.
 var resourceSeeds = []string{
 	`{"account_sid": "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "api_version": "2010-04-01", "body": "Hello! 👍", "date_created": "Thu, 24 Aug 2023 05:01:45 +0000", "error_code": null, "from": "+14155552345", "num_media": "0", "num_segments": "1", "price": null, "sid": "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "status": "queued", "subresource_uris": {"media": "/x/Media.json"}, "to": "+14155552345", "uri": "/x.json"}`,
-	`{"sid":"SM\u0031\"x","status":"acc\\epted","num_segments":2}`,
-	`{"sid":"a","sid":"b"}`, `{"SID":"x"}`, `{}`, ` { } `, `[]`, `"x"`, `{"sid":"a"`, `{"sid":"a",}`, `{"a":[1,2,{"b":null}],"sid":"\ud83d\ude00"}`,
-	`{"sid":"\ud800"}`, `{"a":-0.5e+10,"b":01}`, `{"a":1.}`, `{"a":"\x01"}`, `{"sid":"` + "\xff" + `"}`, `{"a":tru}`, `{"a":[}`, `{"sid":null}`,
+	`{"sid":"SM1","status":null,"num_segments":2}`, `{"SID":"x"}`, `[]`, `{"sid":"a"`,
 }
 
-// FuzzDecodeCreated checks decodeCreated against encoding/json on any input.
+// FuzzDecodeCreated checks decodeCreated against encoding/json on any input: the wiring of
+// the three keys to their fields.
 func FuzzDecodeCreated(f *testing.F) {
 	for _, s := range resourceSeeds {
 		f.Add([]byte(s))

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 )
 
@@ -433,5 +435,60 @@ func TestVerifierDoesNotPrintTokens(t *testing.T) {
 		if s := fmt.Sprintf(f, *v); strings.Contains(s, "s3cr3t") {
 			t.Errorf("%s of the value prints a token: %s", f, s)
 		}
+	}
+}
+
+// manyFields is a hostile form of about 1 MiB with 350,000 keys.
+func manyFields() string {
+	return strings.Repeat("a&", 350_000) + "Body=" + strings.Repeat("x", 1<<20-700_005)
+}
+
+// A form with more than MaxFormFields fields is refused before it is decoded or sorted,
+// signed or not; one at the limit is verified as usual.
+func TestRejectManyFields(t *testing.T) {
+	const origin = "https://hooks.example.com"
+	v := mustVerifier(t, origin, "12345")
+	full := origin + "/twilio"
+	for _, body := range []string{manyFields(), strings.Repeat("a=1&", MaxFormFields) + "b=2"} {
+		sig := "vOEb5UThFn24KEfnOFLQY2AE5FY="
+		if p, err := url.ParseQuery(body); err == nil { // url.ParseQuery refuses 350,000 keys
+			sig = Sign("12345", full, p)
+		}
+		r := signedRequest(t, http.MethodPost, full, formType, body, sig)
+		_, err := v.verifyAndParse(r, []byte(body))
+		require.Equal(t, sms.CodeUnauthenticated, sms.ErrorCode(err), "too many fields are never verified")
+		r.Header.Del(SignatureHeader)
+		_, err = v.verifyAndParse(r, []byte(body))
+		require.Equal(t, sms.CodeUnauthenticated, sms.ErrorCode(err))
+		_, ok := parseForm(body)
+		require.False(t, ok)
+	}
+	body := strings.Repeat("a=1&", MaxFormFields-2) + "MessageSid=SM1&MessageStatus=sent"
+	p, _ := url.ParseQuery(body)
+	r := signedRequest(t, http.MethodPost, full, formType, body, Sign("12345", full, p))
+	cb, err := v.verifyAndParse(r, []byte(body))
+	require.NoError(t, err, "MaxFormFields fields are accepted")
+	require.Equal(t, sms.EventDeliveryReport, cb.Events[0].Type)
+}
+
+// BenchmarkRejectManyFields: a 1 MiB body of 350,000 keys with a (wrong) signature is refused
+// as cheaply as a 1 MiB body with one key.
+func BenchmarkRejectManyFields(b *testing.B) {
+	const origin = "https://hooks.example.com"
+	v := mustVerifier(b, origin, "12345")
+	for name, body := range map[string]string{
+		"350k-keys": manyFields(),
+		"one-key":   "Body=" + strings.Repeat("x", 1<<20-5),
+	} {
+		raw := []byte(body)
+		r := signedRequest(b, http.MethodPost, origin+"/twilio", formType, body, "vOEb5UThFn24KEfnOFLQY2AE5FY=")
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := v.verifyAndParse(r, raw); err == nil {
+					b.Fatal("accepted")
+				}
+			}
+		})
 	}
 }

@@ -21,7 +21,8 @@ import (
 const SignatureHeader = "X-Twilio-Signature"
 
 // IdempotencyHeader is the header Twilio sends on webhook requests so that a receiver can
-// recognise a retried request; it becomes Event.ID when present.
+// recognise a retried request. It is not signed, so it never becomes Event.ID (see the
+// package doc); the emulator sends it as Twilio does.
 const IdempotencyHeader = "I-Twilio-Idempotency-Token"
 
 // bodyHashParam is the query parameter Twilio adds to the URL of a webhook with a JSON body.
@@ -133,7 +134,9 @@ func NewVerifier(publicOrigin string, tokens ...sms.Secret) (*Verifier, error) {
 		if err == nil {
 			msg += ", got " + strconv.Quote(u.Redacted()) // no password in logs
 		}
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: msg, Err: err}
+		e := newError(sms.CodeInvalidArgument, msg)
+		e.Err = err
+		return nil, e
 	}
 	v := &Verifier{}
 	for _, t := range tokens {
@@ -142,8 +145,7 @@ func NewVerifier(publicOrigin string, tokens ...sms.Secret) (*Verifier, error) {
 		}
 	}
 	if len(v.macs) == 0 {
-		return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name,
-			Message: "no auth token to verify callback signatures with"}
+		return nil, newError(sms.CodeInvalidArgument, "no auth token to verify callback signatures with")
 	}
 	prefix := strings.TrimRight(u.EscapedPath(), "/")
 	scheme := u.Scheme + "://"
@@ -188,8 +190,14 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 	uri := requestURI(r)
 	var bodyHash string
 	if i := strings.IndexByte(uri, '?'); i >= 0 && strings.Contains(uri[i:], bodyHashParam) {
-		q, _ := url.ParseQuery(uri[i+1:]) // a malformed pair is dropped, as url.URL.Query does
-		bodyHash = q.Get(bodyHashParam)
+		bodyHash = queryValue(uri[i+1:], bodyHashParam)
+	}
+
+	if bodyHash == "" && len(body) > 0 && f == nil {
+		var err error
+		if f, err = bodyForm(r, body); err != nil {
+			return sigError("invalid signature")
+		}
 	}
 
 	// The message after the origin: the request URI, then the body parameters.
@@ -208,12 +216,6 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 		}
 	case len(body) == 0:
 	default:
-		if f == nil {
-			var err error
-			if f, err = bodyForm(r, body); err != nil {
-				return sigError("invalid signature")
-			}
-		}
 		var repeated bool
 		if msg, repeated = f.appendSigned(msg); repeated {
 			goForm = f.appendFirstValues(append(make([]byte, 0, len(msg)), uri...))
@@ -255,7 +257,7 @@ func requestURI(r *http.Request) string {
 }
 
 func sigError(msg string) error {
-	return &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name, Message: msg}
+	return newError(sms.CodeUnauthenticated, msg)
 }
 
 // field is one decoded key=value pair of a form.
@@ -265,11 +267,23 @@ type field struct{ key, value string }
 // their order of arrival (the sort is stable).
 type form []field
 
+// MaxFormFields bounds the fields of a callback form (or of a GET webhook's query string).
+// A real callback has a few dozen: about 20 for an inbound SMS, two more per media item (at
+// most 10), a handful of channel fields. Counting separators costs one pass over the bytes,
+// so a hostile form with hundreds of thousands of keys is refused before it is decoded and
+// sorted for the signature (BenchmarkRejectManyFields).
+const MaxFormFields = 256
+
 // parseForm decodes an application/x-www-form-urlencoded string with the rules of
 // url.ParseQuery (a ';' or a bad escape is an error), without building a map: values without
-// escapes are substrings of s.
+// escapes are substrings of s. More than MaxFormFields pairs is an error, found before
+// decoding.
 func parseForm(s string) (f form, ok bool) {
-	f = make(form, 0, strings.Count(s, "&")+1)
+	n := strings.Count(s, "&") + 1
+	if n > MaxFormFields {
+		return nil, false
+	}
+	f = make(form, 0, n)
 	for s != "" {
 		var kv string
 		kv, s, _ = strings.Cut(s, "&")
@@ -347,4 +361,26 @@ func (f form) appendFirstValues(b []byte) []byte {
 		}
 	}
 	return b
+}
+
+// queryValue returns the first value of key in a raw query string, with url.ParseQuery's
+// rules (a pair with ';' or a bad escape is dropped), without building a map; it looks at no
+// more than MaxFormFields pairs.
+func queryValue(q, key string) string {
+	for i := 0; q != "" && i < MaxFormFields; i++ {
+		var kv string
+		kv, q, _ = strings.Cut(q, "&")
+		if strings.Contains(kv, ";") {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil || k != key {
+			continue
+		}
+		if v, err = url.QueryUnescape(v); err == nil {
+			return v
+		}
+	}
+	return ""
 }

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/smstest"
 	"github.com/smsbridge/sms/twilio"
@@ -128,6 +130,7 @@ func TestErrorTable(t *testing.T) {
 		{400, 21606, sms.CodeInvalidArgument, true}, {400, 21611, sms.CodeRateLimited, true},
 		{404, 20404, sms.CodeNotFound, true}, {400, 99999, sms.CodeInvalidArgument, true},
 		{500, 20500, sms.CodeOutcomeUnknown, false}, {502, 0, sms.CodeOutcomeUnknown, false},
+		{503, 20503, sms.CodeOutcomeUnknown, false}, {503, 0, sms.CodeOutcomeUnknown, false},
 	}
 	for _, c := range cases {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -276,7 +279,9 @@ func BenchmarkSend(b *testing.B) {
 	defer srv.Close()
 	form := url.Values{"To": {"+14155550100"}, "From": {"+15005550006"}, "Body": {"Hello from the benchmark"}}.Encode()
 	target := srv.URL + "/2010-04-01/Accounts/" + srv.AccountSID() + "/Messages.json"
-	hc := &http.Client{}
+	// Both clients time out, as the provider's does by default (httpx.DefaultTimeout): net/http
+	// then arms a timer per request, which the baseline must pay too.
+	hc := &http.Client{Timeout: 30 * time.Second}
 	b.Run("bare-net-http", func(b *testing.B) {
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
@@ -340,4 +345,108 @@ func TestGETWebhookThroughHandler(t *testing.T) {
 	if w.Code != http.StatusUnauthorized {
 		t.Fatalf("tampered GET: %d", w.Code)
 	}
+}
+
+// An opt-out only Twilio recognised (OptOutType=STOP on a word no keyword list knows) stays an
+// opt-out through webhook.Handler, which applies the keyword lists once; a plain STOP becomes
+// one there.
+func TestVendorOptOutSurvivesHandler(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p := newProvider(t, srv, srv.AuthToken())
+	var got []sms.Event
+	h := webhook.Handler(p, webhook.SinkFunc(func(ctx context.Context, evs []sms.Event) error {
+		got = append(got, evs...)
+		return nil
+	}), nil)
+	for i, c := range []struct {
+		body, optOutType string
+		want             sms.EventType
+		keyword          string
+	}{
+		{"Arrêt", "STOP", sms.EventOptOut, "STOP"},
+		{"STOP", "", sms.EventOptOut, "STOP"},
+		{"Aide", "HELP", sms.EventHelp, "HELP"},
+		{"hello", "", sms.EventInbound, ""},
+	} {
+		form := url.Values{"MessageSid": {fmt.Sprintf("SM%032d", i)}, "From": {"+12025550101"}, "To": {"+15005550006"},
+			"Body": {c.body}, "SmsStatus": {"received"}, "NumMedia": {"0"}}
+		if c.optOutType != "" {
+			form.Set("OptOutType", c.optOutType)
+		}
+		req := httptest.NewRequest(http.MethodPost, inboundURL, strings.NewReader(form.Encode()))
+		req.RequestURI = "/twilio/inbound"
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set(twilio.SignatureHeader, twilio.Sign(srv.AuthToken(), inboundURL, form))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code, c.body)
+		require.Len(t, got, i+1)
+		ev := got[i]
+		require.Equal(t, c.want, ev.Type, c.body)
+		require.Equal(t, c.keyword, ev.Keyword, c.body)
+		require.Equal(t, c.body, ev.Body)
+	}
+}
+
+// Event.ID comes from signed content: replaying a signed callback with the unsigned
+// I-Twilio-Idempotency-Token changed or removed gives the same ID, so de-duplication drops it.
+func TestEventIDIgnoresUnsignedHeader(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	p := newProvider(t, srv, srv.AuthToken())
+	parse := func(token string, del bool) sms.Event {
+		req := srv.StatusCallbackRequest(statusURL+"?"+twilio.ReferenceParam+"=r1", "SM00000000000000000000000000000007", "+14155550100", "undelivered", "30003")
+		switch {
+		case del:
+			req.Header.Del(twilio.IdempotencyHeader)
+		case token != "":
+			req.Header.Set(twilio.IdempotencyHeader, token)
+		}
+		cb, err := p.ParseCallback(context.Background(), req, []byte(mustBody(t, req)))
+		require.NoError(t, err)
+		require.Len(t, cb.Events, 1)
+		return cb.Events[0]
+	}
+	orig := parse("", false)
+	require.NotEmpty(t, orig.ID)
+	require.Equal(t, orig.ID, parse("replayed-with-a-new-token", false).ID)
+	require.Equal(t, orig.ID, parse("", true).ID)
+
+	// And through webhook.Handler: the replay with a new token reaches the sink once.
+	var n int
+	h := webhook.Handler(p, webhook.SinkFunc(func(context.Context, []sms.Event) error { n++; return nil }), nil)
+	for _, tok := range []string{"tok-1", "tok-2", ""} {
+		req := srv.StatusCallbackRequest(statusURL, "SM00000000000000000000000000000008", "+14155550100", "delivered", "")
+		if tok == "" {
+			req.Header.Del(twilio.IdempotencyHeader)
+		} else {
+			req.Header.Set(twilio.IdempotencyHeader, tok)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		require.Equal(t, http.StatusOK, w.Code)
+	}
+	require.Equal(t, 1, n, "replays with a changed unsigned header reached the sink")
+}
+
+// A 503 written after Twilio processed the message (the emulator accepts it, then answers
+// 503) is OutcomeUnknown, never Unavailable: Twilio documents no 5xx as "not processed". The
+// client does not retry it, so the message exists once.
+func TestSend503AfterAcceptanceIsOutcomeUnknown(t *testing.T) {
+	srv := twiliotest.NewServer(nil)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/_emulator/faults", "application/json", strings.NewReader(`{"status":503,"process":true}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300)
+	p := newProvider(t, srv, srv.AuthToken())
+	res, err := sms.NewClient(p, &sms.ClientOptions{Clock: &smstest.FakeClock{}}).Send(context.Background(),
+		&sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "+15005550006"}, Body: "x"})
+	require.ErrorIs(t, err, sms.ErrOutcomeUnknown)
+	require.Len(t, res, 1)
+	require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(res[0].Err), "%v", res[0].Err)
+	require.False(t, sms.IsNotAccepted(res[0].Err))
+	require.Len(t, srv.Messages(), 1, "the emulator accepted the message")
+	require.Equal(t, 1, srv.Requests(), "an OutcomeUnknown send is not retried")
 }
