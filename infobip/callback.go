@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/norm"
@@ -189,16 +190,24 @@ func resultSpans(b []byte) (spans []span, ok bool) {
 	return spans, ok
 }
 
-// isResultsKey reports whether a quoted raw key decodes to "results" in any ASCII case.
+// isResultsKey reports whether a quoted raw key decodes to "results" as encoding/json
+// matches field names (case folded, so "RESULTS" and "reſults" match too).
 func isResultsKey(quoted []byte) bool {
-	if bytes.IndexByte(quoted, '\\') < 0 {
+	ascii := true
+	for _, c := range quoted {
+		if c == '\\' || c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
 		return len(quoted) == 9 && bytes.EqualFold(quoted[1:8], []byte("results"))
 	}
 	var k string
 	if json.Unmarshal(quoted, &k) != nil {
 		return false
 	}
-	return bytes.EqualFold([]byte(k), []byte("results"))
+	return strings.EqualFold(k, "results")
 }
 
 // arraySpans returns the spans of the items of the array starting at b[i] == '['.
