@@ -47,6 +47,13 @@
 //	-event-grid-retries N    retries of a failed Event Grid delivery, 0 to 29 (default 29,
 //	                         Event Grid's 30 attempts)
 //	-event-grid-retry-wait d the wait between Event Grid delivery attempts (default 10ms)
+//	-infobip-webhook-user user, -infobip-webhook-password password
+//	                         Basic auth on the Infobip emulator's webhook POSTs, as a
+//	                         subscription's BASIC security setting (default none)
+//	-infobip-batch-size N    delivery reports per Infobip webhook POST, 1 to 1000 (default 100)
+//	-infobip-retries N       retries of a failed Infobip webhook, 0 to 100 (default 5)
+//	-infobip-retry-unit d    Infobip's back-off minute, scaled: retry n waits d·(1+n²)
+//	                         (default 10ms)
 //	-shutdown-timeout d      how long requests in flight may take to finish on SIGINT or
 //	                         SIGTERM (default 5s)
 //	-v                       log every request to stderr
@@ -76,13 +83,19 @@
 //	acs           4020  access_key  YWNzdGVzdCBlbXVsYXRvciBwcmltYXJ5IGtleSAzMkI=
 //	                    connection_string  endpoint=<base_url>/;accesskey=<access_key>
 //	                    secondary_access_key  only with -acs-secondary-access-key
-//	infobip       4030  reserved: no emulator yet
+//	infobip       4030  api_key  0123456789abcdef0123456789abcdef-01234567-89ab-cdef-0123-456789abcdef
 //	linkmobility  4040  reserved: no emulator yet
 //	telesign      4050  reserved: no emulator yet
 //	vibes         4060  reserved: no emulator yet
 //
 // Only vendors with an emulator run; each later vendor adds one entry to the registry in
 // vendors.go and keeps its reserved port.
+//
+// For Infobip, give the base URL and the api_key to the client (the official clients'
+// baseUrl and apiKey); -status-callback infobip=URL is the account's delivery-report
+// subscription, used for messages sent without their own webhook URL (v3
+// webhooks.delivery.url, v2 notifyUrl), and -inbound infobip=URL the numbers' inbound
+// forwarding.
 //
 // The ACS connection string is derived from the base URL and the primary key, as the Azure
 // portal shows it; pass it to acs.Config.ConnectionString, or the base URL and the key to
@@ -214,6 +227,16 @@
 // For ACS, a status fault without a body gets Azure's error body, and the error_code of an
 // outcome is the status detail code ("4004"); only final outcomes produce a delivery report.
 //
+// The Infobip emulator adds (see infobip/infobiptest):
+//
+//	GET    /_emulator/config           {"inbound_url", "delivery_url"}, secrets hidden
+//	POST   /_emulator/config           {"inbound_url", "delivery_url"}: change the targets
+//	POST   /_emulator/blocklist        {"to"}: put a number on the account's blocklist
+//
+// After an inbound STOP it rejects sends from that number to that handset with
+// REJECTED_DESTINATION_BLOCKLISTED until START. A status fault without a body gets the v3
+// ApiError body; the error_code of an outcome is an Infobip delivery error id ("27").
+//
 // What each emulator speaks, validates and posts is described in its package
-// (twilio/twiliotest, acs/acstest, …).
+// (twilio/twiliotest, acs/acstest, infobip/infobiptest, …).
 package main

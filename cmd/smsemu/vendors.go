@@ -95,6 +95,7 @@ var vendors = []vendor{
 		},
 	},
 	acsVendor,
+	infobipVendor,
 }
 
 // lookupVendor returns the registered vendor called name.
