@@ -527,8 +527,9 @@ type logsResponse struct {
 // FetchStatus implements sms.StatusFetcher with GET /sms/3/logs?messageId=…, retried when
 // safe: it resolves an OutcomeUnknown recipient by the messageId Send derived for it
 // (MessageID). A message Infobip does not list is CodeNotFound: with our own messageIds that
-// means the request never created it (or its logs are older than Infobip keeps them). A
-// failure that outlasts the retries is CodeUnavailable.
+// means the request never created it (or its logs are older than Infobip keeps them). An
+// entry with status REJECTED_DUPLICATE_MESSAGE_ID is a refused resend under the same id and
+// is skipped. A failure that outlasts the retries is CodeUnavailable.
 func (p *Provider) FetchStatus(ctx context.Context, messageID string) (sms.Status, error) {
 	if messageID == "" {
 		return sms.StatusUnknown, refused("empty message id")
@@ -550,6 +551,9 @@ func (p *Provider) FetchStatus(ctx context.Context, messageID string) (sms.Statu
 		return sms.StatusUnknown, e
 	}
 	for _, r := range b.Results {
+		if r.Status.GroupID == GroupRejected && r.Status.ID == StatusDuplicateMessageID {
+			continue // a refused resend under the same id, not the message that has it
+		}
 		if r.MessageID == messageID || r.MessageID == "" {
 			st, _ := classOf(&r.Status, r.Error)
 			return st, nil
