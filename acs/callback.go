@@ -15,6 +15,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/cbauth"
+	"github.com/smsbridge/sms/internal/jsonscan"
 	"github.com/smsbridge/sms/internal/norm"
 )
 
@@ -421,125 +422,33 @@ type itemSpan struct {
 // meaningless but the scan stays in bounds, and encoding/json rejects the body afterwards.
 func arraySpans(b []byte, max int) ([]itemSpan, bool) {
 	var spans []itemSpan
-	i := skipSpace(b, 1)
-	for i < len(b) && b[i] != ']' {
+	ok := true
+	jsonscan.Items(b, 0, func(i int) (int, bool) {
 		if len(spans) == max {
-			return nil, false
+			ok = false
+			return i, false
 		}
-		var s itemSpan
+		s := itemSpan{start: i, end: jsonscan.SkipValue(b, i)}
 		if b[i] == '{' {
 			s = objectSpan(b, i)
-		} else {
-			s = itemSpan{start: i, end: skipValue(b, i)}
 		}
 		spans = append(spans, s)
-		i = skipSpace(b, s.end)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		} else {
-			break
-		}
+		return s.end, true
+	})
+	if !ok {
+		return nil, false
 	}
 	return spans, true
 }
 
 // objectSpan scans the object starting at b[i] == '{', noting the first byte of the value of
-// its data key (ASCII case-insensitive, as encoding/json matches it; the last one wins).
+// its data key (matched as encoding/json matches it; the last one wins).
 func objectSpan(b []byte, i int) itemSpan {
 	s := itemSpan{start: i, object: true}
-	i = skipSpace(b, i+1)
-	for i < len(b) && b[i] == '"' {
-		ks := i
-		i = skipString(b, i)
-		key := b[ks+1 : max(ks+1, i-1)]
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ':' {
-			break
+	s.end = jsonscan.Members(b, i, func(key []byte, v int) {
+		if jsonscan.KeyIs(key, "data") {
+			s.data = b[v]
 		}
-		i = skipSpace(b, i+1)
-		if i >= len(b) {
-			break
-		}
-		if isDataKey(key) {
-			s.data = b[i]
-		}
-		i = skipSpace(b, skipValue(b, i))
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
-	}
-	if i < len(b) && b[i] == '}' {
-		i++
-	}
-	s.end = min(i, len(b))
+	})
 	return s
-}
-
-// isDataKey reports whether a raw key is "data" in any letter case, escapes decoded.
-func isDataKey(key []byte) bool {
-	if bytes.IndexByte(key, '\\') < 0 {
-		return len(key) == 4 && bytes.EqualFold(key, []byte("data"))
-	}
-	var k string
-	if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) != nil {
-		return false
-	}
-	return strings.EqualFold(k, "data")
-}
-
-// skipValue returns the index just past the JSON value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return len(b)
-	}
-	for i < len(b) {
-		switch b[i] {
-		case ',', ']', '}', ' ', '\t', '\r', '\n':
-			return i
-		}
-		i++
-	}
-	return i
-}
-
-// skipString returns the index just past the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
-		i++
-	}
-	return i
 }

@@ -3,7 +3,6 @@ package acs
 import (
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/smsbridge/sms"
@@ -82,24 +81,10 @@ func mapError(resp *httpx.Response) *sms.Error {
 // …)", fields sorted; "" when absent or of another shape.
 func problemErrors(raw json.RawMessage) string {
 	var m map[string][]string
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil || len(m) == 0 {
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
 		return ""
 	}
-	fields := make([]string, 0, len(m))
-	for f := range m {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	var sb strings.Builder
-	sb.WriteString(" (")
-	for i, f := range fields {
-		if i > 0 {
-			sb.WriteString("; ")
-		}
-		sb.WriteString(f + ": " + strings.Join(m[f], " "))
-	}
-	sb.WriteString(")")
-	return sb.String()
+	return httpx.FieldErrors(m)
 }
 
 // itemError maps a failed item of a 202 (SmsSendResponseItem, successful false) through the

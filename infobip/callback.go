@@ -7,9 +7,9 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/jsonscan"
 	"github.com/smsbridge/sms/internal/norm"
 )
 
@@ -158,123 +158,23 @@ type span struct {
 // regard to ASCII case, escapes decoded). ok is false when the body is not an object or has no
 // results array.
 func resultSpans(b []byte) (spans []span, ok bool) {
-	i := skipSpace(b, 0)
+	i := jsonscan.SkipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
 	}
-	i = skipSpace(b, i+1)
-	for i < len(b) && b[i] == '"' {
-		ks := i
-		i = skipString(b, i)
-		key := b[ks:i]
-		i = skipSpace(b, i)
-		if i >= len(b) || b[i] != ':' {
-			return nil, false
+	jsonscan.Members(b, i, func(key []byte, v int) {
+		if !jsonscan.KeyIs(key, "results") {
+			return
 		}
-		i = skipSpace(b, i+1)
-		if isResultsKey(key) {
-			switch {
-			case i < len(b) && b[i] == '[':
-				spans, ok = arraySpans(b, i), true
-			case i+4 <= len(b) && string(b[i:i+4]) == "null":
-				spans, ok = nil, false
-			default:
-				spans, ok = nil, false
-			}
+		spans, ok = nil, false
+		if b[v] == '[' {
+			spans, ok = []span{}, true
+			jsonscan.Items(b, v, func(i int) (int, bool) {
+				s := span{start: i, end: jsonscan.SkipValue(b, i), object: b[i] == '{'}
+				spans = append(spans, s)
+				return s.end, true
+			})
 		}
-		i = skipSpace(b, skipValue(b, i))
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
-	}
+	})
 	return spans, ok
-}
-
-// isResultsKey reports whether a quoted raw key decodes to "results" as encoding/json
-// matches field names (case folded, so "RESULTS" and "reſults" match too).
-func isResultsKey(quoted []byte) bool {
-	ascii := true
-	for _, c := range quoted {
-		if c == '\\' || c >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return len(quoted) == 9 && bytes.EqualFold(quoted[1:8], []byte("results"))
-	}
-	var k string
-	if json.Unmarshal(quoted, &k) != nil {
-		return false
-	}
-	return strings.EqualFold(k, "results")
-}
-
-// arraySpans returns the spans of the items of the array starting at b[i] == '['.
-func arraySpans(b []byte, i int) []span {
-	spans := []span{}
-	i = skipSpace(b, i+1)
-	for i < len(b) && b[i] != ']' {
-		s := span{start: i, object: b[i] == '{'}
-		s.end = skipValue(b, i)
-		spans = append(spans, s)
-		i = skipSpace(b, s.end)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		} else {
-			break
-		}
-	}
-	return spans
-}
-
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	for i++; i < len(b); i++ {
-		switch b[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(b)
-}
-
-// skipValue returns the index after the (valid) JSON value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return len(b)
-	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(b); i++ {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(b)
-	}
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
-		i++
-	}
-	return i
 }

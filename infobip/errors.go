@@ -2,7 +2,6 @@ package infobip
 
 import (
 	"encoding/json"
-	"slices"
 	"strings"
 
 	"github.com/smsbridge/sms"
@@ -65,7 +64,7 @@ func mapError(resp *httpx.Response) *sms.Error {
 		se := b.RequestError.ServiceException
 		e.VendorCode = se.MessageID
 		if se.Text != "" {
-			e.Message = se.Text + validationText(se.ValidationErrors)
+			e.Message = se.Text + httpx.FieldErrors(se.ValidationErrors)
 		}
 	case b.ErrorCode != "" || b.Description != "":
 		e.VendorCode = b.ErrorCode
@@ -87,27 +86,4 @@ func mapError(resp *httpx.Response) *sms.Error {
 		}
 	}
 	return e
-}
-
-// validationText formats ApiException validationErrors ({"field": ["message", …]}) as
-// " (field: message; …)", fields sorted; "" when there are none.
-func validationText(m map[string][]string) string {
-	if len(m) == 0 {
-		return ""
-	}
-	fields := make([]string, 0, len(m))
-	for f := range m {
-		fields = append(fields, f)
-	}
-	slices.Sort(fields)
-	var sb strings.Builder
-	sb.WriteString(" (")
-	for i, f := range fields {
-		if i > 0 {
-			sb.WriteString("; ")
-		}
-		sb.WriteString(f + ": " + strings.Join(m[f], " "))
-	}
-	sb.WriteString(")")
-	return sb.String()
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/smsbridge/sms"
 )
@@ -69,4 +70,28 @@ func statusText(status int) string {
 		return t
 	}
 	return "HTTP " + strconv.Itoa(status)
+}
+
+// FieldErrors formats a vendor's per-field validation errors ({"field": ["message", …]}, as
+// RFC 7807 "errors" and Infobip's validationErrors carry them) as " (field: message; …)",
+// fields sorted, for an error's Message; "" when there are none.
+func FieldErrors(m map[string][]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	fields := make([]string, 0, len(m))
+	for f := range m {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	var sb strings.Builder
+	sb.WriteString(" (")
+	for i, f := range fields {
+		if i > 0 {
+			sb.WriteString("; ")
+		}
+		sb.WriteString(f + ": " + strings.Join(m[f], " "))
+	}
+	sb.WriteString(")")
+	return sb.String()
 }

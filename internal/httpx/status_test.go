@@ -136,3 +136,13 @@ func TestStatusErrorNeverQuotesTheBody(t *testing.T) {
 	}
 	require.Equal(t, "Bad Gateway", e.Message)
 }
+
+func TestFieldErrors(t *testing.T) {
+	if got := httpx.FieldErrors(nil); got != "" {
+		t.Errorf("httpx.FieldErrors(nil) = %q", got)
+	}
+	got := httpx.FieldErrors(map[string][]string{"to": {"is invalid"}, "from": {"missing", "too long"}})
+	if want := " (from: missing too long; to: is invalid)"; got != want {
+		t.Errorf("FieldErrors = %q, want %q", got, want)
+	}
+}
