@@ -106,6 +106,12 @@
 //     separate requests and how long it remembers ids is unconfirmed, so sends are not
 //     declared idempotent (Capabilities.IdempotentSends false); reconcile an OutcomeUnknown
 //     recipient with FetchStatus before resending.
+//   - Whether Infobip keeps the messageId of a message it rejected at acceptance is
+//     unconfirmed; it is assumed that it does (infobiptest does), so a retry of a recipient
+//     rejected with a transient status (REJECTED_SYSTEM_ERROR, …) under the same idempotency
+//     key is refused as a duplicate. A provider remembers the ids it saw rejected and reports
+//     such a duplicate as the earlier rejection, not as accepted; a duplicate of an id
+//     rejected in another process is still reported accepted.
 //   - The maximum number of destinations per request is not published: 1000 by default.
 //   - Infobip's HMAC and OAUTH callback security modes: the header name and signed string are
 //     not published; hence Config.VerifyCallback instead of a built-in check. That a BASIC

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smsbridge/sms"
@@ -55,6 +56,53 @@ type Provider struct {
 	cb       *cbauth.Verifier
 	verify   func(*http.Request, []byte) error
 	insecure bool
+	rejected rejectedIDs
+}
+
+// rememberRejected is how many messageIds rejected at acceptance a provider remembers.
+const rememberRejected = 4096
+
+// rejectedIDs remembers the messageIds Infobip rejected at acceptance, with the error each
+// recipient got, oldest forgotten first. Infobip keeps a rejected message under its id, so a
+// retry of that recipient with the same idempotency key (sms.Client retries a transient
+// rejection such as REJECTED_SYSTEM_ERROR) is refused as REJECTED_DUPLICATE_MESSAGE_ID: that
+// answer is the earlier rejection, not proof of an accepted message. The zero value is ready.
+type rejectedIDs struct {
+	mu    sync.Mutex
+	errs  map[string]*sms.Error
+	order []string // ring of the ids in errs, next slot at next
+	next  int
+}
+
+func (r *rejectedIDs) add(id string, e *sms.Error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.errs == nil {
+		r.errs = make(map[string]*sms.Error)
+	}
+	if _, ok := r.errs[id]; !ok {
+		if len(r.order) < rememberRejected {
+			r.order = append(r.order, id)
+		} else {
+			delete(r.errs, r.order[r.next])
+			r.order[r.next] = id
+			r.next = (r.next + 1) % rememberRejected
+		}
+	}
+	c := *e // the caller's error goes on to sms.Client, which may wrap it
+	r.errs[id] = &c
+}
+
+// get returns a copy of the error remembered for id, or nil.
+func (r *rejectedIDs) get(id string) *sms.Error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.errs[id]
+	if !ok {
+		return nil
+	}
+	c := *e
+	return &c
 }
 
 // New returns an Infobip provider. cfg.APIKey and cfg.BaseURL are required. opts may be nil.
@@ -391,8 +439,10 @@ func (it *sendItem) to() string {
 // messageId (MessageID of Message.IdempotencyKey and the recipient) and the request with a
 // bulkId. The answer's messages[] gives one result per recipient: a status in group PENDING
 // (or DELIVERED) is accepted; REJECTED_DUPLICATE_MESSAGE_ID means the message already exists
-// and is reported accepted with our messageId; another REJECTED status is that recipient's
-// error, with the class of the status table (REJECTED_DESTINATION_BLOCKLISTED → OptedOut). A
+// and is reported accepted with our messageId — unless this provider saw Infobip reject that
+// messageId (its last 4096 rejections), when it is that earlier rejection again; another
+// REJECTED status is that recipient's error, with the class of the status table
+// (REJECTED_DESTINATION_BLOCKLISTED → OptedOut). A
 // request that failed as a whole — not sent, refused, or answered without a readable result
 // — returns (nil, err); sms.Client copies err to every recipient.
 func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult, error) {
@@ -486,6 +536,13 @@ func (p *Provider) results(msg *sms.Message, ids []string, resp *httpx.Response)
 		}
 		switch {
 		case it.Status.GroupID == GroupRejected && it.Status.ID == StatusDuplicateMessageID:
+			if e := p.rejected.get(ids[i]); e != nil {
+				// The id is that of a message Infobip rejected (an earlier attempt of this
+				// send, in this process): the recipient still has nothing accepted.
+				e.Message = "refused as a duplicate of an earlier rejection: " + e.Message
+				res[i].Err = e
+				continue
+			}
 			// The message exists already (an earlier attempt of this send was accepted).
 			res[i].MessageID, res[i].Status, res[i].Segments = id, sms.StatusAccepted, segs
 			accepted++
@@ -508,6 +565,9 @@ func (p *Provider) results(msg *sms.Message, ids []string, resp *httpx.Response)
 			if status == sms.StatusUnknown {
 				e.Code = sms.CodeOutcomeUnknown
 				e.NotAccepted = false
+			}
+			if e.NotAccepted {
+				p.rejected.add(ids[i], e)
 			}
 			res[i].Err = e
 		}
