@@ -50,9 +50,10 @@ type Options struct {
 	Edge       string        // e.g. "dublin": host api.{edge}.{region}.twilio.com
 	Region     string        // e.g. "ie1"; defaults to "us1" when only Edge is set
 	Timeout    time.Duration // per request; default HTTPClient's own Timeout, else 30s
-	// Logger receives the provider's records (sends at debug, callbacks that cannot be
-	// verified at error, signature mismatches at warn). Nil means silent. sms.NewClient and
-	// webhook.Handler use it too unless given their own (see Provider.Logger).
+	// Logger receives the provider's records (created messages at debug, callback signature
+	// mismatches at warn with the URL checked). Nil means silent. sms.NewClient and
+	// webhook.Handler use it too unless given their own (see Provider.Logger), so that a
+	// callback that cannot be verified because of the configuration is logged at error.
 	Logger *slog.Logger
 }
 
