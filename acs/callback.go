@@ -4,16 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/cbauth"
+	"github.com/smsbridge/sms/internal/norm"
 )
 
 // Event Grid event types this file reads. Matched without regard to case.
@@ -30,6 +32,29 @@ const (
 	headerAllowedOrigin = "WebHook-Allowed-Origin" // … and answer
 	headerAllowedRate   = "WebHook-Allowed-Rate"
 )
+
+// MaxCallbackEvents is the most events one callback request may carry: Event Grid's
+// documented maximum of a subscription's "max events per batch" ("Must be between 1 and
+// 5,000. This number will never be exceeded", Microsoft Learn, "Event Grid message
+// delivery and retry"). A request with more items is refused before they are decoded.
+const MaxCallbackEvents = 5000
+
+// newCallbackVerifier builds the callback authentication of cfg.
+func newCallbackVerifier(cfg *Config) *cbauth.Verifier {
+	c := cbauth.Config{
+		Provider:         Name,
+		TokenParam:       CallbackTokenParam,
+		Tokens:           cfg.CallbackTokens,
+		Realm:            "Event Grid",
+		InsecureSkipAuth: cfg.InsecureSkipCallbackAuth,
+		Hint: "set Config.CallbackTokens and add ?" + CallbackTokenParam +
+			"=… to the Event Grid subscription URL (or set CallbackUser and CallbackPassword)",
+	}
+	if !cfg.CallbackPassword.IsZero() {
+		c.Basic = []cbauth.Basic{{User: cfg.CallbackUser, Password: cfg.CallbackPassword}}
+	}
+	return cbauth.New(c)
+}
 
 // CallbackMethods implements sms.CallbackMethoder: Event Grid sends the CloudEvents
 // abuse-protection handshake as an OPTIONS request to the subscription's URL.
@@ -49,52 +74,76 @@ func (p *Provider) CallbackMethods() []string { return []string{http.MethodOptio
 // The envelope is told by the first byte of the body after an optional UTF-8 byte-order mark
 // and white space, whatever the Content-Type: '[' is an array of Event Grid events or a
 // CloudEvents batch (each item is told apart by its keys: eventType, or type with
-// specversion), '{' is one CloudEvent. Keys are matched without regard to case at every level,
-// since Microsoft's own samples spell them in camelCase and PascalCase. A body that is not JSON
-// is CodeInvalidArgument (400). An item that is not an object, whose data is not an object, or
-// whose event type is not an SMS event becomes one sms.EventUnknown event instead, so that the
-// batch is acknowledged: Event Grid drops a batch answered 400 without retrying. A value of the
-// wrong JSON type (a segmentCount in quotes) is skipped and the rest of the item is read.
+// specversion), '{' is one CloudEvent. An array of more than MaxCallbackEvents items is
+// CodeInvalidArgument (400) before any item is decoded. Keys are matched without regard to
+// case at every level, since Microsoft's own samples spell them in camelCase and PascalCase.
+// A body that is not JSON is CodeInvalidArgument (400). An item that is not an object, whose
+// data is not an object, or whose event type is not an SMS event becomes one
+// sms.EventUnknown event instead, so that the batch is acknowledged: Event Grid drops a batch
+// answered 400 without retrying. A value of the wrong JSON type (a segmentCount in quotes) is
+// skipped and the rest of the item is read.
 //
 // A subscription-validation event is answered with {"validationResponse": "<validationCode>"}
 // and no events. Event Grid never batches it with other events; if it were, the other items
 // would be ignored and Event Grid would not deliver them again.
+//
+// Inbound messages are reported as sms.EventInbound whatever their text: keywords (STOP, …)
+// are classified once, by the webhook package.
 func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
-	if err := p.authenticateCallback(r); err != nil {
+	if err := p.cb.Verify(r); err != nil {
 		return nil, err
 	}
 	if r.Method == http.MethodOptions {
 		return abuseProtectionReply(r)
 	}
 
-	b := trimJSONStart(body)
-	var items []json.RawMessage
+	b := bytes.TrimRight(trimJSONStart(body), jsonSpace)
+	var spans []itemSpan
 	switch {
 	case len(b) == 0:
 		return nil, invalidCallback("empty callback body")
 	case b[0] == '[':
-		if err := json.Unmarshal(b, &items); err != nil {
-			return nil, &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: "callback body is not a valid JSON array", Err: err}
+		var ok bool
+		if spans, ok = arraySpans(b, MaxCallbackEvents); !ok {
+			return nil, invalidCallback(fmt.Sprintf("callback batch of more than %d events: Event Grid sends at most %d", MaxCallbackEvents, MaxCallbackEvents))
 		}
 	case b[0] == '{':
-		if !json.Valid(b) {
-			return nil, invalidCallback("callback body is not a valid JSON object")
-		}
-		items = []json.RawMessage{bytes.TrimRight(b, jsonSpace)}
+		spans = []itemSpan{objectSpan(b, 0)}
 	default:
 		return nil, invalidCallback("callback body is neither a JSON array of events nor a CloudEvent")
 	}
 
-	envs := make([]callbackEnvelope, len(items))
+	// One pass of encoding/json over the body, array, envelopes and data at once; the spans
+	// (found by a scan that neither validates nor allocates per byte) give each item's raw
+	// bytes and whether it and its data are objects.
+	envs := make([]envelope, len(spans))
+	var err error
+	if b[0] == '[' {
+		err = json.Unmarshal(b, &envs)
+	} else {
+		err = json.Unmarshal(b, &envs[0])
+	}
+	var te *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &te) {
+		e := invalidCallback("callback body is not valid JSON")
+		e.Err = err
+		return nil, e
+	}
+	if len(envs) != len(spans) { // cannot happen for valid JSON; never index out of range
+		return nil, invalidCallback("callback body is not a JSON array of events")
+	}
+	// Raw of each event is a copy of its item, all in one allocation, so that the caller's
+	// body buffer may be reused.
+	raw := bytes.Clone(b)
+
 	validationHeader := strings.EqualFold(strings.TrimSpace(r.Header.Get(headerEventType)), "SubscriptionValidation")
-	for i, raw := range items {
+	for i := range envs {
 		env := &envs[i]
-		if env.decode(raw); !env.readable {
+		if !spans[i].object {
 			continue
 		}
-		if strings.EqualFold(env.eventType(), eventTypeValidation) || validationHeader {
-			var d validationData
-			if env.decodeData(&d) && d.ValidationCode != "" {
+		if validationHeader || strings.EqualFold(env.eventType(), eventTypeValidation) {
+			if d := env.data(spans[i]); d != nil && d.ValidationCode != "" {
 				return validationReply(d.ValidationCode)
 			}
 			if !validationHeader {
@@ -106,60 +155,13 @@ func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []by
 		return nil, invalidCallback("subscription validation request without a validationCode")
 	}
 
-	cb := &sms.Callback{Events: make([]sms.Event, 0, len(items))}
-	for i, raw := range items {
-		cb.Events = append(cb.Events, decodeCallbackItem(raw, &envs[i]))
+	cb := &sms.Callback{Events: make([]sms.Event, len(envs))}
+	for i := range envs {
+		s := spans[i]
+		itemRaw := raw[s.start:s.end:s.end]
+		cb.Events[i] = decodeItem(itemRaw, &envs[i], s)
 	}
 	return cb, nil
-}
-
-// authenticateCallback checks the callback token or Basic auth (see ParseCallback).
-func (p *Provider) authenticateCallback(r *http.Request) error {
-	c := &p.cfg
-	if c.InsecureSkipCallbackAuth {
-		return nil
-	}
-	useBasic := !c.CallbackPassword.IsZero()
-	useTokens := false
-	for _, t := range c.CallbackTokens {
-		useTokens = useTokens || !t.IsZero()
-	}
-	if !useTokens && !useBasic {
-		return &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name,
-			Message: "callback authentication is not configured: set Config.CallbackTokens and add ?" +
-				CallbackTokenParam + "=… to the Event Grid subscription URL (or set CallbackUser and CallbackPassword)"}
-	}
-
-	presented := false
-	ok := 0
-	if useTokens && r.URL != nil && r.URL.RawQuery != "" {
-		if got := r.URL.Query().Get(CallbackTokenParam); got != "" {
-			presented = true
-			g := sha256.Sum256([]byte(got))
-			for _, t := range c.CallbackTokens {
-				if t.IsZero() {
-					continue
-				}
-				w := sha256.Sum256([]byte(t.Reveal()))
-				ok |= subtle.ConstantTimeCompare(g[:], w[:])
-			}
-		}
-	}
-	if useBasic {
-		if user, pass, has := r.BasicAuth(); has {
-			presented = true
-			gu, wu := sha256.Sum256([]byte(user)), sha256.Sum256([]byte(c.CallbackUser))
-			gp, wp := sha256.Sum256([]byte(pass)), sha256.Sum256([]byte(c.CallbackPassword.Reveal()))
-			ok |= subtle.ConstantTimeCompare(gu[:], wu[:]) & subtle.ConstantTimeCompare(gp[:], wp[:])
-		}
-	}
-	switch {
-	case ok == 1:
-		return nil
-	case !presented:
-		return &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name, Message: "missing callback token or credentials"}
-	}
-	return &sms.Error{Code: sms.CodeUnauthenticated, Provider: Name, Message: "invalid callback token or credentials"}
 }
 
 // abuseProtectionReply answers the CloudEvents webhook validation request (an OPTIONS with
@@ -187,7 +189,9 @@ func validationReply(code string) (*sms.Callback, error) {
 		ValidationResponse string `json:"validationResponse"`
 	}{code})
 	if err != nil { // a string always marshals
-		return nil, &sms.Error{Code: sms.CodeInternal, Provider: Name, Message: "encoding the validation response", Err: err}
+		e := newError(sms.CodeInternal, "encoding the validation response")
+		e.Err = err
+		return nil, e
 	}
 	return &sms.Callback{Reply: &sms.Reply{
 		Handshake:   true,
@@ -197,9 +201,7 @@ func validationReply(code string) (*sms.Callback, error) {
 	}}, nil
 }
 
-func invalidCallback(msg string) *sms.Error {
-	return &sms.Error{Code: sms.CodeInvalidArgument, Provider: Name, Message: msg}
-}
+func invalidCallback(msg string) *sms.Error { return newError(sms.CodeInvalidArgument, msg) }
 
 // jsonSpace is JSON's insignificant white space.
 const jsonSpace = " \t\r\n"
@@ -211,89 +213,40 @@ func trimJSONStart(b []byte) []byte {
 	return bytes.TrimLeft(b, jsonSpace)
 }
 
-// callbackEnvelope is one item of either schema. encoding/json matches object keys to these
-// tags without regard to case (an exact match first), so specVersion, EventType, Id, … are
-// read too.
-type callbackEnvelope struct {
-	ID          string          `json:"id"`
-	EventType   string          `json:"eventType"`   // Event Grid schema
-	Type        string          `json:"type"`        // CloudEvents
-	SpecVersion string          `json:"specversion"` // CloudEvents ("specVersion" in one Microsoft sample)
-	EventTime   string          `json:"eventTime"`   // Event Grid schema
-	Time        string          `json:"time"`        // CloudEvents
-	Data        json.RawMessage `json:"data"`
-	DataBase64  string          `json:"data_base64"` // CloudEvents binary data; not used by Event Grid for SMS
-
-	readable bool // the item is an object
+// envelope is one item of either schema, with the data of every event type this package
+// reads, decoded in the same pass. encoding/json matches object keys to these tags without
+// regard to case (an exact match first), so specVersion, EventType, Id, MessageId, … are read
+// too.
+type envelope struct {
+	ID          string    `json:"id"`
+	EventType   string    `json:"eventType"`   // Event Grid schema
+	Type        string    `json:"type"`        // CloudEvents
+	SpecVersion string    `json:"specversion"` // CloudEvents ("specVersion" in one Microsoft sample)
+	EventTime   string    `json:"eventTime"`   // Event Grid schema
+	Time        string    `json:"time"`        // CloudEvents
+	Data        eventData `json:"data"`
+	DataBase64  string    `json:"data_base64"` // CloudEvents binary data; not used by Event Grid for SMS
 }
 
-// decode reads one item. An item that is not a JSON object is not readable; a key whose value
-// has the wrong JSON type is skipped (its field stays empty) and the rest is read.
-func (e *callbackEnvelope) decode(raw []byte) {
-	b := trimJSONStart(raw)
-	e.readable = len(b) > 0 && b[0] == '{' && tolerableJSONError(json.Unmarshal(b, e))
-}
-
-// decodeData decodes the event's data into v and reports whether it is a JSON object; as in
-// decode, keys of the wrong JSON type are skipped.
-func (e *callbackEnvelope) decodeData(v any) bool {
-	b := trimJSONStart(e.data())
-	return len(b) > 0 && b[0] == '{' && tolerableJSONError(json.Unmarshal(b, v))
-}
-
-// tolerableJSONError reports whether err is nil or only says that some value had the wrong
-// JSON type, which encoding/json skips while decoding the rest.
-func tolerableJSONError(err error) bool {
-	var te *json.UnmarshalTypeError
-	return err == nil || errors.As(err, &te)
-}
-
-// eventType returns the event type: eventType for the Event Grid schema, type for
-// CloudEvents (an item with both is read as an Event Grid event).
-func (e *callbackEnvelope) eventType() string {
-	if e.EventType != "" {
-		return e.EventType
-	}
-	return e.Type
-}
-
-// time returns the envelope's time, or the zero time.
-func (e *callbackEnvelope) time() time.Time {
-	if e.EventTime != "" {
-		return callbackTime(e.EventTime)
-	}
-	return callbackTime(e.Time)
-}
-
-// data returns the event's data as JSON: data, else the decoded data_base64, else null.
-func (e *callbackEnvelope) data() []byte {
-	if len(e.Data) > 0 {
-		return e.Data
-	}
-	if e.DataBase64 != "" {
-		if b, err := base64.StdEncoding.DecodeString(e.DataBase64); err == nil {
-			return b
-		}
-	}
-	return []byte("null")
-}
-
-// validationData is the data of a Microsoft.EventGrid.SubscriptionValidationEvent.
-type validationData struct {
-	ValidationCode string `json:"validationCode"`
-	ValidationURL  string `json:"validationUrl"`
-}
-
-// deliveryReportData is the data of a Microsoft.Communication.SMSDeliveryReportReceived.
-type deliveryReportData struct {
-	MessageID             string            `json:"messageId"`
-	From                  string            `json:"from"`
-	To                    string            `json:"to"`
+// eventData is the data of the SMS events and of the validation event, merged: their fields
+// do not collide.
+type eventData struct {
+	// Microsoft.Communication.SMSDeliveryReportReceived and SMSReceived.
+	MessageID         string `json:"messageId"`
+	From              string `json:"from"`
+	To                string `json:"to"`
+	ReceivedTimestamp string `json:"receivedTimestamp"`
+	// SMSDeliveryReportReceived.
 	DeliveryStatus        string            `json:"deliveryStatus"`
 	DeliveryStatusDetails string            `json:"deliveryStatusDetails"`
 	DeliveryAttempts      []callbackAttempt `json:"deliveryAttempts"`
-	ReceivedTimestamp     string            `json:"receivedTimestamp"`
 	Tag                   string            `json:"tag"`
+	// SMSReceived.
+	Message      string `json:"message"`
+	SegmentCount int    `json:"segmentCount"`
+	// Microsoft.EventGrid.SubscriptionValidationEvent.
+	ValidationCode string `json:"validationCode"`
+	ValidationURL  string `json:"validationUrl"`
 }
 
 type callbackAttempt struct {
@@ -302,37 +255,66 @@ type callbackAttempt struct {
 	SegmentsFailed    int    `json:"segmentsFailed"`
 }
 
-// receivedData is the data of a Microsoft.Communication.SMSReceived.
-type receivedData struct {
-	MessageID         string `json:"messageId"`
-	From              string `json:"from"`
-	To                string `json:"to"`
-	Message           string `json:"message"`
-	ReceivedTimestamp string `json:"receivedTimestamp"`
-	SegmentCount      int    `json:"segmentCount"`
+// eventType returns the event type: eventType for the Event Grid schema, type for
+// CloudEvents (an item with both is read as an Event Grid event).
+func (e *envelope) eventType() string {
+	if e.EventType != "" {
+		return e.EventType
+	}
+	return e.Type
 }
 
-// decodeCallbackItem maps one item to one event; it never fails.
-func decodeCallbackItem(raw []byte, env *callbackEnvelope) sms.Event {
-	if !env.readable {
-		return unknownCallbackEvent(raw, nil)
+// time returns the envelope's time, or the zero time.
+func (e *envelope) time() time.Time {
+	if e.EventTime != "" {
+		return norm.Time(e.EventTime)
+	}
+	return norm.Time(e.Time)
+}
+
+// data returns the event's data when it is a JSON object — data, else the JSON object that
+// data_base64 encodes — or nil.
+func (e *envelope) data(s itemSpan) *eventData {
+	switch {
+	case s.data == '{':
+		return &e.Data
+	case s.data == 0 && e.DataBase64 != "":
+		b, err := base64.StdEncoding.DecodeString(e.DataBase64)
+		if err != nil {
+			return nil
+		}
+		b = trimJSONStart(b)
+		var d eventData
+		var te *json.UnmarshalTypeError
+		if len(b) == 0 || b[0] != '{' {
+			return nil
+		}
+		if err := json.Unmarshal(b, &d); err != nil && !errors.As(err, &te) {
+			return nil
+		}
+		return &d
+	}
+	return nil
+}
+
+// decodeItem maps one item to one event; it never fails.
+func decodeItem(raw []byte, env *envelope, s itemSpan) sms.Event {
+	if !s.object {
+		return unknownEvent(raw, nil)
 	}
 	typ := env.eventType()
-	switch {
-	case strings.EqualFold(typ, eventTypeDeliveryReport):
-		var d deliveryReportData
-		if !env.decodeData(&d) {
-			return unknownCallbackEvent(raw, env)
-		}
-		return deliveryReportEvent(raw, env, &d)
-	case strings.EqualFold(typ, eventTypeReceived):
-		var d receivedData
-		if !env.decodeData(&d) {
-			return unknownCallbackEvent(raw, env)
-		}
-		return receivedEvent(raw, env, &d)
+	deliveryReport := strings.EqualFold(typ, eventTypeDeliveryReport)
+	if !deliveryReport && !strings.EqualFold(typ, eventTypeReceived) {
+		return unknownEvent(raw, env)
 	}
-	return unknownCallbackEvent(raw, env)
+	d := env.data(s)
+	if d == nil {
+		return unknownEvent(raw, env)
+	}
+	if deliveryReport {
+		return deliveryReportEvent(raw, env, d)
+	}
+	return receivedEvent(raw, env, d)
 }
 
 // deliveryReportEvent maps a delivery report.
@@ -346,27 +328,27 @@ func decodeCallbackItem(raw []byte, env *callbackEnvelope) sms.Event {
 // published samples): then it is sms.EventID of the message id, status and details, so that two
 // different reports of one message are never taken for duplicates, while a redelivery of the
 // same event still is.
-func deliveryReportEvent(raw []byte, env *callbackEnvelope, d *deliveryReportData) sms.Event {
+func deliveryReportEvent(raw []byte, env *envelope, d *eventData) sms.Event {
 	ev := sms.Event{
 		ID:               env.ID,
 		Type:             sms.EventDeliveryReport,
 		Provider:         Name,
 		MessageID:        d.MessageID,
-		From:             callbackNumber(d.From),
-		To:               callbackNumber(d.To),
+		From:             norm.Phone(d.From),
+		To:               norm.Phone(d.To),
 		ErrorDescription: d.DeliveryStatusDetails,
 		Reference:        d.Tag,
 		RawStatus:        d.DeliveryStatus,
 		Raw:              raw,
 	}
-	ev.Status, ev.ErrorCode = MapStatus(d.DeliveryStatus, d.DeliveryStatusDetails)
+	ev.Status, ev.Code, ev.ErrorCode = ReportStatus(d.DeliveryStatus, d.DeliveryStatusDetails)
 	if ev.ID == "" || ev.ID == d.MessageID {
 		ev.ID = sms.EventID(Name, d.MessageID, d.DeliveryStatus, d.DeliveryStatusDetails)
 	}
 
 	latest, latestAt := -1, time.Time{}
 	for i := range d.DeliveryAttempts {
-		t := callbackTime(d.DeliveryAttempts[i].Timestamp)
+		t := norm.Time(d.DeliveryAttempts[i].Timestamp)
 		if latest < 0 || !t.Before(latestAt) { // ties and unreadable times: the later entry wins
 			latest, latestAt = i, t
 		}
@@ -375,7 +357,7 @@ func deliveryReportEvent(raw []byte, env *callbackEnvelope, d *deliveryReportDat
 		a := d.DeliveryAttempts[latest]
 		ev.Segments = max(0, a.SegmentsSucceeded) + max(0, a.SegmentsFailed)
 	}
-	ev.Timestamp = callbackTime(d.ReceivedTimestamp)
+	ev.Timestamp = norm.Time(d.ReceivedTimestamp)
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = latestAt
 	}
@@ -386,18 +368,19 @@ func deliveryReportEvent(raw []byte, env *callbackEnvelope, d *deliveryReportDat
 }
 
 // receivedEvent maps an inbound message. ACS keeps its opt-out database per sender and
-// recipient, so opt-outs are scoped to the number that received the message.
-func receivedEvent(raw []byte, env *callbackEnvelope, d *receivedData) sms.Event {
+// recipient, so opt-outs are scoped to the number that received the message. ACS marks no
+// message as an opt-out itself (it relays STOP as text): keywords are the webhook's.
+func receivedEvent(raw []byte, env *envelope, d *eventData) sms.Event {
 	ev := sms.Event{
 		ID:        env.ID,
 		Type:      sms.EventInbound,
 		Provider:  Name,
 		MessageID: d.MessageID,
-		From:      callbackNumber(d.From),
-		To:        callbackNumber(d.To),
+		From:      norm.Phone(d.From),
+		To:        norm.Phone(d.To),
 		Body:      d.Message,
 		Segments:  max(0, d.SegmentCount),
-		Timestamp: callbackTime(d.ReceivedTimestamp),
+		Timestamp: norm.Time(d.ReceivedTimestamp),
 		Scope:     sms.ScopeSender,
 		Raw:       raw,
 	}
@@ -408,13 +391,12 @@ func receivedEvent(raw []byte, env *callbackEnvelope, d *receivedData) sms.Event
 	if ev.Timestamp.IsZero() {
 		ev.Timestamp = env.time()
 	}
-	sms.DefaultKeywords().Apply(&ev)
 	return ev
 }
 
-// unknownCallbackEvent is the event of an item that is not an SMS event or cannot be read (env
-// nil). Its ID is the event id, else a hash of the item.
-func unknownCallbackEvent(raw []byte, env *callbackEnvelope) sms.Event {
+// unknownEvent is the event of an item that is not an SMS event or cannot be read (env nil).
+// Its ID is the event id, else a hash of the item.
+func unknownEvent(raw []byte, env *envelope) sms.Event {
 	ev := sms.Event{Type: sms.EventUnknown, Provider: Name, Raw: raw}
 	if env != nil {
 		ev.ID, ev.RawStatus, ev.Timestamp = env.ID, env.eventType(), env.time()
@@ -426,53 +408,138 @@ func unknownCallbackEvent(raw []byte, env *callbackEnvelope) sms.Event {
 	return ev
 }
 
-// callbackNumber returns a number of an event in E.164. Microsoft's samples omit the "+":
-// a value of more than 8 digits (longer than any short code) that is a valid number with a
-// "+" gets one; short codes, alphanumeric senders and anything else are kept as sent.
-func callbackNumber(s string) string {
-	if s == "" {
-		return s
-	}
-	if s[0] == '+' {
-		if n, err := sms.NormalizePhone(s); err == nil {
-			return n
+// itemSpan locates one item of a callback body: its bytes, whether it is a JSON object, and
+// the first byte of the value of its (last) "data" key, 0 when it has none.
+type itemSpan struct {
+	start, end int
+	object     bool
+	data       byte
+}
+
+// arraySpans returns the spans of the items of the JSON array b (b[0] == '['), or false when
+// it has more than max items. It does not validate: on malformed JSON the spans are
+// meaningless but the scan stays in bounds, and encoding/json rejects the body afterwards.
+func arraySpans(b []byte, max int) ([]itemSpan, bool) {
+	var spans []itemSpan
+	i := skipSpace(b, 1)
+	for i < len(b) && b[i] != ']' {
+		if len(spans) == max {
+			return nil, false
 		}
-		return s
-	}
-	if len(s) <= 8 || len(s) > 15 {
-		return s
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return s
+		var s itemSpan
+		if b[i] == '{' {
+			s = objectSpan(b, i)
+		} else {
+			s = itemSpan{start: i, end: skipValue(b, i)}
+		}
+		spans = append(spans, s)
+		i = skipSpace(b, s.end)
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		} else {
+			break
 		}
 	}
-	if n, err := sms.NormalizePhone("+" + s); err == nil {
-		return n
+	return spans, true
+}
+
+// objectSpan scans the object starting at b[i] == '{', noting the first byte of the value of
+// its data key (ASCII case-insensitive, as encoding/json matches it; the last one wins).
+func objectSpan(b []byte, i int) itemSpan {
+	s := itemSpan{start: i, object: true}
+	i = skipSpace(b, i+1)
+	for i < len(b) && b[i] == '"' {
+		ks := i
+		i = skipString(b, i)
+		key := b[ks+1 : max(ks+1, i-1)]
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] != ':' {
+			break
+		}
+		i = skipSpace(b, i+1)
+		if i >= len(b) {
+			break
+		}
+		if isDataKey(key) {
+			s.data = b[i]
+		}
+		i = skipSpace(b, skipValue(b, i))
+		if i < len(b) && b[i] == ',' {
+			i = skipSpace(b, i+1)
+		}
 	}
+	if i < len(b) && b[i] == '}' {
+		i++
+	}
+	s.end = min(i, len(b))
 	return s
 }
 
-// callbackTime parses an RFC 3339 time with any number of fractional digits (ACS writes
-// seven); a time without a zone is taken as UTC. It returns the zero time for anything else.
-func callbackTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}
+// isDataKey reports whether a raw key is "data" in any letter case, escapes decoded.
+func isDataKey(key []byte) bool {
+	if bytes.IndexByte(key, '\\') < 0 {
+		return len(key) == 4 && bytes.EqualFold(key, []byte("data"))
 	}
-	// RFC 3339 allows a lower-case t and z and (by its note) a space for the T; the Azure SDK
-	// reads them, so do the same.
-	if len(s) > 10 && (s[10] == ' ' || s[10] == 't') {
-		s = s[:10] + "T" + s[11:]
+	var k string
+	if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) != nil {
+		return false
 	}
-	if strings.HasSuffix(s, "z") {
-		s = s[:len(s)-1] + "Z"
+	return strings.EqualFold(k, "data")
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+func skipValue(b []byte, i int) int {
+	if i >= len(b) {
+		return len(b)
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC()
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for i < len(b) {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(b)
 	}
-	if t, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
-		return t
+	for i < len(b) {
+		switch b[i] {
+		case ',', ']', '}', ' ', '\t', '\r', '\n':
+			return i
+		}
+		i++
 	}
-	return time.Time{}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] == '"'.
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
 }

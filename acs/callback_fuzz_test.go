@@ -38,6 +38,7 @@ func FuzzParseCallback(f *testing.F) {
 	f.Add([]byte("\xef\xbb\xbf [1, null, {}, [], {\"data_base64\": \"e30=\", \"type\": \"Microsoft.Communication.SMSReceived\"}]"), true, false, "", "")
 	f.Add([]byte(`{"specVersion":"1.0","TYPE":"Microsoft.Communication.SMSReceived","Data":{"Message":"STOP"}}`), true, false, "", "")
 	f.Add([]byte("not json"), true, false, "", "")
+	f.Add([]byte(`[{"d\u0061ta":{"message":"x"},"eventType":"Microsoft.Communication.SMSReceived"},{"DATA":"s"},"str\"]",[1,{"a":[]}],-1.5e3 , true]`), true, false, "", "")
 
 	f.Fuzz(func(t *testing.T, body []byte, withToken, options bool, origin, aegEventType string) {
 		uri := "/sms/acs"
@@ -103,6 +104,23 @@ func FuzzParseCallback(f *testing.F) {
 				t.Fatalf("validation reply %q", cb.Reply.Body)
 			}
 			return
+		}
+		// Raw of each event is exactly its item, as encoding/json delimits it.
+		var items []json.RawMessage
+		if b := bytes.TrimSpace(trimJSONStart(body)); b[0] == '[' {
+			if err := json.Unmarshal(b, &items); err != nil {
+				t.Fatalf("accepted an array encoding/json refuses: %v", err)
+			}
+		} else {
+			items = []json.RawMessage{b}
+		}
+		if len(items) != len(cb.Events) {
+			t.Fatalf("%d events for %d items", len(cb.Events), len(items))
+		}
+		for i, ev := range cb.Events {
+			if !bytes.Equal(ev.Raw, items[i]) {
+				t.Fatalf("event %d: Raw %q, item %q", i, ev.Raw, items[i])
+			}
 		}
 		for _, ev := range cb.Events {
 			if ev.Provider != Name || ev.ID == "" || !json.Valid(ev.Raw) {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/webhook"
@@ -38,9 +42,14 @@ func cbFixture(t testing.TB, name string) []byte {
 	return b
 }
 
+// cbProvider is a provider with only its callback half configured, by cfg.
+func cbProvider(cfg Config) *Provider {
+	return &Provider{cfg: cfg, cb: newCallbackVerifier(&cfg)}
+}
+
 // cbTokenProvider accepts the two callback tokens.
 func cbTokenProvider() *Provider {
-	return &Provider{cfg: Config{CallbackTokens: []sms.Secret{sms.NewSecret(cbOldToken), sms.NewSecret(cbNewToken)}}}
+	return cbProvider(Config{CallbackTokens: []sms.Secret{sms.NewSecret(cbOldToken), sms.NewSecret(cbNewToken)}})
 }
 
 // cbRequest is a POST of body to uri as Event Grid sends it.
@@ -171,18 +180,21 @@ func TestParseCallbackFixtures(t *testing.T) {
 		{"ms-cloudevents-received.json", []sms.Event{cbWith(cbMSReceived, func(e *sms.Event) {
 			e.Body, e.Segments = "Great to connect with ACS events", 0 // no segmentCount in this sample
 		})}},
-		// A failure with a code, a short-code sender, attempts listed newest first.
+		// A failure with a code (a number that does not exist: InvalidRecipient), a short-code
+		// sender, attempts listed newest first.
 		{"derived-eventgrid-deliveryreport-4004.json", []sms.Event{{
 			ID: "b0a1c2d3-0000-4000-8000-000000000003", Type: sms.EventDeliveryReport, Provider: "acs",
 			MessageID: "Outgoing_20261123123000b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
 			From:      "12345", To: "+14155550100",
-			Status: sms.StatusUndelivered, ErrorCode: "4004", ErrorDescription: "4004: Destination number does not exist",
+			Status: sms.StatusUndelivered, Code: sms.CodeInvalidRecipient, ErrorCode: "4004", ErrorDescription: "4004: Destination number does not exist",
 			Segments: 2, Timestamp: cbTime("2026-11-23T12:40:05Z"), Reference: "order-42", RawStatus: "Failed",
 		}}},
+		// ACS relays STOP as text: the provider reports an inbound message, and the webhook
+		// classifies the keyword (once).
 		{"derived-eventgrid-received-stop.json", []sms.Event{{
-			ID: "c1d2e3f4-0000-4000-8000-000000000002", Type: sms.EventOptOut, Provider: "acs",
+			ID: "c1d2e3f4-0000-4000-8000-000000000002", Type: sms.EventInbound, Provider: "acs",
 			MessageID: "Incoming_20261123122000a9b8c7d6-e5f4-4321-8765-4a3b2c1d0e9f",
-			From:      "+14155550100", To: "+14155550199", Body: " stop ", Segments: 1, Keyword: "STOP",
+			From:      "+14155550100", To: "+14155550199", Body: " stop ", Segments: 1,
 			Timestamp: cbTime("2026-11-23T12:20:00.1234567Z"), Scope: sms.ScopeSender, ScopeID: "+14155550199",
 		}}},
 		// Delivery report, inbound message and an event type of no interest, in order.
@@ -246,7 +258,7 @@ func TestParseCallbackKeysAnyCase(t *testing.T) {
 	cb := cbParse(t, cbTokenProvider(), cbRequest(cbPath, body, "application/json"), body)
 	want := []sms.Event{{
 		ID: "ev-1", Type: sms.EventDeliveryReport, Provider: "acs", MessageID: "Outgoing_1",
-		From: "+14155550199", To: "+14155550100", Status: sms.StatusRejected, ErrorCode: "4007",
+		From: "+14155550199", To: "+14155550100", Status: sms.StatusRejected, Code: sms.CodeOptedOut, ErrorCode: "4007",
 		ErrorDescription: "4007: Destination opted out", Segments: 3,
 		Timestamp: cbTime("2026-01-02T03:04:05.1234567Z"), Reference: "ref-1", RawStatus: "Failed",
 	}}
@@ -267,7 +279,7 @@ func TestParseCallbackTimestampFallbacks(t *testing.T) {
 		 "data":{"messageId":"m","deliveryStatus":"Delivered"}},
 		{"id":"c","eventType":"Microsoft.Communication.SMSReceived","eventTime":"2026-01-01T00:00:10.5Z",
 		 "data":{"messageId":"i","message":"x","receivedTimestamp":"2026-01-01T00:00:08.1234567"}}]`)
-	cb := cbParse(t, &Provider{cfg: Config{InsecureSkipCallbackAuth: true}}, cbRequest("/", body, ""), body)
+	cb := cbParse(t, cbProvider(Config{InsecureSkipCallbackAuth: true}), cbRequest("/", body, ""), body)
 	if len(cb.Events) != 3 {
 		t.Fatalf("%d events", len(cb.Events))
 	}
@@ -402,7 +414,7 @@ func TestParseCallbackAuth(t *testing.T) {
 			if tt.user != "" || tt.pass != "" {
 				r.SetBasicAuth(tt.user, tt.pass)
 			}
-			cb, err := (&Provider{cfg: tt.cfg}).ParseCallback(context.Background(), r, body)
+			cb, err := cbProvider(tt.cfg).ParseCallback(context.Background(), r, body)
 			if tt.ok {
 				if err != nil || len(cb.Events) != 2 {
 					t.Fatalf("ParseCallback = %v, %v; want 2 events", cb, err)
@@ -464,44 +476,6 @@ func TestParseCallbackEnvelopeDetection(t *testing.T) {
 			_, err := cbTokenProvider().ParseCallback(context.Background(), cbRequest(cbPath, []byte(body), "application/json"), []byte(body))
 			cbWantCode(t, err, sms.CodeInvalidArgument)
 		})
-	}
-}
-
-func TestCallbackNumber(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                    "",
-		"+14155550100":        "+14155550100",
-		"14155550100":         "+14155550100",
-		"15555555555":         "+15555555555",
-		"447911123456":        "+447911123456",
-		"12345":               "12345",    // a short code
-		"12345678":            "12345678", // 8 digits: still a short code
-		"0987654321":          "0987654321",
-		"+0987654321":         "+0987654321",
-		"Contoso":             "Contoso",
-		"1415555010012345678": "1415555010012345678", // too long for E.164
-		"+1 415 555 0100":     "+14155550100",
-	} {
-		if got := callbackNumber(in); got != want {
-			t.Errorf("callbackNumber(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestCallbackTime(t *testing.T) {
-	for in, want := range map[string]time.Time{
-		"2020-09-18T00:22:20.2855749Z":      time.Date(2020, 9, 18, 0, 22, 20, 285574900, time.UTC),
-		"2020-09-18T00:22:20Z":              time.Date(2020, 9, 18, 0, 22, 20, 0, time.UTC),
-		"2020-09-18T02:22:20.5+02:00":       time.Date(2020, 9, 18, 0, 22, 20, 500000000, time.UTC),
-		" 2020-09-18T00:22:20.2855749 ":     time.Date(2020, 9, 18, 0, 22, 20, 285574900, time.UTC),
-		"":                                  {},
-		"yesterday":                         {},
-		"Fri, 18 Sep 2020 00:22:20 GMT":     {},
-		"2020-09-18T00:22:20.2855749Z junk": {},
-	} {
-		if got := callbackTime(in); !got.Equal(want) || got.Location() != time.UTC {
-			t.Errorf("callbackTime(%q) = %v, want %v in UTC", in, got, want)
-		}
 	}
 }
 
@@ -596,7 +570,10 @@ func TestWebhookHandler(t *testing.T) {
 }
 
 // BenchmarkParseCallback compares ParseCallback on the wire Event Grid delivery reports with a
-// bare json.Unmarshal of the same bytes.
+// bare json.Unmarshal of the same bytes, and the whole webhook.Handler path with a bare
+// handler doing the least an application must: read the body, check the token in constant
+// time, and json.Unmarshal it. Bodies differ by event id so that de-duplication does not
+// short-cut the handler.
 func BenchmarkParseCallback(b *testing.B) {
 	body := cbFixture(b, "eventgrid-deliveryreport.json")
 	p := cbTokenProvider()
@@ -621,16 +598,113 @@ func BenchmarkParseCallback(b *testing.B) {
 			}
 		}
 	})
-}
 
-func TestCallbackTimeVariants(t *testing.T) {
-	want := time.Date(2026, 11, 23, 12, 0, 7, 280000000, time.UTC)
-	for _, s := range []string{"2026-11-23T12:00:07.28Z", "2026-11-23 12:00:07.28Z", "2026-11-23t12:00:07.28z", "2026-11-23T12:00:07.28"} {
-		if got := callbackTime(s); !got.Equal(want) {
-			t.Errorf("%q: got %v", s, got)
+	const n = 1 << 14
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = bytes.ReplaceAll(body, []byte("b0a1c2d3-0000-4000-8000-00000000000"), fmt.Appendf(nil, "%08x-0000-4000-8000-00000000000", i))
+	}
+	want := sha256.Sum256([]byte(cbNewToken))
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := sha256.Sum256([]byte(r.URL.Query().Get("token")))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		var v []map[string]any
+		if err := json.Unmarshal(body, &v); err != nil {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	nop := webhook.SinkFunc(func(context.Context, []sms.Event) error { return nil })
+	serve := func(h http.Handler) func(*testing.B) {
+		r := httptest.NewRequest(http.MethodPost, cbPath, nil)
+		r.Header.Set("Content-Type", "application/json")
+		rd := bytes.NewReader(nil)
+		w := &benchWriter{h: http.Header{}}
+		i := 0
+		return func(b *testing.B) {
+			body := bodies[i%n]
+			i++
+			rd.Reset(body)
+			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
+			clear(w.h)
+			h.ServeHTTP(w, r)
+			if w.code != http.StatusOK {
+				b.Fatalf("status %d", w.code)
+			}
 		}
 	}
-	if !callbackTime("yesterday").IsZero() {
-		t.Error("garbage must give the zero time")
+	for _, bc := range []struct {
+		name string
+		h    http.Handler
+	}{
+		{"bare-token+json.Unmarshal", bare},
+		{"webhook.Handler", webhook.Handler(p, nop, nil)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			op := serve(bc.h)
+			b.ReportAllocs()
+			for b.Loop() {
+				op(b)
+			}
+		})
+	}
+	b.Run("webhook.Handler-paired", func(b *testing.B) {
+		benchPaired(b, serve(bare), serve(webhook.Handler(p, nop, nil)))
+	})
+	b.Run("ParseCallback-paired", func(b *testing.B) {
+		benchPaired(b, func(b *testing.B) {
+			var v []map[string]any
+			if err := json.Unmarshal(body, &v); err != nil || len(v) != 2 {
+				b.Fatal(err)
+			}
+		}, func(b *testing.B) {
+			if cb, err := p.ParseCallback(context.Background(), r, body); err != nil || len(cb.Events) != 2 {
+				b.Fatal(err)
+			}
+		})
+	})
+}
+
+// benchWriter is a ResponseWriter with no per-request allocation.
+type benchWriter struct {
+	h    http.Header
+	code int
+}
+
+func (d *benchWriter) Header() http.Header         { return d.h }
+func (d *benchWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (d *benchWriter) WriteHeader(code int)        { d.code = code }
+
+// An Event Grid batch holds at most MaxCallbackEvents items (Event Grid's documented
+// maximum). A larger one is refused (400) before its items are decoded: here the item after
+// the cap is not even valid JSON, and the answer is still the cap.
+func TestParseCallbackBatchCap(t *testing.T) {
+	item := `{"id":"x","eventType":"Other","data":{}}`
+	batch := func(n int, tail string) []byte {
+		return []byte("[" + strings.Repeat(item+",", n-1) + item + tail + "]")
+	}
+	cb := cbParse(t, cbTokenProvider(), cbRequest(cbPath, batch(MaxCallbackEvents, ""), ""), batch(MaxCallbackEvents, ""))
+	require.Len(t, cb.Events, MaxCallbackEvents)
+
+	for name, body := range map[string][]byte{
+		"one over":              batch(MaxCallbackEvents+1, ""),
+		"over, then not JSON":   batch(MaxCallbackEvents+1, `, {"id": nope`),
+		"tiny items, 70,000 of": []byte("[" + strings.Repeat("0,", 70000) + "0]"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cbTokenProvider().ParseCallback(context.Background(), cbRequest(cbPath, body, ""), body)
+			e := cbWantCode(t, err, sms.CodeInvalidArgument)
+			require.Contains(t, e.Message, "5000")
+			require.Equal(t, http.StatusBadRequest, webhook.StatusCode(err))
+		})
 	}
 }

@@ -47,10 +47,10 @@ const CallbackTokenParam = "token"
 
 // Options holds the transport settings. The zero value is all defaults.
 type Options struct {
-	HTTPClient *http.Client  // the transport under the azcore pipeline; default a client with Timeout
+	HTTPClient *http.Client  // copied, with Timeout applied; default a new client
 	BaseURL    string        // overrides the endpoint's origin (emulators); signing uses the URL actually sent
 	APIVersion string        // default DefaultAPIVersion
-	Timeout    time.Duration // per request; default 30s
+	Timeout    time.Duration // per request; default HTTPClient's own, else 30s
 	Logger     *slog.Logger  // nil = silent
 	// Now is the clock for x-ms-date (and for repeatabilityFirstSent when a Message sent
 	// without sms.Client has no FirstAttempt); nil means time.Now.

@@ -27,13 +27,16 @@
 //     Microsoft's) and sent as "Authorization: Bearer …" by azcore's BearerTokenPolicy, which
 //     caches it and sends it only over https.
 //
-// With an access key every request is signed with HMAC-SHA256 by a per-attempt policy:
+// With an access key every attempt is signed with HMAC-SHA256 just before it is sent:
 // x-ms-date from Options.Now (RFC 1123, "GMT"), x-ms-content-sha256 of the exact body bytes
 // sent, the Host header as written (with a non-default port), and Authorization
 // "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=…" over the method,
-// the path and query exactly as on the request line, the date, the host and the hash. The
-// tests reproduce Microsoft's published vectors and a capture of the official JavaScript
-// client byte for byte through the real pipeline.
+// the path and query exactly as on the request line, the date, the host and the hash. Such
+// requests are sent directly through the shared one-attempt helper (internal/httpx), without
+// azcore's pipeline, whose fixed policies cost about a fifth of a send; the tests reproduce
+// Microsoft's published vectors and a capture of the official JavaScript client byte for
+// byte through this path. With Config.Credential, requests go through azcore's pipeline and
+// its BearerTokenPolicy. Both paths pass the same conformance run (smstest).
 //
 // Key rotation: when a request signed with one key gets a 401 — which proves ACS processed
 // nothing — and SecondaryAccessKey is configured, the same request is signed with the other
@@ -41,10 +44,11 @@
 // from then on (an atomic swap), so regenerating the primary key in the portal does not take
 // sending down, and regenerating the secondary later switches back the same way.
 //
-// Options.HTTPClient is the transport under the azcore pipeline (default: a client with
-// Options.Timeout, 30s). Options.BaseURL replaces the endpoint (emulators: acs/acstest). The
-// User-Agent is "smsbridge azsdk-go-acs/v1 (…)" and every request carries an
-// x-ms-client-request-id.
+// Options.HTTPClient is copied (never modified) with Options.Timeout applied (default: the
+// client's own timeout, else 30s); CloseIdleConnections closes its idle connections.
+// Options.BaseURL replaces the endpoint (emulators: acs/acstest). The User-Agent is
+// "smsbridge azsdk-go-acs/v1 (…)" and every request carries an x-ms-client-request-id, on
+// both paths.
 //
 // # Sending
 //
@@ -63,8 +67,9 @@
 // (omitted when empty). Message.Validity becomes validityPeriodSeconds (1–18000 s) before
 // api-version 2025-09-17, and deliveryReportTimeoutInSeconds (60–43200 s) from it on; a value
 // outside the range is InvalidArgument before any request. The body limit is 2048 UTF-16 code
-// units (MaxBody, sms.UnitUTF16): an emoji counts two. Message.CallbackURL is ignored (reports
-// go to the Event Grid subscription) and so is Message.Type.
+// units (MaxBody, sms.UnitUTF16): an emoji counts two. Message.CallbackURL is not honoured
+// (Capabilities.CallbackURL is false: reports go to the Event Grid subscription) and no
+// message type is supported (Capabilities.MessageTypes is empty).
 //
 // ACS answers 202 with one item per recipient, in order; each becomes one sms.SendResult,
 // checked against the item's "to" (an item for another number is OutcomeUnknown, never
@@ -102,70 +107,89 @@
 //
 // # One attempt per call
 //
-// The azcore pipeline runs with its retry policy off (MaxRetries -1): retries are decided once,
-// in sms.Client. Its transport sends through internal/httpx, which classifies a failure by what
-// net/http proves: nothing written → Unavailable and NotAccepted (or the bare context error);
-// possibly written (a reset, a timeout, the context ending) → OutcomeUnknown, unwrapping to the
-// context error when there is one; a 2xx whose body could not be read → OutcomeUnknown.
-// Status fetches (below) are safe to repeat and use azcore's retries.
+// Each Send is one attempt (azcore's retry policy is off on the Entra ID path): retries are
+// decided once, in sms.Client. The attempt goes through internal/httpx, which classifies a
+// failure by what net/http proves: nothing written → Unavailable and NotAccepted (or the bare
+// context error); possibly written (a reset, a timeout, the context ending) → OutcomeUnknown,
+// unwrapping to the context error when there is one; a 2xx whose body could not be read →
+// OutcomeUnknown. The transport never writes a send twice. A request that failed as a whole
+// returns (nil, err), and sms.Client gives err — its code and NotAccepted unchanged — to every
+// recipient. Status fetches (below) are safe to repeat and are retried.
 //
 // # Errors
 //
-// Request-level answers (the whole request refused) are parsed in both shapes ACS uses —
-// {"error":{"code","message"}} and RFC 7807 problem details {type, title, status, errors,
-// traceId} — into VendorCode (error.code) and Message (error.message, or the title followed by
-// the field errors). RequestID is the x-ms-request-id header, else MS-CV, else traceId.
+// A status — of the whole request, or of one recipient's item in a 202 — maps through the
+// library's one status→code function (a 4xx refusal is NotAccepted; anything after the
+// request was written that proves nothing is OutcomeUnknown), the same for every vendor:
 //
 //	400, 422, other 4xx  InvalidArgument   NotAccepted
-//	413                  InvalidArgument
 //	401                  Unauthenticated   NotAccepted (the other access key is tried first)
 //	403                  PermissionDenied  NotAccepted
 //	404                  NotFound          NotAccepted
 //	408, 409             OutcomeUnknown
 //	429                  RateLimited       NotAccepted; RetryAfter from retry-after-ms,
 //	                                       x-ms-retry-after-ms or Retry-After
-//	5xx                  OutcomeUnknown    retried by sms.Client (idempotent)
+//	5xx, 503 included    OutcomeUnknown    retried by sms.Client with the same ids (idempotent)
+//	any other status     OutcomeUnknown
 //
-// Per-recipient items of a 202:
+// "Not processed" exceptions: none. ACS documents no 5xx as "the request was not processed"
+// (vendors/acs.md §2.4–2.5: a 5xx, whole-request or per recipient, "may be retried with the
+// same repeatability id"), so no 5xx is NotAccepted, and a failover to another vendor never
+// follows one; the repeatability ids make sms.Client's retries safe instead.
+//
+// Request-level answers are parsed in both shapes ACS uses — {"error":{"code","message"}} and
+// RFC 7807 problem details {type, title, status, errors, traceId} — into VendorCode
+// (error.code) and Message (error.message, or the title followed by the field errors); any
+// other body is never quoted (it may echo the request's Authorization header) and Message is
+// the status text. RequestID is the x-ms-request-id header, else MS-CV, else traceId.
+//
+// Per-recipient items of a 202 refine the table:
 //
 //	successful, with messageId               accepted
 //	successful, no messageId                 OutcomeUnknown
-//	httpStatusCode 429                       RateLimited       NotAccepted
-//	httpStatusCode 5xx ("ServiceUnavailable") Unavailable      retried with the same id
+//	400 naming the "To phone number"         InvalidRecipient  NotAccepted
+//	   (errorMessage "Invalid To phone number format.")
 //	4xx with repeatabilityResult "rejected"  InvalidArgument   NotAccepted
-//	400 "Invalid To phone number format."    InvalidRecipient  NotAccepted
-//	401 / 403                                Unauthenticated / PermissionDenied, NotAccepted
-//	other 4xx                                InvalidArgument   NotAccepted
-//	anything else                            Unknown
+//	429                                      RateLimited       NotAccepted, the response's RetryAfter
+//	an item for another number, or missing   OutcomeUnknown
 //
-// Errors at delivery time (opt-outs, unreachable numbers) arrive on delivery reports as
-// Event.ErrorCode, the code of deliveryStatusDetails.
+// Message is the item's errorMessage, else the status text. Errors at delivery time
+// (opt-outs, unknown numbers) arrive on delivery reports as Event.Code and Event.ErrorCode.
 //
 // # Delivery status
 //
 // FetchStatus (sms.StatusFetcher) and FetchDeliveryReport read GET
 // /deliveryReports/{messageId}?api-version=2026-01-23 (DeliveryReportAPIVersion, whatever
 // Options.APIVersion says: older versions have no such operation). A message without a report
-// yet is NotFound. Reports, fetched or received, map through MapStatus — deliveryStatus, then
-// the code that starts deliveryStatusDetails ("4004: Destination number does not exist"):
+// yet is NotFound; a failure that outlasts the retries is Unavailable. Reports, fetched or
+// received, map through ReportStatus — deliveryStatus, then the code that starts
+// deliveryStatusDetails ("4004: Destination number does not exist") — to the status and the
+// portable class of the failure (Event.Code, DeliveryReport.Code; DeliveryCodes lists the
+// table):
 //
-//	deliveryStatus  code                           sms.Status   meaning
-//	Delivered       any (2000)                     Delivered
-//	Failed          4000                           Rejected     fraud detection
-//	Failed          4001                           Rejected     invalid source (From) format
-//	Failed          4002                           Rejected     invalid destination (To) format
-//	Failed          4003                           Rejected     unsupported destination
-//	Failed          4004                           Undelivered  destination number does not exist
-//	Failed          4005                           Rejected     blocked by the destination carrier
-//	Failed          4006                           Undelivered  destination not reachable
-//	Failed          4007                           Rejected     recipient opted out
-//	Failed          4008                           Rejected     exceeded the messages for your profile
-//	Failed          4009                           Rejected     Microsoft entitlement system
-//	Failed          4010                           Rejected     toll-free number not verified
-//	Failed          5000, 5001, 9999               Failed       contact support; temporary; unknown
-//	Failed          5002                           Expired      delivery timeout
-//	Failed          none or another code           Failed
-//	anything else                                  Unknown      (the word is kept as RawStatus)
+//	deliveryStatus  code                  sms.Status   Event.Code        meaning
+//	Delivered       any (2000)            Delivered    —
+//	Failed          4000                  Rejected     PermissionDenied  fraud detection
+//	Failed          4001                  Rejected     InvalidArgument   invalid source (From) format
+//	Failed          4002                  Rejected     InvalidRecipient  invalid destination (To) format
+//	Failed          4003                  Rejected     PermissionDenied  unsupported destination
+//	Failed          4004                  Undelivered  InvalidRecipient  destination number does not exist
+//	Failed          4005                  Rejected     PermissionDenied  blocked by the destination carrier
+//	Failed          4006                  Undelivered  Unavailable       not reachable (Microsoft: retry later)
+//	Failed          4007                  Rejected     OptedOut          recipient opted out
+//	Failed          4008                  Rejected     RateLimited       exceeded the messages for your profile
+//	Failed          4009                  Rejected     PermissionDenied  Microsoft entitlement system
+//	Failed          4010                  Rejected     PermissionDenied  toll-free number not verified
+//	Failed          5000                  Failed       Internal          contact support
+//	Failed          5001                  Failed       Unavailable       temporary unavailability
+//	Failed          5002                  Expired      Unavailable       delivery timeout
+//	Failed          9999                  Failed       —                 unknown error
+//	Failed          none (*)              Failed       OptedOut          "Sender blocked for given recipient."
+//	Failed          none or another code  Failed       —
+//	anything else                         Unknown      —                 (the word is kept as RawStatus)
+//
+// "—" is CodeUnknown: not a failure, or no portable meaning. (*) The SMS FAQ's wording of a
+// send to a recipient who opted out, which carries no code.
 //
 // # Event Grid subscription
 //
@@ -203,9 +227,10 @@
 //
 //	mux.Handle("/acs/events", webhook.Handler(p, sink, nil))
 //
-// Authentication comes first and fails closed: the token query parameter is compared with
-// every Config.CallbackTokens (add the new token, update the subscription URL, then remove the
-// old one), or Basic auth with CallbackUser/CallbackPassword, in constant time; otherwise 401.
+// Authentication comes first and fails closed (the shared-secret check every unsigned vendor
+// uses): the token query parameter is compared with every Config.CallbackTokens (add the new
+// token, update the subscription URL, then remove the old one), or Basic auth with
+// CallbackUser/CallbackPassword, in constant time; otherwise 401.
 // Event Grid does not retry 400, 401, 403 or 413, so a wrong token loses events: configure a
 // dead-letter destination on the subscription to keep them.
 //
@@ -217,8 +242,14 @@
 //
 // The envelope is told by the first non-space byte, whatever the Content-Type: "[" is an Event
 // Grid array or a CloudEvents batch, "{" one CloudEvent. Keys are matched in any letter case
-// (Microsoft's own samples use PascalCase and "specVersion"). With batching near the preferred
-// batch size of 1 MB, raise webhook.Options.MaxBodyBytes.
+// (Microsoft's own samples use PascalCase and "specVersion"). The body is decoded in one pass
+// of encoding/json (array, envelopes and data together). A batch of more than
+// MaxCallbackEvents (5,000, Event Grid's documented maximum of "max events per batch") items
+// is answered 400 before any item is decoded, so one request cannot allocate for, or flood the
+// de-duplication store with, tens of thousands of tiny items; 400 rather than 413 because the
+// body is not too large — the batch is one Event Grid cannot send — and Event Grid treats both
+// alike (not retried, dead-lettered if configured). With batching near the preferred batch
+// size of 1 MB, raise webhook.Options.MaxBodyBytes.
 //
 // Delivery is at least once and unordered: Event Grid retries for up to 24 hours and may
 // deliver an event twice, or after a later one. Event.ID is the Event Grid event id, which a
@@ -230,12 +261,13 @@
 //
 // A delivery report becomes sms.EventDeliveryReport: From and To in E.164 (a "+" is added to
 // all-digit numbers of more than 8 digits; short codes and sender IDs are kept), Status and
-// ErrorCode from MapStatus, ErrorDescription = deliveryStatusDetails, RawStatus =
-// deliveryStatus, Segments from the latest delivery attempt by time, Timestamp =
+// Code and ErrorCode from ReportStatus, ErrorDescription = deliveryStatusDetails, RawStatus
+// = deliveryStatus, Segments from the latest delivery attempt by time, Timestamp =
 // receivedTimestamp, Reference = the tag of the send. An inbound message becomes
-// sms.EventInbound (or EventOptOut, EventOptIn, EventHelp for a keyword), scoped to the number
-// that received it (sms.ScopeSender, ScopeID = To), since ACS keeps opt-outs per sender and
-// recipient. Any other event type, or an item that cannot be read, becomes one
+// sms.EventInbound, scoped to the number that received it (sms.ScopeSender, ScopeID = To),
+// since ACS keeps opt-outs per sender and recipient; ACS relays STOP, START and HELP as
+// plain text, so the webhook package's keywords turn them into EventOptOut, EventOptIn and
+// EventHelp (once, there; the provider classifies nothing). Any other event type, or an item that cannot be read, becomes one
 // sms.EventUnknown event carrying the raw item, and the batch is still acknowledged; only a
 // body that is not JSON at all is answered 400.
 //
@@ -266,6 +298,10 @@
 //     "message"}}; RFC 7807 bodies are read too;
 //   - a per-recipient 400 whose errorMessage names the "To phone number" or the recipient is
 //     InvalidRecipient; other per-recipient 4xx are InvalidArgument;
+//   - no 5xx is "not processed" (none is documented so), so all are OutcomeUnknown;
+//   - deliveryStatusDetails "Sender blocked for given recipient." without a code is an
+//     opt-out (the SMS FAQ's wording for a send to an opted-out recipient), and 4006 ("retry
+//     later") is a temporary failure (Unavailable), not an invalid number;
 //   - GET /deliveryReports answers 404 for a message whose report has not arrived yet;
 //   - deliveryStatus takes only Delivered and Failed; any other word maps to Unknown;
 //   - the alphanumeric sender rules and the 5–6 digit short codes are those of the SMS FAQ and
@@ -280,8 +316,10 @@
 //     entry); Timestamp falls back to that attempt, then to the envelope's time, and a time
 //     without a zone is UTC;
 //   - all-digit numbers of 8 digits or fewer are short codes and kept as sent;
-//   - opt-outs are scoped to sender and recipient (ACS also keys on country), and the keyword
-//     list is sms.DefaultKeywords() (ACS's full list is unconfirmed);
+//   - opt-outs are scoped to sender and recipient (ACS also keys on country), and keywords are
+//     the webhook's list (ACS's full list is unconfirmed);
+//   - Event Grid never sends more than 5,000 events in one request (its documented maximum of
+//     "max events per batch"); the CloudEvents batch content type is not checked;
 //   - a validation event batched with other items is answered and the other items dropped;
 //     asynchronous validation through validationUrl and Entra ID-protected webhooks are not
 //     supported.

@@ -67,16 +67,16 @@ func ExampleNew() {
 	// +15555550101 failed: InvalidRecipient Invalid To phone number format.
 }
 
-// The portable status of a delivery report, from its deliveryStatus and
+// The portable status and failure class of a delivery report, from its deliveryStatus and
 // deliveryStatusDetails.
-func ExampleMapStatus() {
-	st, code := acs.MapStatus("Failed", "4004: Destination number does not exist")
-	fmt.Println(st, code)
-	st, code = acs.MapStatus("Delivered", "2000: No Error")
-	fmt.Println(st, code)
+func ExampleReportStatus() {
+	fmt.Println(acs.ReportStatus("Failed", "4007: Destination opted out of your messages"))
+	fmt.Println(acs.ReportStatus("Failed", "4004: Destination number does not exist"))
+	fmt.Println(acs.ReportStatus("Delivered", "2000: No Error"))
 	// Output:
-	// undelivered 4004
-	// delivered 2000
+	// rejected OptedOut 4007
+	// undelivered InvalidRecipient 4004
+	// delivered Unknown 2000
 }
 
 // The repeatability id of a recipient depends only on the message's idempotency key and the

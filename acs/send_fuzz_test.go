@@ -1,8 +1,11 @@
 package acs
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/smsbridge/sms"
@@ -55,6 +58,34 @@ func FuzzSendResponse(f *testing.F) {
 		var e *sms.Error
 		if !errors.As(err, &e) || e.Provider != Name {
 			t.Fatalf("mapError gave %v", err)
+		}
+	})
+}
+
+// FuzzSendBody checks that the hand-written request encoder writes what encoding/json
+// writes with SetEscapeHTML(false) — the bytes the official client sends — for any strings
+// (control characters, invalid UTF-8, U+2028) and options.
+func FuzzSendBody(f *testing.F) {
+	f.Add("+18005550100", "+14155550100", "Hello from acceptance ✓ 1+1=2 & 50% off? 🚀", "tag", 300, 0, true, 2)
+	f.Add("Contoso", "+14155550100", "a\"b\\c\x00\x1f\x7f\b\f\n\r\t<>&\u2028\u2029\xff\xfe", "", 0, 3600, false, 1)
+	f.Add("", "", "", "t\xc3", 0, 0, false, 0)
+	f.Fuzz(func(t *testing.T, from, to, body, tag string, validity, timeout int, reports bool, n int) {
+		r := sendRequest{From: from, Message: body, Options: sendOptions{EnableDeliveryReport: reports, Tag: tag, ValidityPeriodSeconds: validity, DeliveryReportTimeout: timeout}}
+		if n > 0 {
+			r.Recipients = make([]recipient, n%5)
+			for i := range r.Recipients {
+				r.Recipients[i] = recipient{To: to + strings.Repeat("\x01", i), ID: body, FirstSent: tag}
+			}
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&r); err != nil {
+			t.Fatal(err)
+		}
+		want := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+		if got := r.appendJSON(nil); !bytes.Equal(got, want) {
+			t.Fatalf("appendJSON\n got %q\nwant %q", got, want)
 		}
 	})
 }

@@ -3,66 +3,89 @@ package acs
 import (
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
 )
 
 // Every code of Microsoft's "SMS error codes" list (vendors/acs.md §4.2), in both detail
 // formats ACS uses, plus the words and shapes around them.
-func TestMapStatusFullTable(t *testing.T) {
-	want := map[string]sms.Status{
-		"2000": sms.StatusFailed, // "Failed" with the success code stays Failed: the word decides
-		"4000": sms.StatusRejected, "4001": sms.StatusRejected, "4002": sms.StatusRejected, "4003": sms.StatusRejected,
-		"4004": sms.StatusUndelivered,
-		"4005": sms.StatusRejected,
-		"4006": sms.StatusUndelivered,
-		"4007": sms.StatusRejected, "4008": sms.StatusRejected, "4009": sms.StatusRejected, "4010": sms.StatusRejected,
-		"5000": sms.StatusFailed, "5001": sms.StatusFailed,
-		"5002": sms.StatusExpired,
-		"9999": sms.StatusFailed,
+func TestReportStatusFullTable(t *testing.T) {
+	type row struct {
+		st    sms.Status
+		class sms.Code
 	}
-	if len(want) != len(DeliveryCodes) {
-		t.Fatalf("table has %d codes, test %d", len(DeliveryCodes), len(want))
+	want := map[string]row{
+		"2000": {sms.StatusFailed, sms.CodeUnknown}, // "Failed" with the success code stays Failed: the word decides
+		"4000": {sms.StatusRejected, sms.CodePermissionDenied},
+		"4001": {sms.StatusRejected, sms.CodeInvalidArgument},
+		"4002": {sms.StatusRejected, sms.CodeInvalidRecipient},
+		"4003": {sms.StatusRejected, sms.CodePermissionDenied},
+		"4004": {sms.StatusUndelivered, sms.CodeInvalidRecipient},
+		"4005": {sms.StatusRejected, sms.CodePermissionDenied},
+		"4006": {sms.StatusUndelivered, sms.CodeUnavailable},
+		"4007": {sms.StatusRejected, sms.CodeOptedOut},
+		"4008": {sms.StatusRejected, sms.CodeRateLimited},
+		"4009": {sms.StatusRejected, sms.CodePermissionDenied},
+		"4010": {sms.StatusRejected, sms.CodePermissionDenied},
+		"5000": {sms.StatusFailed, sms.CodeInternal},
+		"5001": {sms.StatusFailed, sms.CodeUnavailable},
+		"5002": {sms.StatusExpired, sms.CodeUnavailable},
+		"9999": {sms.StatusFailed, sms.CodeUnknown},
 	}
-	for _, c := range DeliveryCodes {
+	codes := DeliveryCodes()
+	require.Len(t, codes, len(want))
+	for _, c := range codes {
 		w, ok := want[c.Code]
-		if !ok {
-			t.Fatalf("code %s not in the test", c.Code)
-		}
+		require.True(t, ok, "code %s not in the test", c.Code)
 		for _, details := range []string{c.Code + ": " + c.Meaning, c.Code, " " + c.Code + ":x", c.Code + " - " + c.Meaning} {
-			st, code := MapStatus("Failed", details)
-			if st != w || code != c.Code {
-				t.Errorf("Failed %q: %v %q, want %v", details, st, code, w)
-			}
-			// Delivered is delivered whatever the details say.
-			if st, code := MapStatus("Delivered", details); st != sms.StatusDelivered || code != c.Code {
-				t.Errorf("Delivered %q: %v %q", details, st, code)
-			}
+			st, class, code := ReportStatus("Failed", details)
+			require.Equal(t, w, row{st, class}, "Failed %q", details)
+			require.Equal(t, c.Code, code)
+			// Delivered is delivered whatever the details say, and no failure.
+			st, class, code = ReportStatus("Delivered", details)
+			require.Equal(t, row{sms.StatusDelivered, sms.CodeUnknown}, row{st, class}, "Delivered %q", details)
+			require.Equal(t, c.Code, code)
 		}
 	}
 	cases := []struct {
 		word, details string
 		st            sms.Status
+		class         sms.Code
 		code          string
 	}{
-		{"Delivered", "No error.", sms.StatusDelivered, ""},
-		{"Delivered", "2000: No Error", sms.StatusDelivered, "2000"},
-		{"Delivered", "", sms.StatusDelivered, ""},
-		{"delivered", "", sms.StatusDelivered, ""},
-		{" DELIVERED ", "", sms.StatusDelivered, ""},
-		{"Failed", "", sms.StatusFailed, ""},
-		{"failed", "Sender blocked for given recipient.", sms.StatusFailed, ""},
-		{"Failed", "4321: a code not in the list", sms.StatusFailed, "4321"},
-		{"Failed", "12345678901: too long to be a code", sms.StatusFailed, ""},
-		{"Failed", "x4004", sms.StatusFailed, ""},
-		{"Sent", "", sms.StatusUnknown, ""},
-		{"Queued", "2000: No Error", sms.StatusUnknown, "2000"},
-		{"", "4004: Destination number does not exist", sms.StatusUnknown, "4004"},
-		{"", "", sms.StatusUnknown, ""},
+		{"Delivered", "No error.", sms.StatusDelivered, sms.CodeUnknown, ""},
+		{"Delivered", "2000: No Error", sms.StatusDelivered, sms.CodeUnknown, "2000"},
+		{"Delivered", "", sms.StatusDelivered, sms.CodeUnknown, ""},
+		{"delivered", "", sms.StatusDelivered, sms.CodeUnknown, ""},
+		{" DELIVERED ", "", sms.StatusDelivered, sms.CodeUnknown, ""},
+		{"Failed", "", sms.StatusFailed, sms.CodeUnknown, ""},
+		// The SMS FAQ's wording of a send to a recipient who opted out carries no code.
+		{"failed", "Sender blocked for given recipient.", sms.StatusFailed, sms.CodeOptedOut, ""},
+		{"Failed", "4321: a code not in the list", sms.StatusFailed, sms.CodeUnknown, "4321"},
+		{"Failed", "12345678901: too long to be a code", sms.StatusFailed, sms.CodeUnknown, ""},
+		{"Failed", "x4004", sms.StatusFailed, sms.CodeUnknown, ""},
+		{"Sent", "", sms.StatusUnknown, sms.CodeUnknown, ""},
+		{"Queued", "2000: No Error", sms.StatusUnknown, sms.CodeUnknown, "2000"},
+		{"", "4004: Destination number does not exist", sms.StatusUnknown, sms.CodeUnknown, "4004"},
+		{"", "", sms.StatusUnknown, sms.CodeUnknown, ""},
 	}
 	for _, c := range cases {
-		st, code := MapStatus(c.word, c.details)
-		if st != c.st || code != c.code {
-			t.Errorf("MapStatus(%q, %q) = %v %q, want %v %q", c.word, c.details, st, code, c.st, c.code)
-		}
+		st, class, code := ReportStatus(c.word, c.details)
+		require.Equal(t, c.st, st, "ReportStatus(%q, %q)", c.word, c.details)
+		require.Equal(t, c.class, class, "ReportStatus(%q, %q)", c.word, c.details)
+		require.Equal(t, c.code, code, "ReportStatus(%q, %q)", c.word, c.details)
 	}
+}
+
+// DeliveryCodes is a copy: changing it does not change the mapping.
+func TestDeliveryCodesIsACopy(t *testing.T) {
+	codes := DeliveryCodes()
+	for i := range codes {
+		codes[i].Status, codes[i].Class = sms.StatusDelivered, sms.CodeInternal
+	}
+	st, class, _ := ReportStatus("Failed", "4007: opted out")
+	require.Equal(t, sms.StatusRejected, st)
+	require.Equal(t, sms.CodeOptedOut, class)
+	require.Equal(t, sms.StatusRejected, DeliveryCodes()[8].Status)
 }

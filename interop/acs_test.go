@@ -135,7 +135,7 @@ func acsFixtures(t testing.TB) []acsFixture {
 			Tag:                   to.Ptr("order-1234"),
 			To:                    to.Ptr("+14155550100"),
 		}
-		st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+		st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 		fx = append(fx, acsFixture{
 			name: "delivered", id: "b0a1c2d3-0000-4000-8000-000000000001",
 			eventType: azsystemevents.TypeACSSMSDeliveryReportReceived,
@@ -163,9 +163,9 @@ func acsFixtures(t testing.TB) []acsFixture {
 			ReceivedTimestamp:     &rcv,
 			To:                    to.Ptr("+14155550100"),
 		}
-		st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+		st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 		if st != sms.StatusRejected || code != "4007" {
-			t.Fatalf("acs.MapStatus(Failed, 4007: …) = %v, %q; the table in vendors/acs.md §4.2 says Rejected, 4007", st, code)
+			t.Fatalf("acs.ReportStatus(Failed, 4007: …) = %v, %q; the table in vendors/acs.md §4.2 says Rejected, 4007", st, code)
 		}
 		fx = append(fx, acsFixture{
 			name: "failed 4007", id: "b0a1c2d3-0000-4000-8000-000000000002",
@@ -215,10 +215,12 @@ func acsFixtures(t testing.TB) []acsFixture {
 			name: "inbound STOP", id: "c1d2e3f4-0000-4000-8000-000000000002",
 			eventType: azsystemevents.TypeACSSMSReceived,
 			subject:   "/phonenumber/14155550100", eventTime: rcv.Truncate(time.Second), data: d,
+			// ACS relays STOP as text: the provider reports an inbound message and the webhook
+			// classifies the keyword.
 			want: sms.Event{
-				Type: sms.EventOptOut, Provider: acs.Name, MessageID: *d.MessageID,
+				Type: sms.EventInbound, Provider: acs.Name, MessageID: *d.MessageID,
 				From: "+14155550100", To: "+14155550199", Body: "Stop", Segments: 1,
-				Timestamp: rcv, Keyword: "STOP", Scope: sms.ScopeSender, ScopeID: "+14155550199",
+				Timestamp: rcv, Scope: sms.ScopeSender, ScopeID: "+14155550199",
 			},
 		})
 	}
@@ -589,8 +591,11 @@ func TestACSWebhookHandlerSDKEnvelopes(t *testing.T) {
 			if !slices.Equal(ids, tc.ids) {
 				t.Errorf("sink got ids %q, want %q", ids, tc.ids)
 			}
-			if got[0][len(got[0])-1].Type != fx[len(tc.ids)-1].want.Type {
-				t.Errorf("last event type %v, want %v", got[0][len(got[0])-1].Type, fx[len(tc.ids)-1].want.Type)
+			want := fx[len(tc.ids)-1].want // the handler applies the keywords (STOP → opt-out)
+			kw := sms.DefaultKeywords()
+			kw.Apply(&want)
+			if got[0][len(got[0])-1].Type != want.Type {
+				t.Errorf("last event type %v, want %v", got[0][len(got[0])-1].Type, want.Type)
 			}
 		})
 	}
@@ -862,7 +867,7 @@ func TestACSEmulatorEventsReadBySDK(t *testing.T) {
 							t.Errorf("the SDK reads %d delivery attempts, want 1", len(d.DeliveryAttempts))
 						}
 						// The SDK and the parser agree.
-						st, code := acs.MapStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
+						st, _, code := acs.ReportStatus(*d.DeliveryStatus, *d.DeliveryStatusDetails)
 						if ev.Type != sms.EventDeliveryReport || ev.MessageID != *d.MessageID || ev.RawStatus != *d.DeliveryStatus ||
 							ev.Status != st || ev.ErrorCode != code || ev.Reference != *d.Tag || !ev.Timestamp.Equal(*d.ReceivedTimestamp) ||
 							ev.From != *d.From || ev.To != *d.To {
@@ -880,10 +885,7 @@ func TestACSEmulatorEventsReadBySDK(t *testing.T) {
 						if *d.Message != sent.Message || *d.MessageID != sent.MessageID || int(*d.SegmentCount) != sent.SegmentCount {
 							t.Errorf("the SDK reads message %q id %q segments %d; sent %+v", *d.Message, *d.MessageID, *d.SegmentCount, sent)
 						}
-						wantType := sms.EventInbound
-						if *d.Message == "STOP" {
-							wantType = sms.EventOptOut
-						}
+						wantType := sms.EventInbound // keywords are the webhook's, not the provider's
 						if ev.Type != wantType || ev.Body != *d.Message || ev.MessageID != *d.MessageID || ev.From != *d.From ||
 							ev.To != *d.To || ev.Segments != int(*d.SegmentCount) || !ev.Timestamp.Equal(*d.ReceivedTimestamp) {
 							t.Errorf("ParseCallback %+v disagrees with the SDK %+v", ev, d)

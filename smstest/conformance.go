@@ -624,9 +624,6 @@ var rules = []rule{
 		c := s.client(s.h.Provider(t))
 		acc := s.h.Accepted()
 		res, err := c.Send(context.Background(), s.msg(num1, "+1202555abcd", num3))
-		if res == nil && sms.ErrorCode(err) == sms.CodeInvalidArgument {
-			t.Skip("needs root: per-recipient results for a malformed recipient (issue 8 point 1) have not landed; the Client still fails the whole message")
-		}
 		mustNoErr(t, err)
 		if len(res) != 3 {
 			t.Fatalf("want 3 results, got %+v", res)
@@ -649,9 +646,6 @@ var rules = []rule{
 		c := s.client(s.h.Provider(t))
 		refused, code := rr.RefuseRecipient(t)
 		res, err := c.Send(context.Background(), s.msg(refused, "+1202555abcd"))
-		if res == nil && sms.ErrorCode(err) == sms.CodeInvalidArgument {
-			t.Skip("needs root: per-recipient results for a malformed recipient (issue 8 point 1) have not landed; the Client still fails the whole message")
-		}
 		if len(res) != 2 {
 			t.Fatalf("want one result per recipient although none was accepted, got %+v, %v", res, err)
 		}
@@ -716,7 +710,7 @@ var rules = []rule{
 				t.Fatalf("json.Marshal of a %s event: %v", ev.Type, err)
 			}
 			if !bytes.Contains(b, []byte(`"message_id"`)) {
-				t.Skip("needs root: Event JSON with snake_case keys and text enums (issue 8 point 9) has not landed")
+				t.Errorf("a %s event's JSON has no snake_case \"message_id\" key:\n%s", ev.Type, b)
 			}
 			var back sms.Event
 			if err := json.Unmarshal(b, &back); err != nil {

@@ -66,7 +66,8 @@
 //
 // Providers report what the vendor said, including the vendor's own opt-out flag (Twilio's
 // OptOutType=STOP), and never classify keywords. Handler and Parse complete every event exactly
-// once, after verification: Options.Keywords (sms.DefaultKeywords() for Parse) turns a plain
+// once, after verification: text fields holding invalid UTF-8 get U+FFFD in its place (the
+// bytes as received stay in Event.Raw); Options.Keywords (sms.DefaultKeywords() for Parse) turns a plain
 // inbound STOP, START or HELP into an opt-out, opt-in or help event (sms.Keywords.Apply never
 // undoes a type the vendor set, so a vendor-flagged "Arrêt" stays an opt-out whatever the
 // keyword list); an empty Event.Provider becomes the provider's Name(); an empty Event.ID

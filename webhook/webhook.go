@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
 )
@@ -296,12 +297,13 @@ func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []st
 	return out, ids, nil
 }
 
-// prepare is the one place where an event is completed after the provider decoded it:
-// keywords classified with kw (Keywords.Apply never undoes a type the vendor set), an empty
+// prepare is the one place where an event is completed after the provider decoded it: its
+// text fields made valid UTF-8 (see validUTF8), keywords classified with kw (Keywords.Apply never undoes a type the vendor set), an empty
 // Provider filled with name, and an empty ID filled with sms.EventID. The derived id uses the
 // message id (with "$part" for a part report) or, when the event has none, its raw payload;
 // an event with neither keeps an empty ID and is never de-duplicated.
 func prepare(ev *sms.Event, name string, kw *sms.Keywords) {
+	validUTF8(ev)
 	kw.Apply(ev)
 	if ev.Provider == "" {
 		ev.Provider = name
@@ -320,6 +322,23 @@ func prepare(ev *sms.Event, name string, kw *sms.Keywords) {
 		return
 	}
 	ev.ID = sms.EventID(ev.Provider, key, ev.RawStatus, ev.ErrorCode)
+}
+
+// validUTF8 replaces each invalid byte sequence in the event's text fields with U+FFFD, so an
+// application (and the JSON it writes to a queue) only ever sees valid UTF-8; the vendor's
+// bytes as received stay in Raw.
+func validUTF8(ev *sms.Event) {
+	for _, f := range [...]*string{&ev.ID, &ev.MessageID, &ev.From, &ev.To, &ev.Body,
+		&ev.ErrorCode, &ev.ErrorDescription, &ev.Reference, &ev.Keyword, &ev.ScopeID, &ev.RawStatus} {
+		if !utf8.ValidString(*f) {
+			*f = strings.ToValidUTF8(*f, "\uFFFD")
+		}
+	}
+	for i, u := range ev.MediaURLs {
+		if !utf8.ValidString(u) {
+			ev.MediaURLs[i] = strings.ToValidUTF8(u, "\uFFFD")
+		}
+	}
 }
 
 // foldedStatus is a folded message status to store once the sink accepted it.

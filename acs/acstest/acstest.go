@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/smsbridge/sms"
-	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/emulator"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -252,7 +252,7 @@ func New(opts *Options) *Server {
 		if k == "" {
 			continue
 		}
-		key, err := acs.DecodeKey(k)
+		key, err := acssign.DecodeKey(k)
 		if err != nil {
 			panic("acstest: Options: an access key is not base64")
 		}

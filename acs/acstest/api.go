@@ -15,7 +15,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/smsbridge/sms"
-	"github.com/smsbridge/sms/acs"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -163,7 +163,7 @@ func (s *Server) authenticate(r *http.Request, body []byte) string {
 	if hash == "" {
 		return "no x-ms-content-sha256 header"
 	}
-	if !eq(hash, acs.ContentHash(body)) {
+	if !eq(hash, acssign.ContentHash(body)) {
 		return "x-ms-content-sha256 is not the hash of the body"
 	}
 	date := r.Header.Get("x-ms-date")
@@ -181,9 +181,9 @@ func (s *Server) authenticate(r *http.Request, body []byte) string {
 	if !strings.HasPrefix(target, "/") { // absolute-form or a request built in-process
 		target = r.URL.RequestURI()
 	}
-	sts := acs.StringToSign(r.Method, target, date, r.Host, hash)
+	sts := acssign.StringToSign(r.Method, target, date, r.Host, hash)
 	for _, k := range s.keys {
-		if hmac.Equal([]byte(acs.Sign(k, sts)), []byte(sig)) {
+		if hmac.Equal([]byte(acssign.Sign(k, sts)), []byte(sig)) {
 			return ""
 		}
 	}

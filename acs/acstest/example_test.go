@@ -16,6 +16,7 @@ import (
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/emulator"
+	"github.com/smsbridge/sms/internal/acssign"
 )
 
 // post signs body with the emulator's key as an ACS client does and posts it to /sms.
@@ -24,15 +25,15 @@ func post(srv *acstest.Server, at time.Time, body string) (*http.Response, error
 	if err != nil {
 		return nil, err
 	}
-	key, err := acs.DecodeKey(srv.AccessKey())
+	key, err := acssign.DecodeKey(srv.AccessKey())
 	if err != nil {
 		return nil, err
 	}
-	date, hash := at.UTC().Format(http.TimeFormat), acs.ContentHash([]byte(body))
+	date, hash := at.UTC().Format(http.TimeFormat), acssign.ContentHash([]byte(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("x-ms-date", date)
 	req.Header.Set("x-ms-content-sha256", hash)
-	req.Header.Set("Authorization", acs.AuthorizationHeader(acs.Sign(key, acs.StringToSign("POST", req.URL.RequestURI(), date, req.URL.Host, hash))))
+	req.Header.Set("Authorization", acssign.AuthorizationHeader(acssign.Sign(key, acssign.StringToSign("POST", req.URL.RequestURI(), date, req.URL.Host, hash))))
 	return http.DefaultClient.Do(req)
 }
 

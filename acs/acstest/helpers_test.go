@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/internal/acssign"
 	"github.com/smsbridge/sms/internal/emu/emutest"
 )
 
@@ -50,16 +50,16 @@ func signed(t *testing.T, method, target string, body []byte, key string, date t
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := acs.DecodeKey(key)
+	k, err := acssign.DecodeKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := date.UTC().Format(http.TimeFormat)
-	hash := acs.ContentHash(body)
+	hash := acssign.ContentHash(body)
 	req.Header.Set("x-ms-date", d)
 	req.Header.Set("x-ms-content-sha256", hash)
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", acs.AuthorizationHeader(acs.Sign(k, acs.StringToSign(method, req.URL.RequestURI(), d, req.URL.Host, hash))))
+	req.Header.Set("Authorization", acssign.AuthorizationHeader(acssign.Sign(k, acssign.StringToSign(method, req.URL.RequestURI(), d, req.URL.Host, hash))))
 	return req
 }
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/internal/acssign"
 )
 
 // Bounds of the Event Grid subscription settings, as Azure accepts them.
@@ -50,11 +50,11 @@ var acsVendor = vendor{
 	},
 	check: func(cfg *vendorConfig) error {
 		f := cfg.Flags.(*acsFlags)
-		if _, err := acs.DecodeKey(cfg.Credentials["access_key"]); err != nil {
+		if _, err := acssign.DecodeKey(cfg.Credentials["access_key"]); err != nil {
 			return errors.New("-acs-access-key is not base64")
 		}
 		if f.secondaryKey != "" {
-			if _, err := acs.DecodeKey(f.secondaryKey); err != nil {
+			if _, err := acssign.DecodeKey(f.secondaryKey); err != nil {
 				return errors.New("-acs-secondary-access-key is not base64")
 			}
 		}

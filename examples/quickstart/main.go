@@ -1,5 +1,5 @@
 // Command quickstart is the README's first command: it sends an SMS through every vendor the
-// library supports (Twilio and Azure Communication Services so far), each on its built-in
+// library supports (Twilio, Azure Communication Services and Infobip so far), each on its built-in
 // emulator, and receives the delivery reports and inbound messages through webhook.Handler —
 // fully offline, on loopback.
 //
@@ -21,6 +21,8 @@ import (
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/infobip"
+	"github.com/smsbridge/sms/infobip/infobiptest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 	"github.com/smsbridge/sms/webhook"
@@ -133,11 +135,53 @@ func run(out io.Writer) error {
 	if _, err := az.SendInbound(ctx, "+14155550101", "+18005550100", "HELP"); err != nil {
 		return err
 	}
+	if err := receive(ctx, out, events, 1); err != nil {
+		return err
+	}
+
+	// Infobip, on its emulator. In production: BaseURL and APIKey from the portal's Developers
+	// tab; the delivery URL goes with every message, the inbound URL is the number's
+	// forwarding setting. Both carry the callback token.
+	const ibToken = "quickstart-infobip-secret"
+	hook := app.URL + "/infobip/hooks?token=" + ibToken
+	ibEmu := infobiptest.NewServer(&infobiptest.Options{InboundURL: hook})
+	defer ibEmu.Close()
+	ib, err := infobip.New(infobip.Config{
+		APIKey:         sms.NewSecret(ibEmu.APIKey()),
+		BaseURL:        ibEmu.URL,
+		DeliveryURL:    hook,
+		CallbackTokens: []sms.Secret{sms.NewSecret(ibToken)},
+	}, nil)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/infobip/hooks", webhook.Handler(ib, sink, nil))
+	res, err = sms.NewClient(ib, nil).Send(ctx, &sms.Message{
+		To:        []string{"+41793026727", "+41793026728"}, // one request, our own messageIds
+		From:      sms.Sender{Type: sms.SenderAlphanumeric, Value: "InfoSMS"},
+		Body:      "Your order #44 has shipped",
+		Reference: "order-44",
+	})
+	if err != nil {
+		return fmt.Errorf("infobip send: %w", err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(out, "infobip sent      to=%s id=%s status=%s err=%v\n", r.To, r.MessageID, r.Status, r.Err)
+	}
+	if err := ibEmu.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 2); err != nil { // one batch, a report per recipient
+		return err
+	}
+	if _, err := ibEmu.SendInbound(ctx, "+41793026727", "+41790000000", "STOP"); err != nil {
+		return err
+	}
 	return receive(ctx, out, events, 1)
 }
 
-// receive prints n events from the webhook, sorted by message id within the batch (Event Grid
-// does not keep order).
+// receive prints n events from the webhook, sorted by recipient for the vendors that batch
+// (Event Grid does not keep order).
 func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int) error {
 	got := make([]sms.Event, 0, n)
 	for range n {
@@ -148,7 +192,7 @@ func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int)
 			return ctx.Err()
 		}
 	}
-	if got[0].Provider == "acs" {
+	if got[0].Provider != "twilio" {
 		slices.SortFunc(got, func(a, b sms.Event) int { return strings.Compare(a.To, b.To) })
 	}
 	for _, ev := range got {

@@ -15,6 +15,8 @@ func TestQuickstart(t *testing.T) {
 	for _, want := range []string{"twilio  sent      to=+14155550100 id=SM", "status=sent reference=order-42", "status=delivered reference=order-42",
 		"acs     sent      to=+14155550101 id=Outgoing_", "to=+14155550100 status=delivered reference=order-43",
 		"to=+14155550101 status=delivered reference=order-43", `acs     help      from=+14155550101 body="HELP" keyword=HELP`, `opt_out   from=+14155550100 body="STOP" keyword=STOP`,
+		"infobip sent      to=+41793026728 id=", "to=+41793026727 status=delivered reference=order-44",
+		"to=+41793026728 status=delivered reference=order-44", `infobip opt_out   from=+41793026727 body="STOP" keyword=STOP`,
 		"twilio  refused   to=+14155550100 after STOP: sms/twilio: OptedOut (HTTP 400, code 21610)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)

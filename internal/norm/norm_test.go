@@ -18,6 +18,10 @@ func TestPhone(t *testing.T) {
 		"InfoSMS":               "InfoSMS",
 		"whatsapp:+14155550100": "whatsapp:+14155550100",
 		"+999":                  "+999", // not a number: kept as sent
+		"447911123456":          "+447911123456",
+		"0987654321":            "0987654321",          // no country code 0: kept
+		"+0987654321":           "+0987654321",         // not E.164: kept as sent
+		"1415555010012345678":   "1415555010012345678", // too long for E.164
 	} {
 		require.Equal(t, want, Phone(in), "Phone(%q)", in)
 	}
@@ -38,7 +42,10 @@ func TestTime(t *testing.T) {
 		require.True(t, got.Equal(want), "Time(%q) = %v", in, got)
 		require.Equal(t, time.UTC, got.Location(), "Time(%q) location", in)
 	}
-	for _, in := range []string{"", "yesterday", "2026-03-04", "2026-13-04T12:30:15Z"} {
+	// Seven fractional digits (ACS), surrounding space, no zone (UTC).
+	require.True(t, Time(" 2020-09-18T00:22:20.2855749 ").Equal(time.Date(2020, 9, 18, 0, 22, 20, 285574900, time.UTC)))
+	for _, in := range []string{"", "yesterday", "2026-03-04", "2026-13-04T12:30:15Z",
+		"Fri, 18 Sep 2020 00:22:20 GMT", "2020-09-18T00:22:20.2855749Z junk"} {
 		require.True(t, Time(in).IsZero(), "Time(%q) should be zero", in)
 	}
 }

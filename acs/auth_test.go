@@ -8,17 +8,23 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/acssign"
 )
 
 // routedClient sends every request, whatever its URL, to the test server at addr, so that a
@@ -35,11 +41,11 @@ func routedClient(addr string, tlsOn bool) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
-// The signing policy reproduces the published vectors (vendors/acs.md §1.2) bit for bit
-// through the real pipeline: key pw==, the vector's date, GET
+// Signing reproduces the published vectors (vendors/acs.md §1.2) bit for bit through the
+// real send path: key pw==, the vector's date, GET
 // https://example.com/testPath?testQuery=test routed to a TLS test server that sees Host
 // example.com.
-func TestSigningPolicyPublishedVectors(t *testing.T) {
+func TestSigningPublishedVectors(t *testing.T) {
 	f := newTLSFake(t, "", "pw==")
 	f.setHook(func(n int, fr *fakeRequest, w http.ResponseWriter) bool { return true }) // 200, empty
 	date := time.Date(2022, 4, 13, 18, 9, 12, 0, time.UTC)
@@ -52,7 +58,7 @@ func TestSigningPolicyPublishedVectors(t *testing.T) {
 		{"https://example.com/testPath?testQuery=test", "/testPath?testQuery=test", "DGdgwggJWnQyc6EHjR/Vbqg1ES64KpD6U2XwTDDj3tU="},
 		{"https://example.com/testPath", "/testPath", "+6tWkg3lNKVjQHHmxkdGQcJjUgzclsWTMebnuCz1ngU="},
 	} {
-		resp, err := p.request(context.Background(), p.send, http.MethodGet, v.url, nil)
+		resp, err := p.request(context.Background(), http.MethodGet, v.url, nil, false)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatal(err, resp)
 		}
@@ -62,7 +68,7 @@ func TestSigningPolicyPublishedVectors(t *testing.T) {
 			t.Errorf("Authorization\n got %s\nwant %s", got, want)
 		}
 		if r.Host != "example.com" || r.URI != v.uri || r.Header.Get("X-Ms-Date") != "Wed, 13 Apr 2022 18:09:12 GMT" ||
-			r.Header.Get("X-Ms-Content-Sha256") != EmptyContentHash || r.KeyIndex != 0 {
+			r.Header.Get("X-Ms-Content-Sha256") != acssign.EmptyContentHash || r.KeyIndex != 0 {
 			t.Errorf("%s %s %v", r.Host, r.URI, r.Header)
 		}
 	}
@@ -87,8 +93,16 @@ type wireCapture struct {
 // Our send of the capture's message, at the capture's time, to the capture's host with the
 // capture's key (and its random repeatability id), is the capture: same method, path, query,
 // header names, body bytes, content hash and signature.
+//
+// Both captures of the official JavaScript client: the GA api-version and a preview one.
 func TestSendMatchesWireCapture(t *testing.T) {
-	raw, err := os.ReadFile("testdata/wire-send.json")
+	for _, file := range []string{"wire-send.json", "wire-send-beta.json"} {
+		t.Run(file, func(t *testing.T) { testSendMatchesWireCapture(t, filepath.Join("testdata", file)) })
+	}
+}
+
+func testSendMatchesWireCapture(t *testing.T, file string) {
+	raw, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +130,10 @@ func TestSendMatchesWireCapture(t *testing.T) {
 		_, _ = w.Write(c.Response.Body)
 		return true
 	})
+	u, err := url.Parse(c.RequestURI)
+	require.NoError(t, err)
 	p, err := New(Config{Endpoint: c.Endpoint, AccessKey: sms.NewSecret(c.AccessKey)},
-		&Options{Now: func() time.Time { return date }, HTTPClient: routedClient(f.Listener.Addr().String(), false)})
+		&Options{Now: func() time.Time { return date }, HTTPClient: routedClient(f.Listener.Addr().String(), false), APIVersion: u.Query().Get("api-version")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,14 +241,11 @@ func TestResetAfterWriteIsOutcomeUnknown(t *testing.T) {
 				}
 			}
 			res, err := p.Send(context.Background(), testMsg("+14155550100", "+14155550101"))
-			if err != nil || len(res) != 2 {
-				t.Fatalf("want results, got %v %v", err, res)
-			}
-			for _, r := range res {
-				if e := errOf(t, r.Err); e.Code != sms.CodeOutcomeUnknown || e.NotAccepted || e.Provider != Name {
-					t.Fatalf("%+v", e)
-				}
-			}
+			require.Nil(t, res, "a request that failed as a whole has no results")
+			e := errOf(t, err)
+			require.Equal(t, sms.CodeOutcomeUnknown, e.Code)
+			require.False(t, e.NotAccepted)
+			require.Equal(t, Name, e.Provider)
 			if n := len(f.requests()); n != resetAt+1 {
 				t.Fatalf("%d requests: the send was repeated", n)
 			}
@@ -240,57 +253,104 @@ func TestResetAfterWriteIsOutcomeUnknown(t *testing.T) {
 	}
 }
 
+// refusingClient is a client whose every connection is refused, without a port that might
+// be taken by another process in the meantime.
+func refusingClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+		},
+	}}
+}
+
+// manualDeadline is a context whose deadline passes when the test says so: Done closes and
+// Err is context.DeadlineExceeded, as when a real deadline passes, without a wall-clock
+// window.
+type manualDeadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newManualDeadline() *manualDeadline {
+	return &manualDeadline{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *manualDeadline) expire() { c.once.Do(func() { close(c.done) }) }
+
+func (c *manualDeadline) Deadline() (time.Time, bool) { return time.Now().Add(time.Hour), true }
+func (c *manualDeadline) Done() <-chan struct{}       { return c.done }
+func (c *manualDeadline) Err() error {
+	select {
+	case <-c.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+// heldFake is a fake that signals when a send has arrived and holds it until the test ends.
+func heldFake(t *testing.T) (*fakeACS, <-chan struct{}) {
+	f := newFake(t, sendKeyA)
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	t.Cleanup(func() { close(release) }) // runs before f.Close: the handler returns first
+	f.setHook(func(n int, fr *fakeRequest, w http.ResponseWriter) bool {
+		arrived <- struct{}{}
+		<-release
+		return true
+	})
+	return f, arrived
+}
+
 func TestTransportFailures(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		p, err := New(Config{Endpoint: "http://" + addr, AccessKey: sms.NewSecret(sendKeyA)}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, err := New(Config{Endpoint: "http://127.0.0.1:9", AccessKey: sms.NewSecret(sendKeyA)}, &Options{HTTPClient: refusingClient()})
+		require.NoError(t, err)
 		res, err := p.Send(context.Background(), testMsg("+14155550100"))
-		if e := errOf(t, err); res != nil || e.Code != sms.CodeUnavailable || !e.NotAccepted {
-			t.Fatalf("%v %+v", res, err)
-		}
+		require.Nil(t, res)
+		e := errOf(t, err)
+		require.Equal(t, sms.CodeUnavailable, e.Code)
+		require.True(t, e.NotAccepted, "a refused connection proves nothing was sent")
+		require.ErrorIs(t, err, syscall.ECONNREFUSED)
 		// sms.Client retries it (not accepted) and reports Unavailable.
 		client, clk := noSleepClient(p)
-		if _, err := client.Send(context.Background(), testMsg("+14155550100")); sms.ErrorCode(err) != sms.CodeUnavailable || len(clk.Sleeps()) != 2 {
-			t.Fatal(err, clk.Sleeps())
-		}
+		_, err = client.Send(context.Background(), testMsg("+14155550100"))
+		require.Equal(t, sms.CodeUnavailable, sms.ErrorCode(err), "%v", err)
+		require.Len(t, clk.Sleeps(), 2)
 	})
-	t.Run("deadline after write", func(t *testing.T) {
-		f := newFake(t, sendKeyA)
-		release := make(chan struct{})
-		t.Cleanup(func() { close(release) })
-		f.setHook(func(n int, fr *fakeRequest, w http.ResponseWriter) bool {
-			<-release
-			return true
+	// The deadline passes once the server has the request (no wall-clock window): the
+	// outcome is unknown, and the error unwraps to the context's.
+	for _, c := range []struct {
+		name  string
+		ctx   func() (context.Context, func())
+		cause error
+	}{
+		{"deadline after write", func() (context.Context, func()) { d := newManualDeadline(); return d, d.expire }, context.DeadlineExceeded},
+		{"canceled after write", func() (context.Context, func()) { return context.WithCancel(context.Background()) }, context.Canceled},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, arrived := heldFake(t)
+			p := newSendProvider(t, f, Config{}, nil)
+			ctx, end := c.ctx()
+			go func() {
+				<-arrived
+				end()
+			}()
+			res, err := p.Send(ctx, testMsg("+14155550100"))
+			require.Nil(t, res)
+			e := errOf(t, err)
+			require.Equal(t, sms.CodeOutcomeUnknown, e.Code, "%v", err)
+			require.False(t, e.NotAccepted)
+			require.ErrorIs(t, err, c.cause)
+			require.Len(t, f.requests(), 1, "the send was repeated")
 		})
-		p := newSendProvider(t, f, Config{}, nil)
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-		defer cancel()
-		res, err := p.Send(ctx, testMsg("+14155550100"))
-		if err != nil || len(res) != 1 {
-			t.Fatal(err, res)
-		}
-		if e := errOf(t, res[0].Err); e.Code != sms.CodeOutcomeUnknown || e.NotAccepted || !errors.Is(e, context.DeadlineExceeded) {
-			t.Fatalf("%+v", e)
-		}
-		if len(f.requests()) != 1 {
-			t.Fatal("repeated")
-		}
-	})
+	}
 	t.Run("custom transport error", func(t *testing.T) {
 		p, _ := New(Config{Endpoint: "http://127.0.0.1:1", AccessKey: sms.NewSecret(sendKeyA)},
 			&Options{HTTPClient: &http.Client{Transport: rtFunc(func(*http.Request) (*http.Response, error) { return nil, errors.New("boom") })}})
 		res, err := p.Send(context.Background(), testMsg("+14155550100"))
-		if err != nil || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown {
-			t.Fatal(err, res)
-		}
+		require.Nil(t, res)
+		require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(err), "%v", err)
 	})
 	t.Run("truncated success", func(t *testing.T) {
 		f := newFake(t, sendKeyA)
@@ -304,9 +364,8 @@ func TestTransportFailures(t *testing.T) {
 		})
 		p := newSendProvider(t, f, Config{}, nil)
 		res, err := p.Send(context.Background(), testMsg("+14155550100"))
-		if err != nil || sms.ErrorCode(res[0].Err) != sms.CodeOutcomeUnknown {
-			t.Fatal(err, res)
-		}
+		require.Nil(t, res)
+		require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(err), "%v", err)
 	})
 }
 
@@ -348,6 +407,9 @@ func TestEntraID(t *testing.T) {
 	if r.Header.Get("Authorization") != "Bearer entra-token-123" || r.Header.Get("X-Ms-Content-Sha256") != "" {
 		t.Fatalf("%v", r.Header)
 	}
+	// Both paths introduce themselves alike: azcore's User-Agent is the one the HMAC path writes.
+	require.Equal(t, userAgent, r.Header.Get("User-Agent"))
+	require.Len(t, r.Header.Get("X-Ms-Client-Request-Id"), 36)
 	if len(cred.scopes) != 1 || !slices.Equal(cred.scopes[0], []string{"https://communication.azure.com//.default"}) {
 		t.Fatalf("scopes %v", cred.scopes)
 	}
@@ -398,5 +460,20 @@ func TestClassifyingTransportKeepsBody(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 418 || string(b) != "body kept" || resp.Header.Get("X-Ms-Request-Id") != "rid" || resp.ContentLength != 9 {
 		t.Fatalf("%d %q %v", resp.StatusCode, b, resp.Header)
+	}
+}
+
+func TestParseConnectionString(t *testing.T) {
+	ep, key, err := ParseConnectionString("endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5PT0=")
+	require.NoError(t, err)
+	require.Equal(t, "https://contoso.communication.azure.com", ep)
+	require.Equal(t, "c2VjcmV0a2V5PT0=", key.Reveal())
+	ep, _, err = ParseConnectionString(" AccessKey=pw== ; Endpoint=https://x.communication.azure.com ")
+	require.NoError(t, err, "order and case")
+	require.Equal(t, "https://x.communication.azure.com", ep)
+	for _, bad := range []string{"", "endpoint=https://x", "accesskey=pw==", "endpoint=x;accesskey=pw==", "endpoint=https://x;accesskey=!!!", "garbage"} {
+		_, _, err := ParseConnectionString(bad)
+		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), "%q: %v", bad, err)
+		require.NotContains(t, err.Error(), "pw==", "%q: the key leaked into the error", bad)
 	}
 }
