@@ -46,7 +46,7 @@ type RetryPolicy struct {
 
 // ClientOptions configures a Client. The zero value is all defaults.
 type ClientOptions struct {
-	Logger      *slog.Logger // nil = silent
+	Logger      *slog.Logger // nil = the provider's (LoggerOf), else silent
 	Limiter     Limiter      // nil = no rate limiting
 	Clock       Clock        // nil = the real clock
 	Retry       RetryPolicy
@@ -77,6 +77,7 @@ func NewClient(p Provider, opts *ClientOptions) *Client {
 	if p == nil {
 		panic("sms: NewClient with a nil Provider")
 	}
+	found := LoggerOf(p) // before unwrapping: a Client given as p passes its logger on
 	if c, ok := p.(*Client); ok {
 		p = c.base
 	}
@@ -90,6 +91,9 @@ func NewClient(p Provider, opts *ClientOptions) *Client {
 	c.clock = c.opts.Clock
 	if c.clock == nil {
 		c.clock = RealClock{}
+	}
+	if c.opts.Logger == nil {
+		c.opts.Logger = found
 	}
 	c.log = c.opts.Logger
 	if c.log == nil {
@@ -121,6 +125,7 @@ var (
 	_ SenderValidator  = (*Client)(nil)
 	_ IdleCloser       = (*Client)(nil)
 	_ Unwrapper        = (*Client)(nil)
+	_ LoggerSource     = (*Client)(nil)
 )
 
 // Name returns the provider's name.
@@ -131,6 +136,10 @@ func (c *Client) Capabilities() Capabilities { return c.base.Capabilities() }
 
 // Unwrap returns the vendor provider.
 func (c *Client) Unwrap() Provider { return c.base }
+
+// Logger returns the logger the Client logs through: ClientOptions.Logger, else the
+// provider's (LoggerOf), else nil (silent). A webhook.Handler given the Client uses it too.
+func (c *Client) Logger() *slog.Logger { return c.opts.Logger }
 
 // ParseCallback delegates to the vendor provider.
 func (c *Client) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*Callback, error) {

@@ -59,6 +59,15 @@
 // a provider with Capabilities.IdempotentSends (ACS) recognises the repeat and creates no
 // second message, seconds or hours later, from any process.
 //
+// # Logging
+//
+// Logging is off unless a *slog.Logger is given, and it is given once: to the vendor's options
+// (twilio.Options.Logger, …). NewClient and webhook.Handler log through the provider's logger
+// (LoggerOf, through LoggerSource and Unwrapper) unless their own options set another. Records
+// carry no credentials, bodies or signatures; sends are logged at info (warn when a recipient
+// failed), rejected callbacks at info (4xx) or error (5xx: a failure of the application or of
+// its configuration, such as a Twilio provider with no public origin to verify against).
+//
 // # Events
 //
 // Providers decode callbacks into Events (see the webhook package for the http.Handler).

@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 )
 
@@ -130,4 +131,30 @@ type IdleCloser interface {
 // composites use it to run the root layer exactly once.
 type Unwrapper interface {
 	Unwrap() Provider
+}
+
+// LoggerSource is implemented by providers that were given a logger (a vendor's
+// Options.Logger). It is how a logger is set once: NewClient and webhook.Handler log through
+// the provider's logger when their own options give none (see LoggerOf). Logger returns nil
+// when the provider has no logger.
+type LoggerSource interface {
+	Logger() *slog.Logger
+}
+
+// LoggerOf returns the logger of the first provider in p's Unwrap chain that is a LoggerSource
+// with a logger, or nil (silent) when there is none.
+func LoggerOf(p Provider) *slog.Logger {
+	for i := 0; p != nil && i < 32; i++ { // bounded, in case of a cycle
+		if s, ok := p.(LoggerSource); ok {
+			if l := s.Logger(); l != nil {
+				return l
+			}
+		}
+		u, ok := p.(Unwrapper)
+		if !ok {
+			return nil
+		}
+		p = u.Unwrap()
+	}
+	return nil
 }

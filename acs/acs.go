@@ -74,7 +74,8 @@ type Provider struct {
 
 	reports bool
 	now     func() time.Time
-	log     *slog.Logger
+	log     *slog.Logger                // never nil
+	logger  *slog.Logger                // Options.Logger as given, for Logger
 	newID   func(key, to string) string // RepeatabilityID; tests replace it
 }
 
@@ -152,7 +153,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.t, p.log = t, t.Logger
+	p.t, p.log, p.logger = t, t.Logger, o.Logger
 	p.sendURL = t.BaseURL + "/sms?api-version=" + p.apiVersion
 	p.bearer = hasCred
 	if hasCred {
@@ -165,6 +166,11 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	}
 	return p, nil
 }
+
+// Logger returns Options.Logger, or nil when none was given. It implements sms.LoggerSource:
+// sms.NewClient and webhook.Handler log through it unless given their own logger, so the
+// logger is set once, here.
+func (p *Provider) Logger() *slog.Logger { return p.logger }
 
 // CloseIdleConnections closes the idle connections of the HTTP client the provider sends
 // with (the optional sms.IdleCloser); connections in use are left alone and the provider

@@ -44,6 +44,13 @@
 // from then on (an atomic swap), so regenerating the primary key in the portal does not take
 // sending down, and regenerating the secondary later switches back the same way.
 //
+// NewFromEnv reads the same credentials from ACS_CONNECTION_STRING (or ACS_ENDPOINT with
+// ACS_ACCESS_KEY), the secondary key from ACS_CONNECTION_STRING_SECONDARY (or
+// ACS_ACCESS_KEY_SECONDARY), and the callback protection from ACS_CALLBACK_TOKENS
+// (comma-separated) and ACS_CALLBACK_USER with ACS_CALLBACK_PASSWORD; every configuration
+// error names the variable ("ACS_ACCESS_KEY is not set"), never its value. A logger given in
+// Options.Logger is used by sms.NewClient and webhook.Handler as well (Provider.Logger).
+//
 // Options.HTTPClient is copied (never modified) with Options.Timeout applied (default: the
 // client's own timeout, else 30s); CloseIdleConnections closes its idle connections.
 // Options.BaseURL replaces the endpoint (emulators: acs/acstest). The User-Agent is

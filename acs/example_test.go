@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
@@ -88,4 +89,28 @@ func ExampleRepeatabilityID() {
 	// Output:
 	// bd0c3480-6af1-5f9e-b80d-863a6501c68f
 	// true
+}
+
+// NewFromEnv names the variable that is missing; the callback tokens are a comma-separated
+// list, so that a new token can be added to the Event Grid subscription before the old one is
+// removed.
+func ExampleNewFromEnv() {
+	defer os.Unsetenv(acs.EnvEndpoint)
+	defer os.Unsetenv(acs.EnvAccessKey)
+	defer os.Unsetenv(acs.EnvCallbackTokens)
+	os.Unsetenv(acs.EnvConnectionString)
+	os.Setenv(acs.EnvEndpoint, "https://contoso.communication.azure.com")
+	_, err := acs.NewFromEnv(nil)
+	fmt.Println(err)
+
+	os.Setenv(acs.EnvAccessKey, "c2VjcmV0") // the portal's base64 key
+	os.Setenv(acs.EnvCallbackTokens, "old-token,new-token")
+	p, err := acs.NewFromEnv(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p)
+	// Output:
+	// sms/acs: InvalidArgument: ACS_ACCESS_KEY is not set
+	// acs.Provider{endpoint=https://contoso.communication.azure.com, api-version=2021-03-07, auth=access key}
 }

@@ -179,11 +179,11 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 	// Decode needs room for DecodedLen(28) = 21 bytes: 28 characters without padding are 21.
 	var buf [sha1.Size + 1]byte
 	if len(sig) != sigLen {
-		return sigError("invalid signature")
+		return sigError(invalidSignature)
 	}
 	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(sig))
 	if err != nil || n != sha1.Size {
-		return sigError("invalid signature")
+		return sigError(invalidSignature)
 	}
 	want := buf[:sha1.Size]
 
@@ -196,7 +196,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 	if bodyHash == "" && len(body) > 0 && f == nil {
 		var err error
 		if f, err = bodyForm(r, body); err != nil {
-			return sigError("invalid signature")
+			return sigError(invalidSignature)
 		}
 	}
 
@@ -212,7 +212,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 		if !hmac.Equal(got[:], []byte(bodyHash)) {
 			// Checked before the signature, but reported the same way: the hash is in the
 			// URL, so its mismatch reveals nothing the sender does not know.
-			return sigError("invalid signature")
+			return sigError(invalidSignature)
 		}
 	case len(body) == 0:
 	default:
@@ -230,7 +230,7 @@ func (v *Verifier) verify(r *http.Request, body []byte, f form) error {
 			}
 		}
 	}
-	return sigError("invalid signature")
+	return sigError(invalidSignature)
 }
 
 // equal reports whether the HMAC of origin+msg equals want.
@@ -256,8 +256,24 @@ func requestURI(r *http.Request) string {
 	return r.URL.RequestURI()
 }
 
+// invalidSignature is the message of every signature mismatch.
+const invalidSignature = "invalid signature"
+
 func sigError(msg string) error {
 	return newError(sms.CodeUnauthenticated, msg)
+}
+
+// isMismatch reports whether err is a signature mismatch (not a missing signature).
+func isMismatch(err error) bool {
+	e, ok := err.(*sms.Error)
+	return ok && e.Code == sms.CodeUnauthenticated && e.Message == invalidSignature
+}
+
+// checkedURL returns the URL a signature of r is checked against: the public origin as
+// configured followed by the raw request URI (the port variant is tried too). It is not
+// secret and is logged when a signature does not match.
+func (v *Verifier) checkedURL(r *http.Request) string {
+	return string(v.origins[0]) + requestURI(r)
 }
 
 // field is one decoded key=value pair of a form.

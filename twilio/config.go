@@ -3,6 +3,7 @@ package twilio
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -26,7 +27,9 @@ type Config struct {
 
 	// PublicURL is the scheme://host[:port] under which Twilio reaches this application.
 	// Signatures cover the URL Twilio requested, which a TLS-terminating proxy hides, so
-	// callback verification uses PublicURL + the raw request URI. Required for ParseCallback.
+	// callback verification uses PublicURL + the raw request URI. When it is empty, the
+	// scheme://host[:port] of StatusCallback is used; with neither, ParseCallback cannot
+	// verify and fails with CodeInternal (answered 500 by webhook). Sending never needs it.
 	PublicURL string
 	// StatusCallback is the absolute URL that receives delivery reports for every message
 	// (Message.CallbackURL overrides it). The client reference travels in its query string.
@@ -47,7 +50,11 @@ type Options struct {
 	Edge       string        // e.g. "dublin": host api.{edge}.{region}.twilio.com
 	Region     string        // e.g. "ie1"; defaults to "us1" when only Edge is set
 	Timeout    time.Duration // per request; default HTTPClient's own Timeout, else 30s
-	Logger     *slog.Logger  // nil = silent
+	// Logger receives the provider's records (created messages at debug, callback signature
+	// mismatches at warn with the URL checked). Nil means silent. sms.NewClient and
+	// webhook.Handler use it too unless given their own (see Provider.Logger), so that a
+	// callback that cannot be verified because of the configuration is logged at error.
+	Logger *slog.Logger
 }
 
 // SendOptions are Twilio-specific message options; put one in sms.Message.Options.
@@ -62,31 +69,69 @@ type SendOptions struct {
 	MediaURLs        []string // MMS media (US/CA)
 }
 
-// NewFromEnv builds a provider from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN,
-// TWILIO_AUTH_TOKEN_SECONDARY, TWILIO_API_KEY, TWILIO_API_SECRET, TWILIO_EDGE, TWILIO_REGION,
-// TWILIO_PUBLIC_URL and TWILIO_STATUS_CALLBACK (the names the official libraries use where
-// they have one). Fields already set in opts win for Edge and Region.
+// Environment variables read by NewFromEnv (the names the official libraries use where they
+// have one).
+const (
+	EnvAccountSID         = "TWILIO_ACCOUNT_SID"          // Config.AccountSID, required
+	EnvAuthToken          = "TWILIO_AUTH_TOKEN"           // Config.AuthToken, required unless an API key is set
+	EnvAuthTokenSecondary = "TWILIO_AUTH_TOKEN_SECONDARY" // Config.SecondaryAuthToken
+	EnvAPIKey             = "TWILIO_API_KEY"              // Config.APIKeySID, with EnvAPISecret
+	EnvAPISecret          = "TWILIO_API_SECRET"           // Config.APIKeySecret, with EnvAPIKey
+	EnvPublicURL          = "TWILIO_PUBLIC_URL"           // Config.PublicURL
+	EnvStatusCallback     = "TWILIO_STATUS_CALLBACK"      // Config.StatusCallback
+	EnvEdge               = "TWILIO_EDGE"                 // Options.Edge, unless set in opts
+	EnvRegion             = "TWILIO_REGION"               // Options.Region, unless set in opts
+)
+
+// NewFromEnv builds a provider from the environment: EnvAccountSID, and EnvAuthToken or
+// EnvAPIKey with EnvAPISecret, are required; EnvAuthTokenSecondary, EnvPublicURL,
+// EnvStatusCallback, EnvEdge and EnvRegion are optional. Edge and Region already set in opts
+// win; opts may be nil. An empty variable counts as unset.
+//
+// Every configuration error names the variable, never its value: a missing one is an
+// *sms.Error with CodeInvalidArgument whose message is "TWILIO_AUTH_TOKEN is not set", a
+// malformed one says what the variable must hold ("TWILIO_ACCOUNT_SID must be AC followed by
+// 32 hex digits").
+//
+// Without an auth token (sending with an API key) callbacks cannot be verified: Twilio signs
+// them with the auth token only, and ParseCallback says so (see the package doc).
 func NewFromEnv(opts *Options) (*Provider, error) {
 	cfg := Config{
-		AccountSID:         os.Getenv("TWILIO_ACCOUNT_SID"),
-		AuthToken:          sms.NewSecret(os.Getenv("TWILIO_AUTH_TOKEN")),
-		SecondaryAuthToken: sms.NewSecret(os.Getenv("TWILIO_AUTH_TOKEN_SECONDARY")),
-		APIKeySID:          os.Getenv("TWILIO_API_KEY"),
-		APIKeySecret:       sms.NewSecret(os.Getenv("TWILIO_API_SECRET")),
-		PublicURL:          os.Getenv("TWILIO_PUBLIC_URL"),
-		StatusCallback:     os.Getenv("TWILIO_STATUS_CALLBACK"),
+		AccountSID:         os.Getenv(EnvAccountSID),
+		AuthToken:          sms.NewSecret(os.Getenv(EnvAuthToken)),
+		SecondaryAuthToken: sms.NewSecret(os.Getenv(EnvAuthTokenSecondary)),
+		APIKeySID:          os.Getenv(EnvAPIKey),
+		APIKeySecret:       sms.NewSecret(os.Getenv(EnvAPISecret)),
+		PublicURL:          os.Getenv(EnvPublicURL),
+		StatusCallback:     os.Getenv(EnvStatusCallback),
 	}
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
 	if o.Edge == "" {
-		o.Edge = os.Getenv("TWILIO_EDGE")
+		o.Edge = os.Getenv(EnvEdge)
 	}
 	if o.Region == "" {
-		o.Region = os.Getenv("TWILIO_REGION")
+		o.Region = os.Getenv(EnvRegion)
 	}
-	return New(cfg, &o)
+	return newProvider(cfg, &o, envNames)
+}
+
+// fieldNames are the names configuration errors give the fields of a Config: the Go field
+// names for New, the environment variables for NewFromEnv, so that every error names what
+// the user sets.
+type fieldNames struct {
+	accountSID, authToken, apiKey, apiSecret, publicURL, statusCallback string
+}
+
+var (
+	configNames = fieldNames{"AccountSID", "AuthToken", "APIKeySID", "APIKeySecret", "PublicURL", "StatusCallback"}
+	envNames    = fieldNames{EnvAccountSID, EnvAuthToken, EnvAPIKey, EnvAPISecret, EnvPublicURL, EnvStatusCallback}
+)
+
+func notSet(name string) *sms.Error {
+	return newError(sms.CodeInvalidArgument, name+" is not set")
 }
 
 // edgeURL returns the API origin of the options' edge and region, or DefaultBaseURL when
@@ -107,21 +152,44 @@ func (o *Options) edgeURL() string {
 }
 
 // credentials returns the Basic-auth pair of cfg: the API key when one is set, else the
-// account SID and auth token.
-func (cfg *Config) credentials() (user string, pass sms.Secret, err error) {
-	if !validSID(cfg.AccountSID, "AC") {
-		return "", sms.Secret{}, newError(sms.CodeInvalidArgument, "AccountSID must be AC followed by 32 hex digits")
-	}
+// account SID and auth token. Errors name the fields as n does.
+func (cfg *Config) credentials(n fieldNames) (user string, pass sms.Secret, err error) {
 	switch {
-	case cfg.APIKeySID != "":
-		if !validSID(cfg.APIKeySID, "SK") || cfg.APIKeySecret.IsZero() {
-			return "", sms.Secret{}, newError(sms.CodeInvalidArgument, "APIKeySID must be SK followed by 32 hex digits, with APIKeySecret")
+	case cfg.AccountSID == "":
+		return "", sms.Secret{}, notSet(n.accountSID)
+	case !validSID(cfg.AccountSID, "AC"):
+		return "", sms.Secret{}, newError(sms.CodeInvalidArgument, n.accountSID+" must be AC followed by 32 hex digits")
+	case cfg.APIKeySID != "" || !cfg.APIKeySecret.IsZero():
+		switch {
+		case cfg.APIKeySID == "":
+			return "", sms.Secret{}, notSet(n.apiKey)
+		case cfg.APIKeySecret.IsZero():
+			return "", sms.Secret{}, notSet(n.apiSecret)
+		case !validSID(cfg.APIKeySID, "SK"):
+			return "", sms.Secret{}, newError(sms.CodeInvalidArgument, n.apiKey+" must be SK followed by 32 hex digits")
 		}
 		return cfg.APIKeySID, cfg.APIKeySecret, nil
-	case !cfg.AuthToken.IsZero():
-		return cfg.AccountSID, cfg.AuthToken, nil
+	case cfg.AuthToken.IsZero():
+		return "", sms.Secret{}, newError(sms.CodeInvalidArgument, n.authToken+" is not set (nor "+n.apiKey+" with "+n.apiSecret+")")
 	}
-	return "", sms.Secret{}, newError(sms.CodeInvalidArgument, "AuthToken or APIKeySID+APIKeySecret required")
+	return cfg.AccountSID, cfg.AuthToken, nil
+}
+
+// callbackOrigin returns the origin callbacks are verified against: PublicURL, else the
+// scheme://host[:port] of StatusCallback (the URL Twilio is told to call, so the origin it
+// signs), else "". derived reports the second case.
+func (cfg *Config) callbackOrigin() (origin string, derived bool) {
+	if cfg.PublicURL != "" {
+		return cfg.PublicURL, false
+	}
+	if cfg.StatusCallback == "" {
+		return "", false
+	}
+	u, err := url.Parse(cfg.StatusCallback)
+	if err != nil || u.Host == "" {
+		return "", false
+	}
+	return u.Scheme + "://" + u.Host, true
 }
 
 // validSID reports whether s is prefix followed by 32 hex digits.

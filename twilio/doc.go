@@ -11,8 +11,10 @@
 //	http.Handle("/twilio/status", webhook.Handler(p, sink, nil))
 //	http.Handle("/twilio/inbound", webhook.Handler(p, sink, nil))
 //
-// NewFromEnv reads TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and friends. An API key (SK…) may
-// authenticate sends; the auth token is still needed to verify callbacks.
+// NewFromEnv reads TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and friends (EnvAccountSID…) and names
+// the variable in every configuration error ("TWILIO_AUTH_TOKEN is not set"). An API key (SK…)
+// may authenticate sends; the auth token is still needed to verify callbacks. A logger given
+// in Options.Logger is used by sms.NewClient and webhook.Handler as well (Provider.Logger).
 //
 // Files: config.go (Config, Options, NewFromEnv), twilio.go (New, Send), errors.go (the REST
 // and delivery code tables, the one error constructor), status.go (the MessageStatus table),
@@ -125,11 +127,25 @@
 // Message.CallbackURL) per message, or to the Messaging Service's status callback URL. Both can
 // share one handler: the provider tells them apart.
 //
-// Every callback is verified before it is decoded: X-Twilio-Signature is checked against
-// Config.PublicURL + the raw request URI (tried as given, with the port stripped and with the
+// Every callback is verified before it is decoded: X-Twilio-Signature is checked against the
+// public origin + the raw request URI (tried as given, with the port stripped and with the
 // scheme's default port added), the sorted form parameters (or the bodySHA256 of a JSON body),
-// in constant time, with AuthToken and SecondaryAuthToken. Without PublicURL, ParseCallback
-// fails closed; Config.InsecureSkipSignatureVerification turns the check off. A request without
+// in constant time, with AuthToken and SecondaryAuthToken. The public origin is
+// Config.PublicURL, else the scheme://host[:port] of Config.StatusCallback (the URL Twilio is
+// told to call); set PublicURL when Twilio reaches the application under another origin or a
+// path prefix a proxy strips. Config.InsecureSkipSignatureVerification turns the check off.
+//
+// What goes wrong, and how it shows:
+//
+//	no origin, or no auth token      every callback: CodeInternal, webhook answers 500 and
+//	(sending with an API key only)   logs the reason at error ("set PublicURL (or
+//	                                 StatusCallback)…"); sending works
+//	wrong origin (proxy, tunnel)     every callback: CodeUnauthenticated, 401; the provider
+//	                                 logs at warn the URL it checked, to compare with the
+//	                                 URL configured in Twilio
+//	forged or altered request        that request: 401, logged the same way
+//
+// Neither the signature nor a token is ever logged. A request without
 // the signature header is refused before its body is looked at, and a form (or a GET
 // webhook's query string) of more than MaxFormFields (256) fields before it is decoded or
 // sorted; a real callback has a few dozen.

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"log/slog"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/smsbridge/sms"
@@ -85,4 +87,28 @@ func ExampleProvider_FindMessages() {
 	// Output:
 	// OutcomeUnknown
 	// already created: true
+}
+
+// NewFromEnv names the variable that is missing; a logger given once in Options is the one
+// the client and the webhook handler use.
+func ExampleNewFromEnv() {
+	defer os.Unsetenv(twilio.EnvAccountSID)
+	defer os.Unsetenv(twilio.EnvAuthToken)
+	os.Setenv(twilio.EnvAccountSID, "AC0123456789abcdef0123456789abcdef")
+	os.Unsetenv(twilio.EnvAuthToken)
+	os.Unsetenv(twilio.EnvAPIKey)
+	os.Unsetenv(twilio.EnvAPISecret)
+	_, err := twilio.NewFromEnv(nil)
+	fmt.Println(err)
+
+	os.Setenv(twilio.EnvAuthToken, "example-token")
+	logger := slog.New(slog.DiscardHandler)
+	p, err := twilio.NewFromEnv(&twilio.Options{Logger: logger})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(sms.NewClient(p, nil).Logger() == logger)
+	// Output:
+	// sms/twilio: InvalidArgument: TWILIO_AUTH_TOKEN is not set (nor TWILIO_API_KEY with TWILIO_API_SECRET)
+	// true
 }

@@ -35,23 +35,33 @@ type Provider struct {
 	pass       sms.Secret
 	cfg        Config
 	t          *httpx.Transport // base URL, send client, logger, retrying fetches
+	logger     *slog.Logger     // Options.Logger as given, for Logger
 	verifier   *Verifier
+	// unverifiable says why callbacks cannot be verified when verifier is nil and
+	// verification is on: a configuration problem, reported by ParseCallback.
+	unverifiable string
 }
 
-// New returns a Twilio provider. opts may be nil.
+// New returns a Twilio provider. opts may be nil. Configuration errors are *sms.Error with
+// CodeInvalidArgument that name the Config field ("AuthToken is not set").
 func New(cfg Config, opts *Options) (*Provider, error) {
+	return newProvider(cfg, opts, configNames)
+}
+
+// newProvider is New with configuration errors naming the fields as n does.
+func newProvider(cfg Config, opts *Options, n fieldNames) (*Provider, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
 	}
-	user, pass, err := cfg.credentials()
+	user, pass, err := cfg.credentials(n)
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{accountSID: cfg.AccountSID, user: user, pass: pass, cfg: cfg}
+	p := &Provider{accountSID: cfg.AccountSID, user: user, pass: pass, cfg: cfg, logger: o.Logger}
 	if cfg.StatusCallback != "" {
-		if u, err := url.Parse(cfg.StatusCallback); err != nil || !u.IsAbs() {
-			return nil, newError(sms.CodeInvalidArgument, "StatusCallback must be an absolute URL")
+		if u, err := url.Parse(cfg.StatusCallback); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, newError(sms.CodeInvalidArgument, n.statusCallback+" must be an absolute http(s) URL")
 		}
 	}
 	p.t, err = vendor.NewTransport(httpx.TransportOptions{
@@ -61,21 +71,38 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.PublicURL != "" && !cfg.InsecureSkipSignatureVerification {
-		var tokens []sms.Secret
-		for _, t := range []sms.Secret{cfg.AuthToken, cfg.SecondaryAuthToken} {
-			if !t.IsZero() {
-				tokens = append(tokens, t)
-			}
+	if cfg.InsecureSkipSignatureVerification {
+		return p, nil
+	}
+	origin, derived := cfg.callbackOrigin()
+	switch {
+	case origin == "":
+		p.unverifiable = "callbacks cannot be verified: set " + n.publicURL + " (or " + n.statusCallback +
+			") to the scheme://host under which Twilio reaches this application"
+	case cfg.AuthToken.IsZero() && cfg.SecondaryAuthToken.IsZero():
+		if !derived { // PublicURL asks for verification: fail now rather than at the first callback
+			return nil, newError(sms.CodeInvalidArgument, n.publicURL+" is set but "+n.authToken+
+				" is not: Twilio signs callbacks with the auth token, which an API key cannot replace")
 		}
-		v, err := NewVerifier(cfg.PublicURL, tokens...)
+		p.unverifiable = "callbacks cannot be verified: " + n.authToken +
+			" is not set (Twilio signs callbacks with the auth token; an API key cannot verify them)"
+	default:
+		v, err := NewVerifier(origin, cfg.AuthToken, cfg.SecondaryAuthToken)
 		if err != nil {
+			if e, ok := err.(*sms.Error); ok {
+				e.Message = n.publicURL + ": " + e.Message
+			}
 			return nil, err
 		}
 		p.verifier = v
 	}
 	return p, nil
 }
+
+// Logger returns Options.Logger, or nil when none was given. It implements sms.LoggerSource:
+// sms.NewClient and webhook.Handler log through it unless given their own logger, so the
+// logger is set once, here.
+func (p *Provider) Logger() *slog.Logger { return p.logger }
 
 // Name implements sms.Provider.
 func (p *Provider) Name() string { return Name }
@@ -275,17 +302,31 @@ func (p *Provider) FetchStatus(ctx context.Context, messageID string) (sms.Statu
 	return StatusOf(m.Status), nil
 }
 
-// ParseCallback implements sms.Provider: it verifies X-Twilio-Signature against PublicURL and
-// the raw request URI with the primary and secondary auth tokens, then decodes the status
-// callback or inbound message. Without PublicURL it fails closed.
+// ParseCallback implements sms.Provider: it verifies X-Twilio-Signature against the public
+// origin (Config.PublicURL, else StatusCallback's) and the raw request URI with the primary and
+// secondary auth tokens, then decodes the status callback or inbound message.
+//
+// A signature that does not match is CodeUnauthenticated (webhook answers 401) and is logged
+// at warn with the URL that was checked (never the signature or a token): when every callback
+// fails so, that URL differs from the one Twilio called, usually because of a proxy, a
+// tunnel or a path prefix, and PublicURL must be set to the origin Twilio uses. When the
+// configuration leaves nothing to verify with (no origin, no auth token), every callback fails
+// closed with CodeInternal whose message gives the reason: webhook answers 500 (the fault is
+// the server's, not the sender's) and logs it at error, through this provider's logger unless
+// it was given its own.
 func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
-	if !p.cfg.InsecureSkipSignatureVerification {
-		if p.verifier == nil {
-			return nil, newError(sms.CodeUnauthenticated, "callback verification is not configured: set Config.PublicURL")
-		}
-		return p.verifier.verifyAndParse(r, body)
+	if p.cfg.InsecureSkipSignatureVerification {
+		return parseCallback(r, body)
 	}
-	return parseCallback(r, body)
+	if p.verifier == nil {
+		return nil, newError(sms.CodeInternal, p.unverifiable)
+	}
+	cb, err := p.verifier.verifyAndParse(r, body)
+	if err != nil && isMismatch(err) && p.t.Logger.Enabled(ctx, slog.LevelWarn) {
+		p.t.Logger.LogAttrs(ctx, slog.LevelWarn, "twilio: callback signature does not match; if every callback fails, set PublicURL to the origin Twilio calls",
+			slog.String("url", p.verifier.checkedURL(r)))
+	}
+	return cb, err
 }
 
 // CallbackMethods implements sms.CallbackMethoder: Twilio's webhooks may be configured with

@@ -24,7 +24,8 @@
 // # Status codes
 //
 // The handler answers with a short generic status text and never echoes an error's text; the
-// cause goes to Options.OnError and Options.Logger.
+// cause goes to Options.OnError and to the logger: Options.Logger, else the provider's own
+// (sms.LoggerOf), so a logger set once on the vendor's options is enough.
 //
 //	200  success: the sink accepted every new event, or there were none (all already seen,
 //	     or an empty callback), or a handshake was answered. The body is empty, or the
@@ -41,8 +42,10 @@
 //	     names the accepted methods.
 //	413  the body is over Options.MaxBodyBytes (default 1 MiB): refused by Content-Length
 //	     before anything is read, or as soon as a body without one goes over.
-//	500  anything else: the provider failed, the de-duplication store's Seen failed, or the
-//	     sink returned an error. Vendors that retry do so on 5xx.
+//	500  anything else: the provider failed (including a provider that cannot verify because
+//	     of its own configuration, such as Twilio without a public origin: sms.CodeInternal),
+//	     the de-duplication store's Seen failed, or the sink returned an error. Vendors that
+//	     retry do so on 5xx. Logged at error; 4xx answers at info.
 //
 // Verification comes before decoding and fails closed: the sink never sees a request the
 // provider did not accept. Event Grid drops deliveries answered 400, 401, 403 or 413 without

@@ -70,7 +70,8 @@ type Options struct {
 	// and replicas that may see reports of the same message.
 	Parts PartStore
 	// Logger receives one record per rejected or failed request (and debug records for
-	// accepted ones). Nil means silent. Bodies, URLs (which may carry a secret token) and
+	// accepted ones). Nil means the provider's logger (sms.LoggerOf: a vendor's
+	// Options.Logger, or a Client's), else silent. Bodies, URLs (which may carry a secret token) and
 	// headers are never logged.
 	Logger *slog.Logger
 	// OnError, if set, is called for every request answered with an error status (4xx or
@@ -127,6 +128,9 @@ func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
 		log:      o.Logger,
 		onError:  o.OnError,
 		provider: p.Name(),
+	}
+	if h.log == nil {
+		h.log = sms.LoggerOf(p)
 	}
 	if h.limit <= 0 {
 		h.limit = DefaultMaxBodyBytes

@@ -1184,3 +1184,33 @@ func TestPrepareOnce(t *testing.T) {
 		check(t, cb.Events)
 	})
 }
+
+// loggedProvider is a provider given a logger, as a vendor's Options.Logger gives one.
+type loggedProvider struct {
+	*fakeProvider
+	log *slog.Logger
+}
+
+func (p loggedProvider) Logger() *slog.Logger { return p.log }
+
+// unwrapping hides the provider it wraps behind sms.Unwrapper, as middleware does.
+type unwrapping struct{ sms.Provider }
+
+func (u unwrapping) Unwrap() sms.Provider { return u.Provider }
+
+// TestHandlerUsesTheProvidersLogger: without Options.Logger the handler logs through the
+// provider's logger (found through Unwrap and through an sms.Client); Options.Logger wins.
+func TestHandlerUsesTheProvidersLogger(t *testing.T) {
+	rejected := &sms.Error{Code: sms.CodeUnauthenticated, Message: "bad signature"}
+	var provLogs, ownLogs bytes.Buffer
+	lp := loggedProvider{&fakeProvider{verifyErr: rejected}, slog.New(slog.NewJSONHandler(&provLogs, nil))}
+	for name, p := range map[string]sms.Provider{"provider": lp, "unwrapped": unwrapping{lp}, "client": sms.NewClient(lp, nil)} {
+		provLogs.Reset()
+		serve(webhook.Handler(p, &recSink{}, nil), post(`{}`))
+		require.Contains(t, provLogs.String(), `"status":401`, name)
+	}
+	provLogs.Reset()
+	serve(webhook.Handler(lp, &recSink{}, &webhook.Options{Logger: slog.New(slog.NewJSONHandler(&ownLogs, nil))}), post(`{}`))
+	require.Empty(t, provLogs.String())
+	require.Contains(t, ownLogs.String(), `"status":401`)
+}

@@ -1,11 +1,14 @@
 // Command webhook-server receives delivery reports and inbound messages from Twilio and Azure
-// Communication Services and logs them as one event type. Configure it with the vendors'
-// usual environment variables:
+// Communication Services and logs them as one event type. Configure it with the variables the
+// vendor packages' NewFromEnv read (twilio.NewFromEnv, acs.NewFromEnv):
 //
 //	TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN   Twilio account (the token verifies signatures)
 //	TWILIO_PUBLIC_URL                       origin Twilio reaches this server at, e.g. https://hooks.example.com
+//	                                        (or TWILIO_STATUS_CALLBACK, whose origin is then used)
 //	ACS_CONNECTION_STRING                   endpoint=…;accesskey=… from the Azure portal
-//	ACS_CALLBACK_TOKEN                      the secret in the Event Grid subscription URL (?token=…)
+//	                                        (or ACS_ENDPOINT with ACS_ACCESS_KEY)
+//	ACS_CALLBACK_TOKENS                     the secret in the Event Grid subscription URL (?token=…);
+//	                                        comma-separated during a rotation
 //
 // and run it:
 //
@@ -14,14 +17,15 @@
 // Twilio: set the number's "A MESSAGE COMES IN" webhook to <public URL>/twilio/inbound and send
 // with StatusCallback <public URL>/twilio/status. ACS: create an Event Grid subscription for
 // "SMS Received" and "SMS Delivery Report Received" to <public URL>/acs/events?token=<token>.
-// A vendor without configuration is not mounted.
+// A vendor without configuration is not mounted; a missing or malformed variable stops the
+// server with its name. The logger is given once, to each provider; the webhook handlers use
+// it.
 package main
 
 import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -39,7 +43,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	mux, vendors, err := newMux(os.Getenv, log)
+	mux, vendors, err := newMux(log)
 	if err != nil {
 		log.Error("configuration", "err", err)
 		os.Exit(2)
@@ -64,8 +68,9 @@ func main() {
 	}
 }
 
-// newMux mounts one webhook.Handler per configured vendor, all feeding the same sink.
-func newMux(getenv func(string) string, log *slog.Logger) (*http.ServeMux, []string, error) {
+// newMux mounts one webhook.Handler per vendor configured in the environment, all feeding the
+// same sink.
+func newMux(log *slog.Logger) (*http.ServeMux, []string, error) {
 	mux := http.NewServeMux()
 	var vendors []string
 	sink := webhook.SinkFunc(func(ctx context.Context, events []sms.Event) error {
@@ -76,34 +81,28 @@ func newMux(getenv func(string) string, log *slog.Logger) (*http.ServeMux, []str
 		}
 		return nil // return an error to have the vendor retry (5xx)
 	})
-	opts := &webhook.Options{Logger: log}
-	if sid := getenv("TWILIO_ACCOUNT_SID"); sid != "" {
-		p, err := twilio.New(twilio.Config{
-			AccountSID: sid,
-			AuthToken:  sms.NewSecret(getenv("TWILIO_AUTH_TOKEN")),
-			PublicURL:  getenv("TWILIO_PUBLIC_URL"),
-		}, nil)
+	if os.Getenv(twilio.EnvAccountSID) != "" {
+		p, err := twilio.NewFromEnv(&twilio.Options{Logger: log})
 		if err != nil {
-			return nil, nil, fmt.Errorf("twilio: %w", err)
+			return nil, nil, err
 		}
-		if getenv("TWILIO_PUBLIC_URL") == "" {
-			return nil, nil, errors.New("twilio: TWILIO_PUBLIC_URL is required to verify signatures")
+		// The provider would answer every callback 500; refuse to start instead.
+		if os.Getenv(twilio.EnvPublicURL) == "" && os.Getenv(twilio.EnvStatusCallback) == "" {
+			return nil, nil, errors.New("twilio: " + twilio.EnvPublicURL + " (or " + twilio.EnvStatusCallback +
+				") is not set: callbacks cannot be verified without the origin Twilio calls")
 		}
-		mux.Handle("/twilio/", webhook.Handler(p, sink, opts))
+		mux.Handle("/twilio/", webhook.Handler(p, sink, nil))
 		vendors = append(vendors, "twilio")
 	}
-	if cs := getenv("ACS_CONNECTION_STRING"); cs != "" {
-		if getenv("ACS_CALLBACK_TOKEN") == "" {
-			return nil, nil, errors.New("acs: ACS_CALLBACK_TOKEN is required: Event Grid signs nothing")
-		}
-		p, err := acs.New(acs.Config{
-			ConnectionString: sms.NewSecret(cs),
-			CallbackTokens:   []sms.Secret{sms.NewSecret(getenv("ACS_CALLBACK_TOKEN"))},
-		}, nil)
+	if os.Getenv(acs.EnvConnectionString) != "" || os.Getenv(acs.EnvEndpoint) != "" {
+		p, err := acs.NewFromEnv(&acs.Options{Logger: log})
 		if err != nil {
-			return nil, nil, fmt.Errorf("acs: %w", err)
+			return nil, nil, err
 		}
-		mux.Handle("/acs/events", webhook.Handler(p, sink, opts)) // no method: OPTIONS handshakes pass
+		if os.Getenv(acs.EnvCallbackTokens) == "" && os.Getenv(acs.EnvCallbackUser) == "" {
+			return nil, nil, errors.New("acs: " + acs.EnvCallbackTokens + " is not set: Event Grid signs nothing")
+		}
+		mux.Handle("/acs/events", webhook.Handler(p, sink, nil)) // no method: OPTIONS handshakes pass
 		vendors = append(vendors, "acs")
 	}
 	return mux, vendors, nil

@@ -9,7 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 )
 
@@ -23,13 +27,11 @@ func TestWebhookServer(t *testing.T) {
 	var h http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	defer app.Close()
-	env := func(k string) string {
-		return map[string]string{
-			"TWILIO_ACCOUNT_SID": tw.AccountSID(), "TWILIO_AUTH_TOKEN": tw.AuthToken(), "TWILIO_PUBLIC_URL": app.URL,
-			"ACS_CONNECTION_STRING": az.ConnectionString(), "ACS_CALLBACK_TOKEN": "tok",
-		}[k]
-	}
-	mux, vendors, err := newMux(env, slog.New(slog.NewTextHandler(&logs, nil)))
+	setEnv(t, map[string]string{
+		"TWILIO_ACCOUNT_SID": tw.AccountSID(), "TWILIO_AUTH_TOKEN": tw.AuthToken(), "TWILIO_PUBLIC_URL": app.URL,
+		"ACS_CONNECTION_STRING": az.ConnectionString(), "ACS_CALLBACK_TOKENS": "old,tok",
+	})
+	mux, vendors, err := newMux(slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil || len(vendors) != 2 {
 		t.Fatal(err, vendors)
 	}
@@ -66,19 +68,40 @@ func TestWebhookServer(t *testing.T) {
 	resp.Body.Close()
 }
 
+// setEnv sets the variables the server reads: those in env, the others to "".
+func setEnv(t *testing.T, env map[string]string) {
+	for _, v := range []string{twilio.EnvAccountSID, twilio.EnvAuthToken, twilio.EnvAuthTokenSecondary, twilio.EnvAPIKey,
+		twilio.EnvAPISecret, twilio.EnvPublicURL, twilio.EnvStatusCallback, twilio.EnvEdge, twilio.EnvRegion,
+		acs.EnvConnectionString, acs.EnvConnectionStringSecondary, acs.EnvEndpoint, acs.EnvAccessKey,
+		acs.EnvAccessKeySecondary, acs.EnvCallbackTokens, acs.EnvCallbackUser, acs.EnvCallbackPassword} {
+		t.Setenv(v, env[v])
+	}
+}
+
 func TestWebhookServerConfigErrors(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
-	for name, env := range map[string]map[string]string{
-		"twilio without public URL": {"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": "x"},
-		"acs without token":         {"ACS_CONNECTION_STRING": "endpoint=https://x.communication.azure.com/;accesskey=cHc="},
-		"twilio bad sid":            {"TWILIO_ACCOUNT_SID": "nope", "TWILIO_PUBLIC_URL": "https://x"},
+	const sid = "AC0123456789abcdef0123456789abcdef"
+	for name, tt := range map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"twilio without public URL": {map[string]string{"TWILIO_ACCOUNT_SID": sid, "TWILIO_AUTH_TOKEN": "x"},
+			"twilio: TWILIO_PUBLIC_URL (or TWILIO_STATUS_CALLBACK) is not set: callbacks cannot be verified without the origin Twilio calls"},
+		"twilio without token": {map[string]string{"TWILIO_ACCOUNT_SID": sid, "TWILIO_PUBLIC_URL": "https://x"},
+			"sms/twilio: InvalidArgument: TWILIO_AUTH_TOKEN is not set (nor TWILIO_API_KEY with TWILIO_API_SECRET)"},
+		"twilio bad sid": {map[string]string{"TWILIO_ACCOUNT_SID": "nope", "TWILIO_PUBLIC_URL": "https://x"},
+			"sms/twilio: InvalidArgument: TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits"},
+		"acs without token": {map[string]string{"ACS_CONNECTION_STRING": "endpoint=https://x.communication.azure.com/;accesskey=cHc="},
+			"acs: ACS_CALLBACK_TOKENS is not set: Event Grid signs nothing"},
+		"acs endpoint without key": {map[string]string{"ACS_ENDPOINT": "https://x.communication.azure.com", "ACS_CALLBACK_TOKENS": "t"},
+			"sms/acs: InvalidArgument: ACS_ACCESS_KEY is not set"},
 	} {
-		if _, _, err := newMux(func(k string) string { return env[k] }, log); err == nil {
-			t.Errorf("%s: want an error", name)
-		}
+		setEnv(t, tt.env)
+		_, _, err := newMux(log)
+		require.EqualError(t, err, tt.want, name)
 	}
-	_, vendors, err := newMux(func(string) string { return "" }, log)
-	if err != nil || len(vendors) != 0 {
-		t.Fatal(err, vendors)
-	}
+	setEnv(t, nil)
+	_, vendors, err := newMux(log)
+	require.NoError(t, err)
+	require.Empty(t, vendors)
 }
