@@ -459,17 +459,16 @@ func TestSendInboundError(t *testing.T) {
 func TestPublishedPayloads(t *testing.T) {
 	for _, tc := range []struct {
 		file string
-		v    interface{ Body() []byte }
-		into any
+		into interface{ Body() []byte }
 	}{
-		{"dlr.json", nil, &telesigntest.Report{}},
-		{"inbound.json", nil, &telesigntest.Inbound{}},
+		{"dlr.json", &telesigntest.Report{}},
+		{"inbound.json", &telesigntest.Inbound{}},
 	} {
 		raw := readFile(t, tc.file)
 		require.NoError(t, json.Unmarshal(raw, tc.into))
 		var want, got map[string]any
 		require.NoError(t, json.Unmarshal(raw, &want))
-		require.NoError(t, json.Unmarshal(tc.into.(interface{ Body() []byte }).Body(), &got))
+		require.NoError(t, json.Unmarshal(tc.into.Body(), &got))
 		require.Empty(t, cmp.Diff(want, got), tc.file)
 	}
 	var sendResp, errResp map[string]any
