@@ -237,7 +237,9 @@
 // Authentication comes first and fails closed (the shared-secret check every unsigned vendor
 // uses): the token query parameter is compared with every Config.CallbackTokens (add the new
 // token, update the subscription URL, then remove the old one), or Basic auth with
-// CallbackUser/CallbackPassword, in constant time; otherwise 401.
+// CallbackUser/CallbackPassword, in constant time; otherwise 401. With neither configured
+// (and InsecureSkipCallbackAuth not set) every callback is refused with 500 and an ERROR log
+// naming the setting: a server configuration problem, which Event Grid retries, not a forgery.
 // Event Grid does not retry 400, 401, 403 or 413, so a wrong token loses events: configure a
 // dead-letter destination on the subscription to keep them.
 //

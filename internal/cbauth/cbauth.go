@@ -112,7 +112,10 @@ func (v *Verifier) Challenge() string {
 
 // Verify authenticates r: its TokenParam query parameter must equal one of the tokens, or
 // its Basic auth one of the credential pairs. It returns nil, or an *sms.Error with
-// CodeUnauthenticated saying whether authentication is not configured, missing or invalid.
+// CodeUnauthenticated saying whether credentials are missing or invalid. When no secret is
+// configured at all (and InsecureSkipAuth is not set) it fails closed with CodeInternal: a
+// server configuration problem that webhook answers with 500 and logs at ERROR, so that it
+// is not mistaken for a forgery and vendors that retry deliver again once it is fixed.
 func (v *Verifier) Verify(r *http.Request) error {
 	if v.insecure {
 		return nil
@@ -122,7 +125,7 @@ func (v *Verifier) Verify(r *http.Request) error {
 		if v.hint != "" {
 			msg += ": " + v.hint
 		}
-		return v.fail(msg)
+		return &sms.Error{Code: sms.CodeInternal, Provider: v.provider, Message: msg}
 	}
 	presented, ok := false, 0
 	if len(v.tokens) > 0 && r.URL != nil {
