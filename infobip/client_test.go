@@ -3,6 +3,7 @@ package infobip_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -52,4 +53,13 @@ func TestClientChunksAndRetriesRateLimit(t *testing.T) {
 		}
 	}
 	require.Len(t, seen, 5, "the retried chunk carried the same messageIds")
+}
+
+// The logger is set once, on the provider: sms.NewClient and webhook.Handler find it.
+func TestLoggerIsTheProvidersLogger(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	p, err := infobip.New(infobip.Config{APIKey: sms.NewSecret("key-0123456789"), BaseURL: "https://api.example.test"}, &infobip.Options{Logger: log})
+	require.NoError(t, err)
+	require.Same(t, log, sms.LoggerOf(p))
+	require.Same(t, log, sms.LoggerOf(sms.NewClient(p, nil)))
 }

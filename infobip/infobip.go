@@ -57,6 +57,7 @@ type Provider struct {
 	verify   func(*http.Request, []byte) error
 	insecure bool
 	rejected rejectedIDs
+	logger   *slog.Logger // Options.Logger as given, for Logger
 }
 
 // rememberRejected is how many messageIds rejected at acceptance a provider remembers.
@@ -151,6 +152,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		cb:       newCallbackVerifier(&cfg),
 		verify:   cfg.VerifyCallback,
 		insecure: cfg.InsecureSkipCallbackAuth,
+		logger:   o.Logger,
 	}
 	p.sendURL = t.BaseURL + pathSendV3
 	if p.version == V2 {
@@ -168,6 +170,11 @@ func checkNotifyURL(raw, field string) error {
 	}
 	return nil
 }
+
+// Logger returns Options.Logger, or nil when none was given. It implements sms.LoggerSource:
+// sms.NewClient and webhook.Handler log through it unless given their own logger, so the
+// logger is set once, here.
+func (p *Provider) Logger() *slog.Logger { return p.logger }
 
 // Name implements sms.Provider.
 func (p *Provider) Name() string { return Name }
@@ -625,6 +632,7 @@ func (p *Provider) FetchStatus(ctx context.Context, messageID string) (sms.Statu
 }
 
 var (
+	_ sms.LoggerSource    = (*Provider)(nil)
 	_ sms.Provider        = (*Provider)(nil)
 	_ sms.StatusFetcher   = (*Provider)(nil)
 	_ sms.SenderValidator = (*Provider)(nil)
