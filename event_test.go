@@ -30,15 +30,15 @@ func deliveryReport() sms.Event {
 		To:               "+14155550100",
 		Status:           sms.StatusUndelivered,
 		Code:             sms.CodeOptedOut,
-		ErrorCode:        "4010",
-		ErrorDescription: "The recipient opted out",
+		ErrorCode:        "4007",
+		ErrorDescription: "Sender blocked for given recipient.",
 		Segments:         2,
 		Part:             1,
 		Parts:            2,
 		Timestamp:        time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC),
 		Reference:        "order-42",
 		RawStatus:        "Failed",
-		Raw:              []byte(`{"deliveryStatus":"Failed","deliveryStatusDetails":"The recipient opted out"}`),
+		Raw:              []byte(`{"deliveryStatus":"Failed","deliveryStatusDetails":"4007: Sender blocked for given recipient."}`),
 	}
 }
 
