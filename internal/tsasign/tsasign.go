@@ -7,6 +7,7 @@ package tsasign
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -107,20 +108,19 @@ func ParseAuthorization(v string) (customerID, signature string, ok bool) {
 }
 
 // VerifyBody reports whether signature (base64) is the callback signature of body under one of
-// keys. Every key is tried and every comparison is constant-time over the decoded MAC.
+// keys. Every key is tried, and every comparison is constant-time over the canonical base64
+// text, so an encoding that differs only in its unused trailing bits does not pass.
 func VerifyBody(keys [][]byte, body []byte, signature string) bool {
 	if len(signature) != SigLen {
 		return false
 	}
-	got := make([]byte, sha256.Size)
-	if n, err := base64.StdEncoding.Decode(got, []byte(signature)); err != nil || n != sha256.Size {
-		return false
-	}
+	want := make([]byte, SigLen)
 	ok := false
 	for _, k := range keys {
 		mac := hmac.New(sha256.New, k)
 		mac.Write(body)
-		if hmac.Equal(mac.Sum(nil), got) {
+		base64.StdEncoding.Encode(want, mac.Sum(nil))
+		if subtle.ConstantTimeCompare(want, []byte(signature)) == 1 {
 			ok = true
 		}
 	}

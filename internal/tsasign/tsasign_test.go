@@ -74,3 +74,11 @@ func TestParseAuthorization(t *testing.T) {
 		require.False(t, ok, bad)
 	}
 }
+
+// A signature whose last base64 character differs only in the unused bits decodes to the same
+// MAC; it is still refused (the canonical text is compared).
+func TestVerifyBodyCanonicalOnly(t *testing.T) {
+	key, err := tsasign.DecodeKey(sdkKey)
+	require.NoError(t, err)
+	require.False(t, tsasign.VerifyBody([][]byte{key}, []byte("{'test': 123}"), "B97g3N9lPdVaptvifxRau7bzVAC5hhRBZ6HKXABN745="))
+}
