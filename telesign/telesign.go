@@ -46,17 +46,17 @@ const (
 // reports and inbound messages. Wrap it in sms.NewClient to send. It is safe for concurrent
 // use.
 type Provider struct {
-	customerID string
-	basic      string // "Basic base64(customer_id:api_key)"
-	key        []byte // decoded API key; nil when it is not base64 (Basic only)
-	cbKeys     [][]byte
-	scheme     AuthScheme
-	clock      sms.Clock
-	nonce      func() string
-	delivery   string
-	insecure   bool
-	sendURL    string
-	t          *httpx.Transport
+	customerID  string
+	basicHeader []string // {"Basic base64(customer_id:api_key)"}
+	key         []byte   // decoded API key; nil when it is not base64 (Basic only)
+	cbKeys      [][]byte
+	scheme      AuthScheme
+	clock       sms.Clock
+	nonce       func() string
+	delivery    string
+	insecure    bool
+	sendURL     string
+	t           *httpx.Transport
 }
 
 // New returns a Telesign provider. cfg.CustomerID and cfg.APIKey are required; with AuthTSA
@@ -85,14 +85,14 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		return nil, refused("APIKey is not base64 text: TSA signing needs the key as the portal shows it")
 	}
 	p := &Provider{
-		customerID: id,
-		basic:      "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+apiKey)),
-		key:        key,
-		scheme:     o.Auth,
-		clock:      o.Clock,
-		nonce:      o.Nonce,
-		delivery:   cfg.DeliveryURL,
-		insecure:   cfg.InsecureSkipCallbackAuth,
+		customerID:  id,
+		basicHeader: []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+apiKey))},
+		key:         key,
+		scheme:      o.Auth,
+		clock:       o.Clock,
+		nonce:       o.Nonce,
+		delivery:    cfg.DeliveryURL,
+		insecure:    cfg.InsecureSkipCallbackAuth,
 	}
 	if key != nil {
 		p.cbKeys = append(p.cbKeys, key)
@@ -335,23 +335,33 @@ func (p *Provider) sign(req *http.Request, body []byte) {
 	date := p.clock.Now().UTC().Format(http.TimeFormat)
 	nonce := p.nonce()
 	ct := ""
+	h := req.Header // canonical keys set directly: no per-request canonicalisation
 	if len(body) > 0 || req.Method == http.MethodPost || req.Method == http.MethodPut {
 		ct = formContent
-		req.Header.Set("Content-Type", ct)
+		h["Content-Type"] = formContentHeader
 	}
-	req.Header.Set("Date", date)
-	req.Header.Set("x-ts-nonce", nonce)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "smsbridge-go")
+	h["Date"] = []string{date}
+	h["X-Ts-Nonce"] = []string{nonce}
+	h["Accept"] = acceptHeader
+	h["User-Agent"] = userAgentHeader
 	if p.scheme == AuthTSA {
-		req.Header.Set("x-ts-auth-method", tsasign.AuthMethod)
+		h["X-Ts-Auth-Method"] = tsaMethodHeader
 		sig := tsasign.Sign(p.key, req.Method, ct, date, nonce, body, req.URL.EscapedPath())
-		req.Header.Set("Authorization", tsasign.Authorization(p.customerID, sig))
+		h["Authorization"] = []string{tsasign.Authorization(p.customerID, sig)}
 		return
 	}
-	req.Header.Set("x-ts-auth-method", "Basic")
-	req.Header.Set("Authorization", p.basic)
+	h["X-Ts-Auth-Method"] = basicMethodHeader
+	h["Authorization"] = p.basicHeader
 }
+
+// Header values shared by every request; net/http only reads them.
+var (
+	formContentHeader = []string{formContent}
+	acceptHeader      = []string{"application/json"}
+	userAgentHeader   = []string{"smsbridge-go"}
+	tsaMethodHeader   = []string{tsasign.AuthMethod}
+	basicMethodHeader = []string{"Basic"}
+)
 
 // Send implements sms.Provider: one POST /v1/messaging for the one recipient of msg, one
 // attempt, signed afresh. A 2xx whose status.code is 290 (or any non-failure status) is

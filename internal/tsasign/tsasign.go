@@ -72,9 +72,24 @@ func StringToSign(method, contentType, date, nonce string, body []byte, path str
 // Sign returns base64(HMAC-SHA256(key, StringToSign(...))), the signature of a REST request;
 // key is the decoded API key (DecodeKey).
 func Sign(key []byte, method, contentType, date, nonce string, body []byte, path string) string {
+	b := make([]byte, 0, len(method)+len(contentType)+len(date)+len(nonce)+len(body)+len(path)+48)
+	b = append(b, method...)
+	b = append(b, '\n')
+	b = append(b, contentType...)
+	b = append(b, '\n')
+	b = append(b, date...)
+	b = append(b, "\nx-ts-auth-method:"+AuthMethod+"\nx-ts-nonce:"...)
+	b = append(b, nonce...)
+	if len(body) > 0 {
+		b = append(b, '\n')
+		b = append(b, body...)
+	}
+	b = append(b, '\n')
+	b = append(b, path...)
 	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(StringToSign(method, contentType, date, nonce, body, path)))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	mac.Write(b)
+	var sum [sha256.Size]byte
+	return base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // Authorization returns the Authorization header value "TSA <customerID>:<signature>".
