@@ -100,7 +100,7 @@ func lookup(code int) *StatusRow {
 //	251 sent, no handset report            Sent         —
 //	200, 201 delivered                     Delivered    —
 //	207, 511, 513                          Undelivered  —
-//	210, 220, 512, 514                    Undelivered  Unavailable
+//	210, 220, 512, 514                     Undelivered  Unavailable
 //	211, 222                               Undelivered  InvalidRecipient
 //	221 expired                            Expired      Unavailable
 //	229, 510, 10031 blocked (your list,    Rejected     OptedOut
