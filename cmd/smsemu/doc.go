@@ -54,6 +54,13 @@
 //	-infobip-retries N       retries of a failed Infobip webhook, 0 to 100 (default 5)
 //	-infobip-retry-unit d    Infobip's back-off minute, scaled: retry n waits d·(1+n²)
 //	                         (default 10ms)
+//	-telesign-retries N      retries of a Telesign callback not answered 200, 0 to 100
+//	                         (default 3)
+//	-telesign-retry-unit d   Telesign's callback retry second, scaled: retry n waits d·5·n
+//	                         (default 1ms)
+//	-telesign-date-tolerance d
+//	                         how far a TSA-signed request's Date may be from the clock
+//	                         (default 15m)
 //	-shutdown-timeout d      how long requests in flight may take to finish on SIGINT or
 //	                         SIGTERM (default 5s)
 //	-v                       log every request to stderr
@@ -85,7 +92,8 @@
 //	                    secondary_access_key  only with -acs-secondary-access-key
 //	infobip       4030  api_key  0123456789abcdef0123456789abcdef-01234567-89ab-cdef-0123-456789abcdef
 //	linkmobility  4040  reserved: no emulator yet
-//	telesign      4050  reserved: no emulator yet
+//	telesign      4050  customer_id  FFFFFFFF-EEEE-DDDD-1234-AB1234567890
+//	                    api_key      QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=
 //	vibes         4060  reserved: no emulator yet
 //
 // Only vendors with an emulator run; each later vendor adds one entry to the registry in
@@ -96,6 +104,13 @@
 // subscription, used for messages sent without their own webhook URL (v3
 // webhooks.delivery.url, v2 notifyUrl), and -inbound infobip=URL the numbers' inbound
 // forwarding.
+//
+// For Telesign, give the base URL, the customer_id and the api_key to the client (the
+// official clients' rest endpoint, customerId and apiKey); Basic and TSA-signed requests
+// are both accepted. -status-callback telesign=URL is the account's Transaction Callback
+// Service URL, used for messages sent without a callback_url, and -inbound telesign=URL
+// receives mo_sms messages (default: the -status-callback URL, as Telesign sends both to
+// one endpoint). Callbacks are signed with the api_key.
 //
 // The ACS connection string is derived from the base URL and the primary key, as the Azure
 // portal shows it; pass it to acs.Config.ConnectionString, or the base URL and the key to
@@ -237,6 +252,18 @@
 // REJECTED_DESTINATION_BLOCKLISTED until START. A status fault without a body gets the v3
 // ApiError body; the error_code of an outcome is an Infobip delivery error id ("27").
 //
+// The Telesign emulator adds (see telesign/telesigntest):
+//
+//	GET    /_emulator/config           {"callback_url", "inbound_url"}, secrets hidden
+//	POST   /_emulator/config           {"callback_url", "inbound_url"}: change the targets
+//	POST   /_emulator/blocklist        {"to", "global"}: block a number (10031; 10032 global)
+//	POST   /_emulator/hardcap          {"n"}: refuse sends with 10020 after n more
+//
+// After an inbound stop keyword (Telesign's mapping: STOP, ARRÊT, CANCEL, END, QUIT,
+// UNSUBSCRIBE…) it refuses sends to that handset with HTTP 400 and code 10031 until START.
+// A status fault without a body gets Telesign's envelope (429: 10019); the error_code of an
+// outcome is a Telesign status code ("511").
+//
 // What each emulator speaks, validates and posts is described in its package
-// (twilio/twiliotest, acs/acstest, infobip/infobiptest, …).
+// (twilio/twiliotest, acs/acstest, infobip/infobiptest, telesign/telesigntest, …).
 package main

@@ -310,7 +310,7 @@ func TestFirstLineContract(t *testing.T) {
 	if strings.Contains(p.stderr.String(), p.line) {
 		t.Error("the first line went to stderr too")
 	}
-	for _, name := range []string{"twilio", "acs", "infobip"} {
+	for _, name := range []string{"twilio", "acs", "infobip", "telesign"} {
 		if _, ok := generic["vendors"][name]; !ok {
 			t.Errorf("first line has no %s: %s", name, p.line)
 		}
@@ -703,6 +703,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-inbound", "linkmobility=http://x"}, `"linkmobility" has no emulator`},
 		{[]string{"-infobip-batch-size", "0"}, "-infobip-batch-size"},
 		{[]string{"-infobip-webhook-password", "x"}, "-infobip-webhook-user"},
+		{[]string{"-telesign-retries", "-1"}, "-telesign-retries"},
+		{[]string{"-telesign-retry-unit", "0s"}, "-telesign-retry-unit"},
 		{[]string{"-inbound", "twilio"}, "vendor=URL"},
 		{[]string{"-inbound", "twilio="}, "vendor=URL"},
 		{[]string{"-inbound", "twilio=not a url"}, "absolute"},
@@ -738,7 +740,8 @@ func TestHelp(t *testing.T) {
 	for _, f := range []string{"-addr", "-ports-from", "-inbound", "-status-callback", "-twilio-account-sid", "-twilio-auth-token",
 		"-acs-access-key", "-acs-secondary-access-key", "-event-grid", "-event-grid-schema", "-event-grid-max-events-per-batch",
 		"-event-grid-retries", "-event-grid-retry-wait", "-exit-on-stdin-close", "-exit-with-parent",
-		"-infobip-api-key", "-infobip-webhook-user", "-infobip-webhook-password", "-infobip-batch-size", "-infobip-retries", "-infobip-retry-unit"} {
+		"-infobip-api-key", "-infobip-webhook-user", "-infobip-webhook-password", "-infobip-batch-size", "-infobip-retries", "-infobip-retry-unit",
+		"-telesign-customer-id", "-telesign-api-key", "-telesign-retries", "-telesign-retry-unit", "-telesign-date-tolerance"} {
 		if !strings.Contains(help, f+"\n") && !strings.Contains(help, f+" ") && !strings.Contains(help, f+"\t") {
 			t.Errorf("-help does not document %s", f)
 		}

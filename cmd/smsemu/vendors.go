@@ -96,6 +96,7 @@ var vendors = []vendor{
 	},
 	acsVendor,
 	infobipVendor,
+	telesignVendor,
 }
 
 // lookupVendor returns the registered vendor called name.
