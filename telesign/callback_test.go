@@ -210,3 +210,13 @@ func TestCallbackThroughWebhook(t *testing.T) {
 	h.ServeHTTP(w, r)
 	require.Equal(t, http.StatusUnauthorized, w.Code)
 }
+
+// A status code the table does not have is StatusUnknown with the code kept.
+func TestCallbackUnknownCode(t *testing.T) {
+	p := newProvider(t, "http://127.0.0.1:1", nil)
+	body := []byte(`{"reference_id":"R","status":{"code":4242,"description":"frobnicated"}}`)
+	ev := parse(t, p, signedRequest(t, wireKey, body), body)
+	require.Equal(t, sms.EventDeliveryReport, ev.Type)
+	require.Equal(t, sms.StatusUnknown, ev.Status)
+	require.Equal(t, "4242", ev.RawStatus)
+}
