@@ -6,12 +6,9 @@ import (
 	"github.com/smsbridge/sms"
 )
 
-// Telesign status codes this package treats specially (status.code; vendors/telesign.md §5.3).
-const (
-	StatusInProgress = 290 // "Message in progress": the answer to an accepted send
-	StatusDelivered  = 200 // "Delivered to handset"
-	StatusBlocked    = 10031
-)
+// StatusInProgress is the status.code of an accepted send: "Message in progress"
+// (vendors/telesign.md §5.3).
+const StatusInProgress = 290
 
 // StatusRow is one row of the status table: a Telesign status.code, Telesign's text, the
 // portable status, the portable class of a failure (sms.Event.Code; CodeUnknown when the

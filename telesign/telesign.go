@@ -243,6 +243,24 @@ func AttemptOf(r *http.Request) string {
 	return r.URL.Query().Get(AttemptParam)
 }
 
+// withAttemptParam adds AttemptParam=attempt to the query of a callback URL, before any
+// #fragment.
+func withAttemptParam(u, attempt string) string {
+	u, frag, hasFrag := strings.Cut(u, "#")
+	sep := "&"
+	switch {
+	case !strings.Contains(u, "?"):
+		sep = "?"
+	case strings.HasSuffix(u, "?") || strings.HasSuffix(u, "&"):
+		sep = ""
+	}
+	u += sep + AttemptParam + "=" + attempt
+	if hasFrag {
+		u += "#" + frag
+	}
+	return u
+}
+
 // wireNumber is a number as Telesign writes it: digits only, no '+'.
 func wireNumber(s string) string { return strings.TrimPrefix(s, "+") }
 
@@ -293,14 +311,7 @@ func (p *Provider) sendBody(msg *sms.Message) ([]byte, string, error) {
 	}
 	attempt := AttemptID(key, to)
 	if cb != "" {
-		sep := "&"
-		switch {
-		case !strings.Contains(cb, "?"):
-			sep = "?"
-		case strings.HasSuffix(cb, "?") || strings.HasSuffix(cb, "&"):
-			sep = ""
-		}
-		cb += sep + AttemptParam + "=" + attempt
+		cb = withAttemptParam(cb, attempt)
 	}
 	ext := msg.Reference
 	if ext == "" {
