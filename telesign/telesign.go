@@ -232,7 +232,12 @@ var attemptNamespace = norm.UUID5(norm.NamespaceURL, "https://github.com/smsbrid
 // that carries it before resending.
 func AttemptID(key, to string) string {
 	u := norm.UUID5(attemptNamespace, key+"|"+to)
-	return strings.ToUpper(strings.ReplaceAll(norm.FormatUUID(u), "-", ""))
+	const digits = "0123456789ABCDEF"
+	var b [32]byte
+	for i, c := range u {
+		b[2*i], b[2*i+1] = digits[c>>4], digits[c&0x0f]
+	}
+	return string(b[:])
 }
 
 // AttemptOf returns the attempt id a callback request's URL carries (AttemptParam), or "".

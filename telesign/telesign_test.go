@@ -398,3 +398,11 @@ func TestValidateSender(t *testing.T) {
 	var se *sms.Error
 	require.True(t, errors.As(err, &se))
 }
+
+// The attempt id is a fixed function of key and recipient: a value computed once, so that a
+// change of derivation (which would orphan persisted ids) fails here.
+const attemptGolden = "BDC6A0E2246C5AFA8AD94DED93113393"
+
+func TestAttemptIDValue(t *testing.T) {
+	require.Equal(t, attemptGolden, telesign.AttemptID("order-46-key", "+14155550103"))
+}
