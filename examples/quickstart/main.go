@@ -1,5 +1,5 @@
 // Command quickstart is the README's first command: it sends an SMS through every vendor the
-// library supports (Twilio, Azure Communication Services and Infobip so far), each on its built-in
+// library supports (Twilio, Azure Communication Services, Infobip and Telesign so far), each on its built-in
 // emulator, and receives the delivery reports and inbound messages through webhook.Handler —
 // fully offline, on loopback.
 //
@@ -23,6 +23,8 @@ import (
 	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/infobip"
 	"github.com/smsbridge/sms/infobip/infobiptest"
+	"github.com/smsbridge/sms/telesign"
+	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
 	"github.com/smsbridge/sms/webhook"
@@ -177,6 +179,48 @@ func run(out io.Writer) error {
 	if _, err := ibEmu.SendInbound(ctx, "+41793026727", "+41790000000", "STOP"); err != nil {
 		return err
 	}
+	if err := receive(ctx, out, events, 1); err != nil {
+		return err
+	}
+
+	// Telesign, on its emulator. In production: the Customer ID and API key from the portal,
+	// and "Callback status" switched on in the SMS settings with the app's URL (the emulator's
+	// CallbackURL plays that setting). Requests are TSA-signed; callbacks carry Telesign's
+	// signature, checked with the same key.
+	tsHook := app.URL + "/telesign/hooks"
+	tsEmu := telesigntest.NewServer(&telesigntest.Options{CallbackURL: tsHook})
+	defer tsEmu.Close()
+	ts, err := telesign.New(telesign.Config{
+		CustomerID: tsEmu.CustomerID(),
+		APIKey:     sms.NewSecret(tsEmu.APIKey()),
+	}, &telesign.Options{BaseURL: tsEmu.URL, Auth: telesign.AuthTSA})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/telesign/hooks", webhook.Handler(ts, sink, nil))
+	res, err = sms.NewClient(ts, nil).Send(ctx, &sms.Message{
+		To:        []string{"+14155550102"},
+		From:      sms.Sender{Type: sms.SenderAlphanumeric, Value: "Acme"},
+		Body:      "Your code is 123456",
+		Type:      sms.TypeOTP, // message_type OTP
+		Reference: "order-45",  // external_id
+	})
+	if err != nil {
+		return fmt.Errorf("telesign send: %w", err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(out, "telesign sent     to=%s id=%s status=%s err=%v\n", r.To, r.MessageID, r.Status, r.Err)
+	}
+	if err := tsEmu.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 2); err != nil { // 203 delivered to gateway, then 200
+		return err
+	}
+	// "ARRÊT" is one of Telesign's stop keywords: its action "stop" makes it an opt-out.
+	if _, err := tsEmu.SendInbound(ctx, "+14155550102", "+14155550199", "ARRÊT"); err != nil {
+		return err
+	}
 	return receive(ctx, out, events, 1)
 }
 
@@ -192,7 +236,7 @@ func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int)
 			return ctx.Err()
 		}
 	}
-	if got[0].Provider != "twilio" {
+	if p := got[0].Provider; p != "twilio" && p != "telesign" { // these post one message's reports in order
 		slices.SortFunc(got, func(a, b sms.Event) int { return strings.Compare(a.To, b.To) })
 	}
 	for _, ev := range got {

@@ -17,6 +17,8 @@ func TestQuickstart(t *testing.T) {
 		"to=+14155550101 status=delivered reference=order-43", `acs     help      from=+14155550101 body="HELP" keyword=HELP`, `opt_out   from=+14155550100 body="STOP" keyword=STOP`,
 		"infobip sent      to=+41793026728 id=", "to=+41793026727 status=delivered reference=order-44",
 		"to=+41793026728 status=delivered reference=order-44", `infobip opt_out   from=+41793026727 body="STOP" keyword=STOP`,
+		"telesign sent     to=+14155550102 id=", "status=sent reference=order-45", "status=delivered reference=order-45",
+		`telesign opt_out   from=+14155550102 body="ARRÊT" keyword=ARRÊT`,
 		"twilio  refused   to=+14155550100 after STOP: sms/twilio: OptedOut (HTTP 400, code 21610)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
