@@ -57,6 +57,7 @@ type Provider struct {
 	insecure    bool
 	sendURL     string
 	t           *httpx.Transport
+	logger      *slog.Logger // Options.Logger as given, for Logger
 }
 
 // New returns a Telesign provider. cfg.CustomerID and cfg.APIKey are required; with AuthTSA
@@ -126,7 +127,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.t = t
+	p.t, p.logger = t, o.Logger
 	p.sendURL = t.BaseURL + pathSend
 	return p, nil
 }
@@ -152,6 +153,11 @@ func checkCallbackURL(raw, field string) error {
 
 // Name implements sms.Provider.
 func (p *Provider) Name() string { return Name }
+
+// Logger returns Options.Logger, or nil when none was given. It implements sms.LoggerSource:
+// sms.NewClient and webhook.Handler log through it unless given their own logger, so the
+// logger is set once, here.
+func (p *Provider) Logger() *slog.Logger { return p.logger }
 
 // String describes the provider without credentials.
 func (p *Provider) String() string {
@@ -523,4 +529,5 @@ var (
 	_ sms.StatusFetcher   = (*Provider)(nil)
 	_ sms.SenderValidator = (*Provider)(nil)
 	_ sms.IdleCloser      = (*Provider)(nil)
+	_ sms.LoggerSource    = (*Provider)(nil)
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -405,4 +406,13 @@ const attemptGolden = "BDC6A0E2246C5AFA8AD94DED93113393"
 
 func TestAttemptIDValue(t *testing.T) {
 	require.Equal(t, attemptGolden, telesign.AttemptID("order-46-key", "+14155550103"))
+}
+
+// The logger is set once, on the provider: sms.NewClient and webhook.Handler find it.
+func TestLoggerIsTheProvidersLogger(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	p, err := telesign.New(telesign.Config{CustomerID: customerID, APIKey: sms.NewSecret(wireKey)}, &telesign.Options{Logger: log})
+	require.NoError(t, err)
+	require.Same(t, log, sms.LoggerOf(p))
+	require.Same(t, log, sms.LoggerOf(sms.NewClient(p, nil)))
 }
