@@ -110,6 +110,21 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 	if client == nil {
 		client = http.DefaultClient
 	}
+	// No redirect is followed: a 3xx comes back as the Response (the client is copied, the
+	// caller's is left alone).
+	return do(noRedirect(client), req, opts)
+}
+
+// noRedirect returns a copy of client that follows no redirect: the 3xx itself is the answer.
+func noRedirect(client *http.Client) *http.Client {
+	c := *client
+	c.CheckRedirect = useLastResponse
+	return &c
+}
+
+// do is Do with a client that already follows no redirect (noRedirect), so that a Transport
+// copies its client once rather than on every send.
+func do(client *http.Client, req *http.Request, opts Options) (*Response, error) {
 	ctx := req.Context()
 	if err := ctx.Err(); err != nil {
 		if req.Body != nil {
@@ -131,12 +146,7 @@ func Do(client *http.Client, req *http.Request, opts Options) (*Response, error)
 		// chunked; a GET stays without a body.)
 		r.Body, r.ContentLength = emptyBody{}, 0
 	}
-	// No redirect is followed: a 3xx comes back as the Response (the client is copied, the
-	// caller's is left alone).
-	c := *client
-	c.CheckRedirect = useLastResponse
-
-	resp, err := c.Do(r)
+	resp, err := client.Do(r)
 	if err != nil {
 		if resp != nil && resp.Body != nil { // only with a CheckRedirect error; already closed
 			_ = resp.Body.Close()
@@ -195,14 +205,17 @@ type traceState struct {
 	getConn atomic.Bool // the transport started looking for a connection
 	gotConn atomic.Bool // a connection was obtained: writing may start at any moment
 	wrote   atomic.Bool // the request was written (or writing it ended with an error)
+	trace   httptrace.ClientTrace
 }
 
+// clientTrace returns the hooks that record into s, allocated with s.
 func (s *traceState) clientTrace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+	s.trace = httptrace.ClientTrace{
 		GetConn:      func(string) { s.getConn.Store(true) },
 		GotConn:      func(httptrace.GotConnInfo) { s.gotConn.Store(true) },
 		WroteRequest: func(httptrace.WroteRequestInfo) { s.wrote.Store(true) },
 	}
+	return &s.trace
 }
 
 // notWritten reports whether the trace proves that no byte of the request was written.

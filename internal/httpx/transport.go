@@ -72,6 +72,7 @@ type Transport struct {
 
 	retry *retryablehttp.Client
 	sign  func(*http.Request) error
+	send  *http.Client // Client following no redirect (noRedirect), built once for Send
 }
 
 // NewTransport applies the transport defaults a vendor constructor needs: the base URL is
@@ -98,6 +99,7 @@ func (v Vendor) NewTransport(o TransportOptions) (*Transport, error) {
 		Logger:  Logger(o.Logger),
 		sign:    o.Sign,
 	}
+	t.send = noRedirect(t.Client)
 	retries := o.FetchRetries
 	switch {
 	case retries == 0:
@@ -163,9 +165,11 @@ func Logger(l *slog.Logger) *slog.Logger {
 	return l
 }
 
-// Send makes one classified attempt of a send with t.Client (see Do).
+// Send makes one classified attempt of a send with t.Client (see Do): the same attempt as
+// Do(t.Client, req, t.Vendor.Options()), through a no-redirect copy of t.Client made once by
+// NewTransport instead of on every call.
 func (t *Transport) Send(req *http.Request) (*Response, error) {
-	return Do(t.Client, req, t.Vendor.Options())
+	return do(t.send, req, t.Vendor.Options())
 }
 
 // Fetch sends req, which must be safe to repeat (a GET of a message's status, a credential

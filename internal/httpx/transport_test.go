@@ -258,3 +258,27 @@ func TestTransportSendIsOneAttempt(t *testing.T) {
 	require.Equal(t, sms.CodeOutcomeUnknown, e.Code)
 	require.EqualValues(t, 1, n.Load())
 }
+
+// Send follows no redirect, like Do: the 3xx is the answer (OutcomeUnknown), the target is
+// never requested, and the client given to NewTransport keeps its own redirect policy.
+func TestTransportSendFollowsNoRedirect(t *testing.T) {
+	var elsewhere atomic.Int32
+	srv, n := counted(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elsewhere" {
+			elsewhere.Add(1)
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	})
+	hc := srv.Client()
+	tr := fetchTransport(t, hc, srv.URL, httpx.TransportOptions{})
+	r, err := tr.Send(sendRequest(t, context.Background(), tr.BaseURL+"/send"))
+	require.NoError(t, err)
+	require.Equal(t, http.StatusFound, r.StatusCode)
+	require.Equal(t, sms.CodeOutcomeUnknown, tr.Vendor.StatusError(r).Code)
+	require.EqualValues(t, 0, elsewhere.Load(), "the redirect was followed")
+	require.EqualValues(t, 1, n.Load())
+	require.Nil(t, hc.CheckRedirect, "NewTransport modified the caller's client")
+	require.Nil(t, tr.Client.CheckRedirect, "Transport.Client keeps the caller's redirect policy")
+}
