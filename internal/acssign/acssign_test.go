@@ -62,6 +62,46 @@ func TestSigner(t *testing.T) {
 	}
 }
 
+// Signer.Authorization is the Authorization header of Sign over StringToSign, byte for byte,
+// whatever the inputs (a lower-case method included), also when used concurrently.
+func TestSignerAuthorization(t *testing.T) {
+	key, err := acssign.DecodeKey("c2VuZC10ZXN0LWtleS1BLXNlY3JldC1tYXRlcmlhbA==")
+	require.NoError(t, err)
+	s := acssign.NewSigner(key)
+	want := func(method, uri, date, host, hash string) string {
+		return acssign.AuthorizationHeader(acssign.Sign(key, acssign.StringToSign(method, uri, date, host, hash)))
+	}
+	for _, c := range [][5]string{
+		{"POST", "/sms?api-version=2021-03-07", "Wed, 13 Apr 2022 18:09:12 GMT", "contoso.communication.azure.com", acssign.ContentHash([]byte(`{"a":1}`))},
+		{"get", "/deliveryReports/Outgoing_1?api-version=2025-05-29-preview", "Thu, 01 Jan 1970 00:00:00 GMT", "127.0.0.1:8080", acssign.EmptyContentHash},
+		{"", "", "", "", ""},
+	} {
+		require.Equal(t, want(c[0], c[1], c[2], c[3], c[4]), s.Authorization(c[0], c[1], c[2], c[3], c[4]), "%q", c)
+	}
+	done := make(chan struct{})
+	for i := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for j := range 200 {
+				uri := fmt.Sprintf("/sms?i=%d&j=%d", i, j)
+				if got, w := s.Authorization("POST", uri, "date", "host", "hash"), want("POST", uri, "date", "host", "hash"); got != w {
+					t.Errorf("%s: Authorization %s, want %s", uri, got, w)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}
+
+// ContentHash is base64 of the body's SHA-256.
+func TestContentHash(t *testing.T) {
+	require.Equal(t, acssign.EmptyContentHash, acssign.ContentHash(nil))
+	require.Equal(t, "ypeBEsobvcr6wjGzmiPcTaeG7/gUfE5yuYB3ha/uSLs=", acssign.ContentHash([]byte("a")))
+}
+
 func BenchmarkSign(b *testing.B) {
 	key, _ := acssign.DecodeKey("c2VuZC10ZXN0LWtleS1BLXNlY3JldC1tYXRlcmlhbA==")
 	sts := acssign.StringToSign("POST", "/sms?api-version=2021-03-07", "Wed, 13 Apr 2022 18:09:12 GMT", "contoso.communication.azure.com", acssign.EmptyContentHash)
@@ -74,6 +114,12 @@ func BenchmarkSign(b *testing.B) {
 	b.Run("Signer", func(b *testing.B) {
 		for b.Loop() {
 			s.Sign(sts)
+		}
+	})
+	b.Run("Authorization", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			s.Authorization("POST", "/sms?api-version=2021-03-07", "Wed, 13 Apr 2022 18:09:12 GMT", "contoso.communication.azure.com", acssign.EmptyContentHash)
 		}
 	})
 }
