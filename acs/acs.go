@@ -62,6 +62,7 @@ type Provider struct {
 	cfg        Config // as given
 	apiVersion string
 	sendURL    string           // {base}/sms?api-version={apiVersion}
+	sendURI    string           // sendURL's path and query as on the request line (URL.RequestURI)
 	t          *httpx.Transport // base URL, client, logger, retrying fetches
 	cb         *cbauth.Verifier // callback authentication
 
@@ -155,6 +156,11 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	}
 	p.t, p.log, p.logger = t, t.Logger, o.Logger
 	p.sendURL = t.BaseURL + "/sms?api-version=" + p.apiVersion
+	su, err := url.Parse(p.sendURL)
+	if err != nil {
+		return nil, invalid("cannot build the send URL")
+	}
+	p.sendURI = su.RequestURI()
 	p.bearer = hasCred
 	if hasCred {
 		if !strings.HasPrefix(strings.ToLower(t.BaseURL), "https://") {

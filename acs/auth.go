@@ -88,9 +88,10 @@ var userAgent = applicationID + " azsdk-go-" + moduleName + "/" + moduleVersion 
 
 // sign sets x-ms-date (the provider's clock), x-ms-content-sha256 (of body, the exact bytes
 // req carries) and the HMAC-SHA256 Authorization on req (vendors/acs.md §1.2). What is signed
-// is what net/http writes: the path and query of the request line (URL.RequestURI) and the
-// Host header (req.Host, else URL.Host, with a non-default port).
-func (p *Provider) sign(req *http.Request, key *accessKey, body []byte) {
+// is what net/http writes: the path and query of the request line (uri: req.URL.RequestURI(),
+// computed here when empty) and the Host header (req.Host, else URL.Host, with a non-default
+// port).
+func (p *Provider) sign(req *http.Request, key *accessKey, body []byte, uri string) {
 	hash := acssign.EmptyContentHash
 	if len(body) > 0 {
 		hash = acssign.ContentHash(body)
@@ -100,10 +101,14 @@ func (p *Provider) sign(req *http.Request, key *accessKey, body []byte) {
 	if host == "" {
 		host = req.URL.Host
 	}
-	sig := key.s.Sign(acssign.StringToSign(req.Method, req.URL.RequestURI(), date, host, hash))
-	req.Header["X-Ms-Date"] = []string{date}
-	req.Header["X-Ms-Content-Sha256"] = []string{hash}
-	req.Header["Authorization"] = []string{acssign.AuthorizationHeader(sig)}
+	if uri == "" {
+		uri = req.URL.RequestURI()
+	}
+	auth := key.s.Authorization(req.Method, uri, date, host, hash)
+	v := &[3]string{date, hash, auth} // one allocation for the three values
+	req.Header["X-Ms-Date"] = v[0:1:1]
+	req.Header["X-Ms-Content-Sha256"] = v[1:2:2]
+	req.Header["Authorization"] = v[2:3:3]
 }
 
 // keyCtx is the context key of the access key a fetch attempt signs with.
@@ -116,7 +121,7 @@ func (p *Provider) signFetch(req *http.Request) error {
 	if key == nil {
 		key = p.keys[p.cur.Load()]
 	}
-	p.sign(req, key, nil)
+	p.sign(req, key, nil, "")
 	return nil
 }
 
@@ -132,14 +137,16 @@ func newRequest(ctx context.Context, method, u string, body []byte) (*http.Reque
 		e.Err = err
 		return nil, e
 	}
-	req.Header = http.Header{
-		"Accept":                 {"application/json"},
-		"User-Agent":             {userAgent},
-		"X-Ms-Client-Request-Id": {clientRequestID()},
-	}
+	// The values share one array, and the map has room for the three that sign adds.
+	v := &[4]string{"application/json", userAgent, clientRequestID(), "application/json"}
+	h := make(http.Header, 7)
+	h["Accept"] = v[0:1:1]
+	h["User-Agent"] = v[1:2:2]
+	h["X-Ms-Client-Request-Id"] = v[2:3:3]
 	if body != nil {
-		req.Header["Content-Type"] = []string{"application/json"}
+		h["Content-Type"] = v[3:4:4]
 	}
+	req.Header = h
 	return req, nil
 }
 
@@ -208,7 +215,11 @@ func (p *Provider) attemptKey(ctx context.Context, method, u string, body []byte
 	if err != nil {
 		return nil, err
 	}
-	p.sign(req, key, body)
+	uri := "" // sign computes it
+	if u == p.sendURL {
+		uri = p.sendURI
+	}
+	p.sign(req, key, body, uri)
 	return p.t.Send(req)
 }
 
@@ -217,7 +228,7 @@ func (p *Provider) attemptKey(ctx context.Context, method, u string, body []byte
 // as transport.
 func (p *Provider) bearerPipeline(cred policy.Policy, retries int32) runtime.Pipeline {
 	co := policy.ClientOptions{
-		Transport: classifyingTransport{hc: p.t.Client},
+		Transport: classifyingTransport{t: p.t},
 		Telemetry: policy.TelemetryOptions{ApplicationID: applicationID},
 		Logging:   policy.LogOptions{AllowedHeaders: []string{"X-Ms-Request-Id", "MS-CV", "Retry-After-Ms", "X-Ms-Retry-After-Ms"}},
 		Retry:     policy.RetryOptions{MaxRetries: retries, RetryDelay: httpx.DefaultFetchWaitMin, MaxRetryDelay: httpx.DefaultFetchWaitMax},
@@ -319,11 +330,11 @@ func (inMemoryBodyPolicy) Do(req *policy.Request) (*http.Response, error) {
 // once with httpx (never written → Unavailable + NotAccepted, or the bare context error;
 // possibly written → OutcomeUnknown), records the outcome in the request's *call, and hands
 // the pipeline an *http.Response rebuilt around the body it read.
-type classifyingTransport struct{ hc *http.Client }
+type classifyingTransport struct{ t *httpx.Transport }
 
 // Do implements policy.Transporter.
 func (t classifyingTransport) Do(req *http.Request) (*http.Response, error) {
-	r, err := vendor.Do(t.hc, req)
+	r, err := t.t.Send(req)
 	if c, _ := req.Context().Value(callKey{}).(*call); c != nil {
 		c.resp, c.err = r, err
 	}

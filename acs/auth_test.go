@@ -25,6 +25,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/acssign"
+	"github.com/smsbridge/sms/internal/httpx"
 )
 
 // routedClient sends every request, whatever its URL, to the test server at addr, so that a
@@ -452,11 +453,11 @@ func TestClassifyingTransportKeepsBody(t *testing.T) {
 		io.WriteString(w, "body kept")
 		return true
 	})
+	tr, err := vendor.NewTransport(httpx.TransportOptions{BaseURL: f.URL})
+	require.NoError(t, err)
 	req, _ := http.NewRequest(http.MethodGet, f.URL, nil)
-	resp, err := classifyingTransport{hc: http.DefaultClient}.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, err := classifyingTransport{t: tr}.Do(req)
+	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 418 || string(b) != "body kept" || resp.Header.Get("X-Ms-Request-Id") != "rid" || resp.ContentLength != 9 {
 		t.Fatalf("%d %q %v", resp.StatusCode, b, resp.Header)
