@@ -286,14 +286,16 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if maxR <= 0 {
 		maxR = 1
 	}
+	if len(pending) <= maxR { // one request: no goroutine, no semaphore
+		if len(pending) > 0 {
+			c.sendChunk(ctx, m, pending, results, caps, segs)
+		}
+		return results, c.finish(ctx, m, results)
+	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, c.opts.Concurrency)
 	for start := 0; start < len(pending); start += maxR {
 		chunk := pending[start:min(start+maxR, len(pending))]
-		if len(pending) <= maxR { // one request: no goroutine
-			c.sendChunk(ctx, m, chunk, results, caps, segs)
-			break
-		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -540,8 +542,11 @@ func withLayer(ctx context.Context) context.Context {
 
 // retryDelay decides whether err may be retried and how long to wait first.
 func (c *Client) retryDelay(ctx context.Context, err error, caps Capabilities, m *Message, attempt int) (time.Duration, bool) {
-	var e *Error
-	if err == nil || !errors.As(err, &e) {
+	if err == nil {
+		return 0, false
+	}
+	var e *Error // declared after the nil check: errors.As moves it to the heap
+	if !errors.As(err, &e) {
 		return 0, false
 	}
 	ok := false
