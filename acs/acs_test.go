@@ -21,6 +21,7 @@ import (
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/acssign"
+	"github.com/smsbridge/sms/internal/httpx"
 	"github.com/smsbridge/sms/internal/norm"
 	"github.com/smsbridge/sms/smstest"
 )
@@ -946,26 +947,34 @@ func BenchmarkSend(b *testing.B) {
 	hash := acssign.ContentHash(body)
 	auth := acssign.AuthorizationHeader(acssign.Sign(key, acssign.StringToSign("POST", "/sms?api-version="+DefaultAPIVersion, date, strings.TrimPrefix(srv.URL, "http://"), hash)))
 
-	bare := func(b *testing.B) {
-		req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-Ms-Date", date)
-		req.Header.Set("X-Ms-Content-Sha256", hash)
-		req.Header.Set("Authorization", auth)
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		var out struct {
-			Value []sendItem `json:"value"`
-		}
-		rb, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 202 || json.Unmarshal(rb, &out) != nil || !out.Value[0].Successful {
-			b.Fatal(resp.StatusCode)
+	// The library always bounds a send (httpx.DefaultTimeout through http.Client.Timeout,
+	// which costs net/http a deadline context and a timer per request). "bare-net-http" does
+	// without, the stricter baseline; "bare-net-http-timeout" does the same work as the
+	// library, with the same Timeout on a client sharing the connection pool.
+	hcTimeout := &http.Client{Transport: hc.Transport, Timeout: httpx.DefaultTimeout}
+	bareWith := func(hc *http.Client) func(b *testing.B) {
+		return func(b *testing.B) {
+			req, _ := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json")
+			req.Header.Set("X-Ms-Date", date)
+			req.Header.Set("X-Ms-Content-Sha256", hash)
+			req.Header.Set("Authorization", auth)
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var out struct {
+				Value []sendItem `json:"value"`
+			}
+			rb, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 202 || json.Unmarshal(rb, &out) != nil || !out.Value[0].Successful {
+				b.Fatal(resp.StatusCode)
+			}
 		}
 	}
+	bare, bareTimeout := bareWith(hc), bareWith(hcTimeout)
 	c := sms.NewClient(p, nil)
 	ours := func(b *testing.B) {
 		res, err := c.Send(context.Background(), msg)
@@ -979,6 +988,12 @@ func BenchmarkSend(b *testing.B) {
 			bare(b)
 		}
 	})
+	b.Run("bare-net-http-timeout", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			bareTimeout(b)
+		}
+	})
 	b.Run("smsbridge", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -986,6 +1001,7 @@ func BenchmarkSend(b *testing.B) {
 		}
 	})
 	b.Run("paired", func(b *testing.B) { benchPaired(b, bare, ours) })
+	b.Run("paired-timeout", func(b *testing.B) { benchPaired(b, bareTimeout, ours) })
 }
 
 // benchPaired alternates the baseline and the measured operation in one loop, so that both
