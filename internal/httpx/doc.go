@@ -60,13 +60,14 @@
 // to read — the vendor saw none of it. The price is that a REFUSED_STREAM, which HTTP/2
 // defines as "not processed", is OutcomeUnknown too once the body was written; it is rare.
 // Case 4 cannot happen either, since Do follows no redirect at all (it calls the client
-// through a copy whose CheckRedirect returns http.ErrUseLastResponse): a 3xx answer to a
+// through a copy whose CheckRedirect returns http.ErrUseLastResponse; Transport.Send through
+// such a copy made once by NewTransport): a 3xx answer to a
 // send is returned as the Response and StatusError maps it to OutcomeUnknown — the request
 // may have passed through a proxy or gateway before the redirect, and a 301, 302 or 303
 // would otherwise turn into a GET whose answer looks like the vendor's. Tests: TestResetAfterReadOnReusedConnIsSentOnce (HTTP/1,
 // with a control showing net/http alone re-sends) and TestHTTP2ResetAfterReadIsSentOnce
 // (HTTP/2, over a hand-written server that resets the stream with PROTOCOL_ERROR after
-// reading the body; it counts two bodies without the fix), TestRedirectOfASendIsNotFollowed. What Do cannot prevent: a proxy
+// reading the body; it counts two bodies without the fix), TestRedirectOfASendIsNotFollowed, TestTransportSendFollowsNoRedirect. What Do cannot prevent: a proxy
 // or load balancer between the client and the vendor that retries on its own.
 //
 // # Status mapping
