@@ -81,8 +81,6 @@ type Message struct {
 	Error              Error     `json:"error"`
 	SentAt             time.Time `json:"sentAt"`
 	DoneAt             time.Time `json:"doneAt,omitzero"`
-
-	plan []step
 }
 
 // step is a status a message moves to at a time (without a push URL) or as its report goes out.
@@ -118,10 +116,9 @@ type Server struct {
 	ids  emu.IDGen
 
 	mu       sync.Mutex
-	messages []*Message
-	byID     map[string]*Message
-	pulls    []Report  // reports waiting for a pull
-	inbox    []Inbound // inbound messages waiting for a pull
+	store    *emu.Store[Message, step] // steps: those of messages without a push URL
+	pulls    []Report                  // reports waiting for a pull
+	inbox    []Inbound                 // inbound messages waiting for a pull
 	delivery string
 	inbound  string
 }
@@ -136,7 +133,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{byID: map[string]*Message{}}
+	s := &Server{}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -182,9 +179,11 @@ func New(opts *Options) *Server {
 			return m, nil
 		},
 	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, s.applyPlannedLocked)
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.byID, s.pulls, s.inbox = nil, map[string]*Message{}, nil, nil
+		s.store.ResetLocked()
+		s.pulls, s.inbox = nil, nil
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -304,44 +303,13 @@ func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests()
 
 // Messages returns every destination of every send taken, oldest first, rejected ones
 // included (Accepted false), each with the status last reported for it.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Accepted returns how many destinations the emulator accepted (rejected ones excluded).
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Accepted() int { return s.store.Accepted() }
 
 // Message returns the accepted message with the given messageId.
-func (s *Server) Message(id string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.byID[id]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(id string) (Message, bool) { return s.store.Message(id) }
 
 // Arm arms a fault for the next send request(s).
 func (s *Server) Arm(f Fault) {
@@ -543,12 +511,12 @@ func (s *Server) pushStatus(id string, o emu.Outcome) error {
 		e.Description = o.Description
 	}
 	s.mu.Lock()
-	m, ok := s.byID[id]
+	m, ok := s.store.GetLocked(id)
 	if !ok {
 		s.mu.Unlock()
 		return fmt.Errorf("infobiptest: message %q: %w", id, emu.ErrNotFound)
 	}
-	m.plan = nil
+	s.store.DropPlanLocked(m)
 	s.scheduleLocked([]*Message{m}, []step{{st: st, err: e, at: s.emu.Now()}}, 0)
 	s.mu.Unlock()
 	return nil

@@ -75,8 +75,6 @@ type Message struct {
 	HTTPStatus  int       `json:"http_status"`
 	Status      Status    `json:"status"` // the status last reported (or the refusal)
 	SubmittedAt time.Time `json:"submitted_at"`
-
-	plan []planned
 }
 
 // Fault is a failure armed for the next API request(s).
@@ -102,8 +100,7 @@ type Server struct {
 	ids  emu.IDGen
 
 	mu        sync.Mutex
-	messages  []*Message
-	byID      map[string]*Message
+	store     *emu.Store[Message, Status] // steps: the statuses planned without a callback URL
 	nonces    map[string]time.Time
 	global    map[string]bool // Telesign's global blocklist (10032)
 	hardCap   int             // accepted sends before 10020; 0 = none
@@ -121,7 +118,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{byID: map[string]*Message{}, nonces: map[string]time.Time{}, global: map[string]bool{},
+	s := &Server{nonces: map[string]time.Time{}, global: map[string]bool{},
 		ids: emu.IDGen{Digits: 32, Upper: true}}
 	if opts != nil {
 		s.opts = *opts
@@ -173,9 +170,11 @@ func New(opts *Options) *Server {
 			return m, nil
 		},
 	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st Status, _ time.Time) { m.Status = st })
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.byID, s.nonces, s.global, s.hardCap = nil, map[string]*Message{}, map[string]time.Time{}, map[string]bool{}, 0
+		s.store.ResetLocked()
+		s.nonces, s.global, s.hardCap = map[string]time.Time{}, map[string]bool{}, 0
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -256,44 +255,13 @@ func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns every send taken, oldest first, refused ones included (Accepted false).
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Accepted returns how many sends the emulator accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Accepted() int { return s.store.Accepted() }
 
 // Message returns the accepted message with the given reference_id.
-func (s *Server) Message(referenceID string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.byID[referenceID]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(referenceID string) (Message, bool) { return s.store.Message(referenceID) }
 
 // Arm arms a fault for the next API request(s).
 func (s *Server) Arm(f Fault) {
@@ -314,17 +282,7 @@ func (s *Server) SetHardCap(n int) {
 		s.hardCap = 0
 		return
 	}
-	s.hardCap = s.acceptedLocked() + n
-}
-
-func (s *Server) acceptedLocked() int {
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
+	s.hardCap = s.store.AcceptedLocked() + n
 }
 
 // SetOutcome chooses the final status reported for messages to to: sms.StatusDelivered
@@ -546,20 +504,19 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		code = CodeBlockedGlobally
 	case s.emu.OptOuts.Has(anySender, f.phone) || f.senderID != "" && s.emu.OptOuts.Has(f.senderID, f.phone):
 		code = CodeBlockedByCustomer
-	case s.hardCap > 0 && s.acceptedLocked() >= s.hardCap:
+	case s.hardCap > 0 && s.store.AcceptedLocked() >= s.hardCap:
 		code, httpStatus = CodeHardCap, http.StatusTooManyRequests
 	}
 	if code != 0 {
 		m.HTTPStatus, m.Status = httpStatus, Status{code, Description(code), FormatTime(now)}
-		s.messages = append(s.messages, m)
+		s.store.AddLocked(m, "", false)
 		s.mu.Unlock()
 		s.writeError(w, httpStatus, code, f.externalID, "")
 		return
 	}
 	m.Accepted, m.HTTPStatus = true, http.StatusOK
 	m.Status = Status{CodeInProgress, "Message in progress", FormatTime(now)}
-	s.messages = append(s.messages, m)
-	s.byID[m.ReferenceID] = m
+	s.store.AddLocked(m, m.ReferenceID, true)
 	out := s.answerLocked(m) // 290: the answer precedes every report
 	s.planLocked(m)
 	s.mu.Unlock()
@@ -586,10 +543,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	m, ok := s.byID[r.PathValue("reference_id")]
+	m, ok := s.store.GetLocked(r.PathValue("reference_id"))
 	var out answer
 	if ok {
-		s.advanceLocked(m)
+		s.store.AdvanceLocked(m)
 		out = s.answerLocked(m)
 	}
 	s.mu.Unlock()
@@ -623,12 +580,6 @@ func outcomeCode(o emu.Outcome) int {
 	return CodeFor(o.Status)
 }
 
-// planned is a status a message moves to at a time.
-type planned struct {
-	status Status
-	at     time.Time
-}
-
 // scheduleLocked reports code for m after delay: a signed POST to its callback URL (the
 // message takes the status as the first attempt goes out), or, without one, the status
 // applies when due.
@@ -639,8 +590,8 @@ func (s *Server) scheduleLocked(m *Message, code int, description string, delay 
 	at := s.emu.Now().Add(delay)
 	st := Status{code, description, FormatTime(at)}
 	if m.CallbackURL == "" {
-		m.plan = append(m.plan, planned{st, at})
-		s.advanceLocked(m)
+		s.store.PlanLocked(m, st, at)
+		s.store.AdvanceLocked(m)
 		return
 	}
 	rep := s.reportLocked(m)
@@ -657,15 +608,6 @@ func (s *Server) scheduleLocked(m *Message, code int, description string, delay 
 			return nil
 		},
 	})
-}
-
-// advanceLocked applies the due statuses of a message without a callback URL.
-func (s *Server) advanceLocked(m *Message) {
-	now := s.emu.Now()
-	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		m.Status = m.plan[0].status
-		m.plan = m.plan[1:]
-	}
 }
 
 // reportLocked is the delivery report of m's current status.
@@ -692,11 +634,11 @@ func (s *Server) PushStatus(referenceID string, status sms.Status, code string) 
 func (s *Server) pushStatus(id string, o emu.Outcome) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, ok := s.byID[id]
+	m, ok := s.store.GetLocked(id)
 	if !ok {
 		return fmt.Errorf("telesigntest: message %q: %w", id, emu.ErrNotFound)
 	}
-	m.plan = nil
+	s.store.DropPlanLocked(m)
 	s.scheduleLocked(m, outcomeCode(o), o.Description, 0)
 	return nil
 }

@@ -77,16 +77,11 @@ type Message struct {
 	// undelivered); zero while it is queued, and for a failed message.
 	Sent time.Time `json:"date_sent,omitzero"`
 	Form string    `json:"form"` // the request body as received
-
-	plan []step // reports not yet due, for a message without a status callback
 }
 
-// step is one status a message moves to: reported in a callback when the message has a
-// status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
-type step struct {
-	word, code, msg string
-	at              time.Time // emulator-clock time at which a step without a callback is due
-}
+// step is one status a message without a status callback moves to once the emulator clock
+// reaches its time (with a callback, the status changes as its report goes out).
+type step struct{ word, code, msg string }
 
 // Fault is a failure armed for the next send request(s).
 type Fault struct {
@@ -111,8 +106,7 @@ type Server struct {
 	ids  emu.IDGen
 
 	mu       sync.Mutex
-	messages []*Message
-	bySID    map[string]*Message
+	store    *emu.Store[Message, step] // steps: reports not yet due, of messages without a status callback
 	inbound  string
 	statusCB string
 }
@@ -127,7 +121,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{bySID: map[string]*Message{}}
+	s := &Server{}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -166,9 +160,12 @@ func New(opts *Options) *Server {
 			return m, nil
 		},
 	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st step, at time.Time) {
+		s.applyLocked(m, st.word, st.code, st.msg, at)
+	})
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.bySID = nil, map[string]*Message{}
+		s.store.ResetLocked()
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -230,17 +227,7 @@ func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests()
 
 // Messages returns the accepted messages, oldest first, each with the status last
 // reported for it.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Arm arms a fault for the next send request(s).
 func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
@@ -429,8 +416,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		m.From = "+15005550006" // a pool number chosen by the "service"
 	}
 	s.mu.Lock()
-	s.messages = append(s.messages, m)
-	s.bySID[m.SID] = m
+	s.store.AddLocked(m, m.SID, true)
 	if cb == "" {
 		cb = s.statusCB
 	}
@@ -491,10 +477,10 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := strings.TrimSuffix(r.PathValue("msg"), ".json")
 	s.mu.Lock()
-	m, ok := s.bySID[sid]
+	m, ok := s.store.GetLocked(sid)
 	var res map[string]any
 	if ok {
-		s.advanceLocked(m)
+		s.store.AdvanceLocked(m)
 		res = s.resource(m, false)
 	}
 	s.mu.Unlock()
@@ -547,9 +533,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var match []*Message
-	for i := len(s.messages) - 1; i >= 0; i-- { // newest first, as Twilio lists
-		m := s.messages[i]
-		s.advanceLocked(m)
+	all := s.store.AllLocked()
+	for i := len(all) - 1; i >= 0; i-- { // newest first, as Twilio lists
+		m := all[i]
+		s.store.AdvanceLocked(m)
 		if (q.Get("To") != "" && q.Get("To") != m.To) || (q.Get("From") != "" && q.Get("From") != m.From) {
 			continue
 		}
@@ -662,7 +649,7 @@ func (s *Server) queueReports(m *Message, cb string) {
 		due = due.Add(delay)
 		if cb == "" {
 			s.mu.Lock()
-			m.plan = append(m.plan, step{word: word, code: code, msg: msg, at: due})
+			s.store.PlanLocked(m, step{word: word, code: code, msg: msg}, due)
 			s.mu.Unlock()
 			continue
 		}
@@ -721,18 +708,7 @@ func statusWord(st sms.Status) string {
 
 // Message returns the accepted message with the given SID, with the status last reported
 // for it.
-func (s *Server) Message(sid string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.bySID[sid]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(sid string) (Message, bool) { return s.store.Message(sid) }
 
 // PushStatus reports a new status for the accepted message sid now, as Twilio does when
 // the carrier answers: it posts the signed status callback to the message's StatusCallback
@@ -755,12 +731,12 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 		code, msg = failureCode(o)
 	}
 	s.mu.Lock()
-	m, ok := s.bySID[sid]
+	m, ok := s.store.GetLocked(sid)
 	if !ok {
 		s.mu.Unlock()
 		return fmt.Errorf("twiliotest: message %q: %w", sid, emu.ErrNotFound)
 	}
-	m.plan = nil
+	s.store.DropPlanLocked(m)
 	cb := m.StatusCallback
 	if cb == "" {
 		cb = s.statusCB
@@ -778,16 +754,6 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 	}
 	s.emu.Deliverer.Send(c)
 	return nil
-}
-
-// advanceLocked applies the steps of a message without a status callback that are due.
-// s.mu must be held.
-func (s *Server) advanceLocked(m *Message) {
-	now := s.emu.Now()
-	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		s.applyLocked(m, m.plan[0].word, m.plan[0].code, m.plan[0].msg, m.plan[0].at)
-		m.plan = m.plan[1:]
-	}
 }
 
 func (s *Server) statusForm(m *Message, status, code string) url.Values {
