@@ -400,7 +400,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, api API) {
 	var results []sendResult
 	var accepted []*Message
 	s.mu.Lock()
-	defDelivery := s.delivery
+	defDelivery := s.urls.Get(deliveryKey)
 	seen := map[string]bool{}
 	for _, sp := range req.specs {
 		segs := sms.CountSegments(sp.text).Segments

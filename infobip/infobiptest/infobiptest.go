@@ -115,13 +115,18 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu       sync.Mutex
-	store    *emu.Store[Message, step] // steps: those of messages without a push URL
-	pulls    []Report                  // reports waiting for a pull
-	inbox    []Inbound                 // inbound messages waiting for a pull
-	delivery string
-	inbound  string
+	mu    sync.Mutex
+	store *emu.Store[Message, step] // steps: those of messages without a push URL
+	pulls []Report                  // reports waiting for a pull
+	inbox []Inbound                 // inbound messages waiting for a pull
+	urls  *emu.URLs                 // inboundKey, deliveryKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	inboundKey  = "inbound_url"
+	deliveryKey = "delivery_url"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -152,7 +157,7 @@ func New(opts *Options) *Server {
 	if s.opts.RetryUnit <= 0 {
 		s.opts.RetryUnit = DefaultRetryUnit
 	}
-	s.delivery, s.inbound = s.opts.DeliveryURL, s.opts.InboundURL
+	s.urls = emu.NewURLs(map[string]string{inboundKey: s.opts.InboundURL, deliveryKey: s.opts.DeliveryURL}, inboundKey, deliveryKey)
 	unit := s.opts.RetryUnit
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -281,18 +286,10 @@ func (s *Server) Close() { _ = s.emu.Close() }
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
 // SetDeliveryURL sets the account-level delivery-report URL.
-func (s *Server) SetDeliveryURL(u string) {
-	s.mu.Lock()
-	s.delivery = u
-	s.mu.Unlock()
-}
+func (s *Server) SetDeliveryURL(u string) { s.urls.Set(deliveryKey, u) }
 
 // SetInboundURL sets where injected inbound messages are posted.
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inbound = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // Requests returns how many Infobip API requests the emulator received (control requests
 // excluded).
@@ -466,7 +463,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	}
 	in := s.newInbound(from, to, text)
 	s.mu.Lock()
-	target := s.inbound
+	target := s.urls.Get(inboundKey)
 	if target == "" {
 		s.inbox = append(s.inbox, in)
 	}
@@ -524,28 +521,7 @@ func (s *Server) pushStatus(id string, o emu.Outcome) error {
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.Route("GET /config", `{"inbound_url","delivery_url"}: the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		in, dl := s.inbound, s.delivery
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"inbound_url": emulator.RedactURL(in), "delivery_url": emulator.RedactURL(dl)})
-	})
-	c.Route("POST /config", `{"inbound_url","delivery_url"}: change the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			InboundURL  *string `json:"inbound_url"`
-			DeliveryURL *string `json:"delivery_url"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		if in.DeliveryURL != nil {
-			s.SetDeliveryURL(*in.DeliveryURL)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(c, "webhook")
 	c.Route("POST /blocklist", `{"to"}: put a number on the account's blocklist`, func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			To string `json:"to"`

@@ -99,14 +99,19 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu        sync.Mutex
-	store     *emu.Store[Message, Status] // steps: the statuses planned without a callback URL
-	nonces    map[string]time.Time
-	global    map[string]bool // Telesign's global blocklist (10032)
-	hardCap   int             // accepted sends before 10020; 0 = none
-	callback  string
-	inboundTo string
+	mu      sync.Mutex
+	store   *emu.Store[Message, Status] // steps: the statuses planned without a callback URL
+	nonces  map[string]time.Time
+	global  map[string]bool // Telesign's global blocklist (10032)
+	hardCap int             // accepted sends before 10020; 0 = none
+	urls    *emu.URLs       // callbackKey, inboundKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	callbackKey = "callback_url"
+	inboundKey  = "inbound_url"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -141,7 +146,7 @@ func New(opts *Options) *Server {
 	if s.opts.DateTolerance <= 0 {
 		s.opts.DateTolerance = DefaultDateTolerance
 	}
-	s.callback, s.inboundTo = s.opts.CallbackURL, s.opts.InboundURL
+	s.urls = emu.NewURLs(map[string]string{callbackKey: s.opts.CallbackURL, inboundKey: s.opts.InboundURL}, callbackKey, inboundKey)
 	unit := s.opts.RetryUnit
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -234,18 +239,10 @@ func (s *Server) CustomerID() string { return s.opts.CustomerID }
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
 // SetCallbackURL sets the account's Transaction Callback Service URL.
-func (s *Server) SetCallbackURL(u string) {
-	s.mu.Lock()
-	s.callback = u
-	s.mu.Unlock()
-}
+func (s *Server) SetCallbackURL(u string) { s.urls.Set(callbackKey, u) }
 
 // SetInboundURL sets where inbound messages are posted ("" means the callback URL).
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inboundTo = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // Requests returns how many Telesign API requests the emulator received (control requests
 // excluded).
@@ -495,7 +492,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		Parts: max(1, sms.CountSegments(f.message).Segments), SubmittedAt: now}
 	s.mu.Lock()
 	if m.CallbackURL == "" {
-		m.CallbackURL = s.callback
+		m.CallbackURL = s.urls.Get(callbackKey)
 	}
 	httpStatus := http.StatusBadRequest
 	switch {
@@ -707,12 +704,10 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	case "start":
 		s.emu.OptOuts.Remove(anySender, digits(from))
 	}
-	s.mu.Lock()
-	target := s.inboundTo
+	target := s.urls.Get(inboundKey)
 	if target == "" {
-		target = s.callback
+		target = s.urls.Get(callbackKey)
 	}
-	s.mu.Unlock()
 	if target == "" {
 		return emulator.Delivery{}, nil
 	}
@@ -732,28 +727,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.Route("GET /config", `{"callback_url","inbound_url"}: the callback targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		cb, in := s.callback, s.inboundTo
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"callback_url": emulator.RedactURL(cb), "inbound_url": emulator.RedactURL(in)})
-	})
-	c.Route("POST /config", `{"callback_url","inbound_url"}: change the callback targets`, func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			CallbackURL *string `json:"callback_url"`
-			InboundURL  *string `json:"inbound_url"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.CallbackURL != nil {
-			s.SetCallbackURL(*in.CallbackURL)
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(c, "callback")
 	c.Route("POST /blocklist", `{"to","global"}: block a number (10031, or 10032 with global)`, func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			To     string `json:"to"`

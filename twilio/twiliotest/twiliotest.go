@@ -105,11 +105,16 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu       sync.Mutex
-	store    *emu.Store[Message, step] // steps: reports not yet due, of messages without a status callback
-	inbound  string
-	statusCB string
+	mu    sync.Mutex
+	store *emu.Store[Message, step] // steps: reports not yet due, of messages without a status callback
+	urls  *emu.URLs                 // inboundKey, statusKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	inboundKey = "inbound_url"
+	statusKey  = "status_callback"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -134,7 +139,7 @@ func New(opts *Options) *Server {
 	if s.opts.CallbackWait <= 0 {
 		s.opts.CallbackWait = 10 * time.Millisecond
 	}
-	s.inbound, s.statusCB = s.opts.InboundURL, s.opts.StatusCallback
+	s.urls = emu.NewURLs(map[string]string{inboundKey: s.opts.InboundURL, statusKey: s.opts.StatusCallback}, inboundKey, statusKey)
 	s.ids = emu.IDGen{Prefix: "SM"}
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -205,18 +210,10 @@ func (s *Server) AccountSID() string { return s.opts.AccountSID }
 func (s *Server) AuthToken() string { return s.opts.AuthToken }
 
 // SetInboundURL sets where injected inbound messages are posted.
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inbound = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // SetStatusCallback sets the account-level status callback URL.
-func (s *Server) SetStatusCallback(u string) {
-	s.mu.Lock()
-	s.statusCB = u
-	s.mu.Unlock()
-}
+func (s *Server) SetStatusCallback(u string) { s.urls.Set(statusKey, u) }
 
 // Requests returns how many Twilio API requests the emulator received (control requests
 // excluded).
@@ -418,7 +415,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.store.AddLocked(m, m.SID, true)
 	if cb == "" {
-		cb = s.statusCB
+		cb = s.urls.Get(statusKey)
 	}
 	res := s.resource(m, svc != "" && from == "")
 	s.mu.Unlock()
@@ -739,7 +736,7 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 	s.store.DropPlanLocked(m)
 	cb := m.StatusCallback
 	if cb == "" {
-		cb = s.statusCB
+		cb = s.urls.Get(statusKey)
 	}
 	if cb == "" {
 		s.applyLocked(m, word, code, msg, s.emu.Now())
@@ -879,9 +876,7 @@ func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
 // *emulator.DeliveryError with the status and the first line of the answer; the Delivery
 // is returned either way.
 func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emulator.Delivery, error) {
-	s.mu.Lock()
-	target := s.inbound
-	s.mu.Unlock()
+	target := s.urls.Get(inboundKey)
 	// Twilio applies its opt-out keywords whatever the webhook answers, and still relays them.
 	switch {
 	case emu.Keyword(body, StopKeywords) != "":
@@ -907,27 +902,5 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 }
 
 func (s *Server) registerControl() {
-	c := s.emu.Control
-	c.Route("GET /config", `{"inbound_url","status_callback"}: the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		in, cb := s.inbound, s.statusCB
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"inbound_url": emulator.RedactURL(in), "status_callback": emulator.RedactURL(cb)})
-	})
-	c.Route("POST /config", "{\"inbound_url\",\"status_callback\"}: change the webhook targets", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			InboundURL     *string `json:"inbound_url"`
-			StatusCallback *string `json:"status_callback"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		if in.StatusCallback != nil {
-			s.SetStatusCallback(*in.StatusCallback)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(s.emu.Control, "webhook")
 }
