@@ -148,12 +148,7 @@ func New(opts *Options) *Server {
 	if s.opts.BatchSize <= 0 {
 		s.opts.BatchSize = DefaultBatchSize
 	}
-	switch {
-	case s.opts.Retries == 0:
-		s.opts.Retries = DefaultRetries
-	case s.opts.Retries < 0:
-		s.opts.Retries = 0
-	}
+	s.opts.Retries = emu.Retries(s.opts.Retries, DefaultRetries)
 	if s.opts.RetryUnit <= 0 {
 		s.opts.RetryUnit = DefaultRetryUnit
 	}
@@ -364,10 +359,7 @@ func (s *Server) blocked(sender, to string) bool {
 // *emulator.DeliveryError naming every one that did not succeed and that no earlier
 // WaitCallbacks or SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every webhook delivery and its attempts.
@@ -475,14 +467,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	if err != nil {
 		return emulator.Delivery{}, fmt.Errorf("infobiptest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, emu.Callback{URL: target, Header: req.Header, Body: InboundBody(in)})
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, emu.Callback{URL: target, Header: req.Header, Body: InboundBody(in)})
 }
 
 // PushStatus reports a new status for the accepted message id now, as Infobip does when

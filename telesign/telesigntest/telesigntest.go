@@ -134,12 +134,7 @@ func New(opts *Options) *Server {
 	if s.opts.APIKey == "" {
 		s.opts.APIKey = DefaultAPIKey
 	}
-	switch {
-	case s.opts.Retries == 0:
-		s.opts.Retries = DefaultRetries
-	case s.opts.Retries < 0:
-		s.opts.Retries = 0
-	}
+	s.opts.Retries = emu.Retries(s.opts.Retries, DefaultRetries)
 	if s.opts.RetryUnit <= 0 {
 		s.opts.RetryUnit = DefaultRetryUnit
 	}
@@ -324,10 +319,7 @@ func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
 // *emulator.DeliveryError naming every one that did not succeed and that no earlier
 // WaitCallbacks or SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every callback delivery and its attempts.
@@ -715,14 +707,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	if _, err := emu.NewRequest(http.MethodPost, target, nil, body); err != nil {
 		return emulator.Delivery{}, fmt.Errorf("telesigntest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, emu.Callback{URL: target, Header: s.callbackHeader(body), Body: body})
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, emu.Callback{URL: target, Header: s.callbackHeader(body), Body: body})
 }
 
 func (s *Server) registerControl() {

@@ -256,10 +256,7 @@ func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
 // answered outside 2xx or could not be reached — and that no earlier WaitCallbacks or
 // SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every callback delivery and its attempts.
@@ -891,14 +888,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 	if err != nil {
 		return emulator.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, c)
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, c)
 }
 
 func (s *Server) registerControl() {
