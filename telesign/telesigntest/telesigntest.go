@@ -161,14 +161,7 @@ func New(opts *Options) *Server {
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body)
 		},
-		WaitCallbacks: s.WaitCallbacks,
-		Status: func(ctx context.Context, id string, o emu.Outcome) (any, error) {
-			if err := s.pushStatus(id, o); err != nil {
-				return nil, err
-			}
-			m, _ := s.Message(id)
-			return m, nil
-		},
+		Status: emu.PushThenGet(s.pushStatus, s.Message),
 	})
 	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st Status, _ time.Time) { m.Status = st })
 	s.emu.OnReset(func() {

@@ -156,14 +156,7 @@ func New(opts *Options) *Server {
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body, in.MediaURLs...)
 		},
-		WaitCallbacks: s.WaitCallbacks,
-		Status: func(ctx context.Context, sid string, o emu.Outcome) (any, error) {
-			if err := s.pushStatus(sid, o); err != nil {
-				return nil, err
-			}
-			m, _ := s.Message(sid)
-			return m, nil
-		},
+		Status: emu.PushThenGet(s.pushStatus, s.Message),
 	})
 	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st step, at time.Time) {
 		s.applyLocked(m, st.word, st.code, st.msg, at)
