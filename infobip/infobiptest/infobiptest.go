@@ -299,10 +299,7 @@ func (s *Server) Message(id string) (Message, bool) { return s.store.Message(id)
 // Arm arms a fault for the next send request(s).
 func (s *Server) Arm(f Fault) {
 	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
-		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}
-	if ef.Path == "" {
-		ef.Path = "/sms/"
-	}
+		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}.OrPath("/sms/")
 	if f.Status != 0 && f.Legacy {
 		ef.Body, ef.ContentType = apiException(f.Status, nil), "application/json"
 	}

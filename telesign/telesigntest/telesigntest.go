@@ -250,12 +250,8 @@ func (s *Server) Message(referenceID string) (Message, bool) { return s.store.Me
 
 // Arm arms a fault for the next API request(s).
 func (s *Server) Arm(f Fault) {
-	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
-		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}
-	if ef.Path == "" {
-		ef.Path = "/v1/"
-	}
-	s.emu.Arm(ef)
+	s.emu.Arm(emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
+		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}.OrPath("/v1/"))
 }
 
 // SetHardCap makes every send after the next n accepted ones fail with 429 and code
