@@ -497,15 +497,7 @@ func (s *Server) planLocked(ms []*Message) {
 			st = []step{{st: m.Status, err: rejectionError(m.Status), at: now}}
 		} else {
 			o := s.emu.Outcome(m.To)
-			final, def := StatusFor(o.Status)
-			code := o.ErrorCode
-			if code == "" {
-				code = def
-			}
-			e := ErrorFor(code)
-			if o.Description != "" {
-				e.Description = o.Description
-			}
+			final, e := outcomeStatus(o)
 			if o.Status == sms.StatusAccepted || o.Status == sms.StatusQueued {
 				continue // stays pending: no report
 			}

@@ -473,15 +473,7 @@ func (s *Server) PushStatus(id string, status sms.Status, errorCode string) erro
 }
 
 func (s *Server) pushStatus(id string, o emu.Outcome) error {
-	st, def := StatusFor(o.Status)
-	code := o.ErrorCode
-	if code == "" {
-		code = def
-	}
-	e := ErrorFor(code)
-	if o.Description != "" {
-		e.Description = o.Description
-	}
+	st, e := outcomeStatus(o)
 	s.mu.Lock()
 	m, ok := s.store.GetLocked(id)
 	if !ok {
@@ -492,6 +484,21 @@ func (s *Server) pushStatus(id string, o emu.Outcome) error {
 	s.scheduleLocked([]*Message{m}, []step{{st: st, err: e, at: s.emu.Now()}}, 0)
 	s.mu.Unlock()
 	return nil
+}
+
+// outcomeStatus is the Infobip status and error of an outcome: StatusFor its status, the
+// error of its ErrorCode (else the status's default), its Description when set.
+func outcomeStatus(o emu.Outcome) (Status, Error) {
+	st, def := StatusFor(o.Status)
+	code := o.ErrorCode
+	if code == "" {
+		code = def
+	}
+	e := ErrorFor(code)
+	if o.Description != "" {
+		e.Description = o.Description
+	}
+	return st, e
 }
 
 func (s *Server) registerControl() {
