@@ -52,6 +52,8 @@
 //     planned for each message that has no callback URL, applied (through the vendor's
 //     apply function) when the emulator clock reaches their time; it shares the vendor's
 //     mutex and gives the Messages, Message and Accepted accessors.
+//   - [URLs] holds the account-level webhook URLs a vendor's Set… methods change, and
+//     serves them as GET/POST /_emulator/config.
 //   - [IDGen] makes vendor-shaped ids (a prefix and hex digits, or UUIDs), deterministic
 //     under a seed.
 //
