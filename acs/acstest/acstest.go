@@ -273,12 +273,7 @@ func New(opts *Options) *Server {
 	if o.BatchWindow <= 0 {
 		o.BatchWindow = DefaultBatchWindow
 	}
-	switch {
-	case o.DeliveryRetries == 0:
-		o.DeliveryRetries = DefaultDeliveryRetries
-	case o.DeliveryRetries < 0:
-		o.DeliveryRetries = 0
-	}
+	o.DeliveryRetries = emu.Retries(o.DeliveryRetries, DefaultDeliveryRetries)
 	if o.RetryWait <= 0 {
 		o.RetryWait = DefaultRetryWait
 	}

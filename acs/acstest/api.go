@@ -266,18 +266,29 @@ func validTo(to string) bool {
 	return true
 }
 
-func (s *Server) send(w http.ResponseWriter, r *http.Request) {
-	version, ok := checkAPIVersion(w, r, apiVersions)
+// acceptJSON checks what every ACS JSON endpoint checks first, answering a failure: the
+// api-version (one of versions), the HMAC authentication and a JSON Content-Type. It returns
+// the api-version and the body.
+func (s *Server) acceptJSON(w http.ResponseWriter, r *http.Request, versions []string) (version string, body []byte, ok bool) {
+	version, ok = checkAPIVersion(w, r, versions)
 	if !ok {
-		return
+		return "", nil, false
 	}
-	body, _ := io.ReadAll(r.Body)
+	body, _ = io.ReadAll(r.Body)
 	if reason := s.authenticate(r, body); reason != "" {
 		deny(w, reason)
-		return
+		return "", nil, false
 	}
 	if !jsonContent(r.Header.Get("Content-Type")) {
 		s.writeProblem(w, http.StatusUnsupportedMediaType, "15.5.16", "Unsupported Media Type", nil)
+		return "", nil, false
+	}
+	return version, body, true
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	version, body, ok := s.acceptJSON(w, r, apiVersions)
+	if !ok {
 		return
 	}
 	var req sendRequest

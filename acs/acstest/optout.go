@@ -3,7 +3,6 @@ package acstest
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 )
@@ -30,16 +29,8 @@ type optOutItem struct {
 // fills.
 func (s *Server) optOuts(action string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := checkAPIVersion(w, r, optOutAPIVersions); !ok {
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		if reason := s.authenticate(r, body); reason != "" {
-			deny(w, reason)
-			return
-		}
-		if !jsonContent(r.Header.Get("Content-Type")) {
-			s.writeProblem(w, http.StatusUnsupportedMediaType, "15.5.16", "Unsupported Media Type", nil)
+		_, body, ok := s.acceptJSON(w, r, optOutAPIVersions)
+		if !ok {
 			return
 		}
 		var req struct {

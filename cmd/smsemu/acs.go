@@ -58,14 +58,12 @@ var acsVendor = vendor{
 				return errors.New("-acs-secondary-access-key is not base64")
 			}
 		}
-		if f.maxBatch < 1 || f.maxBatch > maxEventsPerBatchLimit {
-			return fmt.Errorf("-event-grid-max-events-per-batch %d: want 1 to %d", f.maxBatch, maxEventsPerBatchLimit)
-		}
-		if f.retries < 0 || f.retries > maxEventGridRetries {
-			return fmt.Errorf("-event-grid-retries %d: want 0 to %d", f.retries, maxEventGridRetries)
-		}
-		if f.retryWait <= 0 {
-			return errors.New("-event-grid-retry-wait must be positive")
+		if err := firstError(
+			inRange("-event-grid-max-events-per-batch", f.maxBatch, 1, maxEventsPerBatchLimit),
+			inRange("-event-grid-retries", f.retries, 0, maxEventGridRetries),
+			positive("-event-grid-retry-wait", f.retryWait),
+		); err != nil {
+			return err
 		}
 		// One subscription: every flag that names it must name the same URL.
 		given := map[string]string{}
@@ -89,10 +87,6 @@ var acsVendor = vendor{
 	},
 	start: func(cfg vendorConfig) (e *emulator, err error) {
 		f := cfg.Flags.(*acsFlags)
-		retries := f.retries
-		if retries == 0 {
-			retries = -1 // acstest: 0 is the default, negative is none
-		}
 		defer func() { // acstest.New panics on a misconfiguration check should have caught
 			if r := recover(); r != nil {
 				e, err = nil, fmt.Errorf("%v", r)
@@ -104,7 +98,7 @@ var acsVendor = vendor{
 			EventGridURL:       string(f.eventGrid),
 			Schema:             f.schema.val,
 			MaxEventsPerBatch:  f.maxBatch,
-			DeliveryRetries:    retries,
+			DeliveryRetries:    optionRetries(f.retries),
 			RetryWait:          f.retryWait,
 		})
 		s.URL = cfg.BaseURL
@@ -112,7 +106,7 @@ var acsVendor = vendor{
 		if f.secondaryKey != "" {
 			creds["secondary_access_key"] = f.secondaryKey
 		}
-		return &emulator{handler: s.Handler(), credentials: creds, close: s.Close}, nil
+		return served(s, creds), nil
 	},
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"time"
 
 	"github.com/smsbridge/sms/infobip/infobiptest"
@@ -37,14 +36,12 @@ var infobipVendor = vendor{
 	},
 	check: func(cfg *vendorConfig) error {
 		f := cfg.Flags.(*infobipFlags)
-		if f.batchSize < 1 || f.batchSize > 1000 {
-			return fmt.Errorf("-infobip-batch-size %d: want 1 to 1000", f.batchSize)
-		}
-		if f.retries < 0 || f.retries > 100 {
-			return fmt.Errorf("-infobip-retries %d: want 0 to 100", f.retries)
-		}
-		if f.retryUnit <= 0 {
-			return errors.New("-infobip-retry-unit must be positive")
+		if err := firstError(
+			inRange("-infobip-batch-size", f.batchSize, 1, 1000),
+			inRange("-infobip-retries", f.retries, 0, 100),
+			positive("-infobip-retry-unit", f.retryUnit),
+		); err != nil {
+			return err
 		}
 		if f.webhookPassword != "" && f.webhookUser == "" {
 			return errors.New("-infobip-webhook-password needs -infobip-webhook-user")
@@ -53,10 +50,6 @@ var infobipVendor = vendor{
 	},
 	start: func(cfg vendorConfig) (*emulator, error) {
 		f := cfg.Flags.(*infobipFlags)
-		retries := f.retries
-		if retries == 0 {
-			retries = -1 // infobiptest: 0 is the default, negative is none
-		}
 		s := infobiptest.New(&infobiptest.Options{
 			APIKey:          cfg.Credentials["api_key"],
 			DeliveryURL:     cfg.StatusCallback,
@@ -64,10 +57,10 @@ var infobipVendor = vendor{
 			WebhookUsername: f.webhookUser,
 			WebhookPassword: f.webhookPassword,
 			BatchSize:       f.batchSize,
-			Retries:         retries,
+			Retries:         optionRetries(f.retries),
 			RetryUnit:       f.retryUnit,
 		})
 		s.URL = cfg.BaseURL
-		return &emulator{handler: s.Handler(), credentials: map[string]string{"api_key": s.APIKey()}, close: s.Close}, nil
+		return served(s, map[string]string{"api_key": s.APIKey()}), nil
 	},
 }

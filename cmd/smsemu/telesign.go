@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"time"
 
 	"github.com/smsbridge/sms/telesign/telesigntest"
@@ -37,34 +35,24 @@ var telesignVendor = vendor{
 	},
 	check: func(cfg *vendorConfig) error {
 		f := cfg.Flags.(*telesignFlags)
-		if f.retries < 0 || f.retries > 100 {
-			return fmt.Errorf("-telesign-retries %d: want 0 to 100", f.retries)
-		}
-		if f.retryUnit <= 0 {
-			return errors.New("-telesign-retry-unit must be positive")
-		}
-		if f.dateTolerance <= 0 {
-			return errors.New("-telesign-date-tolerance must be positive")
-		}
-		return nil
+		return firstError(
+			inRange("-telesign-retries", f.retries, 0, 100),
+			positive("-telesign-retry-unit", f.retryUnit),
+			positive("-telesign-date-tolerance", f.dateTolerance),
+		)
 	},
 	start: func(cfg vendorConfig) (*emulator, error) {
 		f := cfg.Flags.(*telesignFlags)
-		retries := f.retries
-		if retries == 0 {
-			retries = -1 // telesigntest: 0 is the default, negative is none
-		}
 		s := telesigntest.New(&telesigntest.Options{
 			CustomerID:    cfg.Credentials["customer_id"],
 			APIKey:        cfg.Credentials["api_key"],
 			CallbackURL:   cfg.StatusCallback,
 			InboundURL:    cfg.InboundURL,
-			Retries:       retries,
+			Retries:       optionRetries(f.retries),
 			RetryUnit:     f.retryUnit,
 			DateTolerance: f.dateTolerance,
 		})
 		s.URL = cfg.BaseURL
-		return &emulator{handler: s.Handler(),
-			credentials: map[string]string{"customer_id": s.CustomerID(), "api_key": s.APIKey()}, close: s.Close}, nil
+		return served(s, map[string]string{"customer_id": s.CustomerID(), "api_key": s.APIKey()}), nil
 	},
 }

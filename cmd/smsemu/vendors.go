@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/smsbridge/sms/twilio/twiliotest"
 )
@@ -87,11 +89,7 @@ var vendors = []vendor{
 				StatusCallback: cfg.StatusCallback,
 			})
 			s.URL = cfg.BaseURL
-			return &emulator{
-				handler:     s.Handler(),
-				credentials: map[string]string{"account_sid": s.AccountSID(), "auth_token": s.AuthToken()},
-				close:       s.Close,
-			}, nil
+			return served(s, map[string]string{"account_sid": s.AccountSID(), "auth_token": s.AuthToken()}), nil
 		},
 	},
 	acsVendor,
@@ -117,4 +115,51 @@ func reserved(name string) bool {
 		}
 	}
 	return false
+}
+
+// vendorServer is what a vendor emulator package's New returns, as smsemu runs it.
+type vendorServer interface {
+	Handler() http.Handler
+	Close()
+}
+
+// served is the started emulator of s, announcing credentials in the first line.
+func served(s vendorServer, credentials map[string]string) *emulator {
+	return &emulator{handler: s.Handler(), credentials: credentials, close: s.Close}
+}
+
+// optionRetries turns a -…-retries flag, where 0 means no retry, into a vendor Options
+// retry count, where 0 means the vendor's default and a negative count none.
+func optionRetries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+// inRange is the error of an integer flag outside lo to hi, else nil.
+func inRange(flag string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return fmt.Errorf("%s %d: want %d to %d", flag, v, lo, hi)
+	}
+	return nil
+}
+
+// positive is the error of a duration flag that is not positive, else nil.
+func positive(flag string, d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("%s must be positive", flag)
+	}
+	return nil
+}
+
+// firstError returns the first non-nil error of errs: a vendor's check lists its flags'
+// checks in order.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

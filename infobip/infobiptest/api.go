@@ -400,7 +400,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, api API) {
 	var results []sendResult
 	var accepted []*Message
 	s.mu.Lock()
-	defDelivery := s.delivery
+	defDelivery := s.urls.Get(deliveryKey)
 	seen := map[string]bool{}
 	for _, sp := range req.specs {
 		segs := sms.CountSegments(sp.text).Segments
@@ -422,7 +422,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, api API) {
 			dup := false
 			if m.MessageID == "" {
 				m.MessageID = s.ids.UUID()
-			} else if _, ok := s.byID[m.MessageID]; ok || seen[m.MessageID] {
+			} else if _, ok := s.store.GetLocked(m.MessageID); ok || seen[m.MessageID] {
 				dup = true
 			}
 			seen[m.MessageID] = true
@@ -445,10 +445,11 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request, api API) {
 			if !m.Accepted {
 				m.DoneAt = now
 			}
-			s.messages = append(s.messages, m)
-			if !dup {
-				s.byID[m.MessageID] = m
+			id := m.MessageID
+			if dup {
+				id = "" // the first message keeps the id
 			}
+			s.store.AddLocked(m, id, m.Accepted)
 			results = append(results, sendResult{to: to, messageID: m.MessageID, status: m.Status, count: m.MessageCount})
 			accepted = append(accepted, m)
 		}
@@ -496,15 +497,7 @@ func (s *Server) planLocked(ms []*Message) {
 			st = []step{{st: m.Status, err: rejectionError(m.Status), at: now}}
 		} else {
 			o := s.emu.Outcome(m.To)
-			final, def := StatusFor(o.Status)
-			code := o.ErrorCode
-			if code == "" {
-				code = def
-			}
-			e := ErrorFor(code)
-			if o.Description != "" {
-				e.Description = o.Description
-			}
+			final, e := outcomeStatus(o)
 			if o.Status == sms.StatusAccepted || o.Status == sms.StatusQueued {
 				continue // stays pending: no report
 			}
@@ -514,7 +507,9 @@ func (s *Server) planLocked(ms []*Message) {
 			st = append(st, step{st: final, err: e, at: now.Add(o.Delay)})
 		}
 		if !m.Notify {
-			m.plan = append(m.plan, st...)
+			for _, x := range st {
+				s.store.PlanLocked(m, x, x.at)
+			}
 			continue
 		}
 		steps[m] = st
@@ -566,7 +561,7 @@ func (s *Server) scheduleGroupLocked(ms []*Message, steps []step, delay time.Dur
 	target := ms[0].DeliveryURL
 	if target == "" || !ms[0].Notify {
 		for i, m := range ms {
-			m.plan = append(m.plan, steps[i])
+			s.store.PlanLocked(m, steps[i], steps[i].at)
 		}
 		return
 	}
@@ -611,17 +606,12 @@ func (s *Server) reportLocked(m *Message, st step) Report {
 		Status: st.st, Error: st.err, EntityID: m.EntityID, ApplicationID: m.ApplicationID, CampaignReferenceID: m.CampaignReference}
 }
 
-// advanceLocked applies the due steps of a message without a push URL, queueing their
-// reports for a pull (unless the message asked for none).
-func (s *Server) advanceLocked(m *Message) {
-	now := s.emu.Now()
-	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		st := m.plan[0]
-		m.plan = m.plan[1:]
-		s.applyLocked(m, st)
-		if m.Notify {
-			s.pulls = append(s.pulls, s.reportLocked(m, st))
-		}
+// applyPlannedLocked applies a due step of a message without a push URL (the store calls
+// it), queueing its report for a pull (unless the message asked for none).
+func (s *Server) applyPlannedLocked(m *Message, st step, _ time.Time) {
+	s.applyLocked(m, st)
+	if m.Notify {
+		s.pulls = append(s.pulls, s.reportLocked(m, st))
 	}
 }
 
@@ -645,13 +635,14 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 	}
 	results := []any{}
 	s.mu.Lock()
-	for i := len(s.messages) - 1; i >= 0 && len(results) < limit; i-- {
-		m := s.messages[i]
+	all := s.store.AllLocked()
+	for i := len(all) - 1; i >= 0 && len(results) < limit; i-- {
+		m := all[i]
 		if len(ids) > 0 && !ids[m.MessageID] || q.Get("bulkId") != "" && q.Get("bulkId") != m.BulkID ||
 			q.Get("destination") != "" && normTo(q.Get("destination")) != m.To {
 			continue
 		}
-		s.advanceLocked(m)
+		s.store.AdvanceLocked(m)
 		item := map[string]any{
 			"sender": m.Sender, "destination": m.To, "bulkId": m.BulkID, "messageId": m.MessageID,
 			"sentAt": FormatTime(m.SentAt), "messageCount": m.MessageCount,
@@ -698,9 +689,7 @@ func (s *Server) reports(w http.ResponseWriter, r *http.Request, api API) {
 		return
 	}
 	s.mu.Lock()
-	for _, m := range s.messages {
-		s.advanceLocked(m)
-	}
+	s.store.AdvanceAllLocked()
 	var out []Report
 	keep := s.pulls[:0]
 	for _, rep := range s.pulls {

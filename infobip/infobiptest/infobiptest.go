@@ -81,8 +81,6 @@ type Message struct {
 	Error              Error     `json:"error"`
 	SentAt             time.Time `json:"sentAt"`
 	DoneAt             time.Time `json:"doneAt,omitzero"`
-
-	plan []step
 }
 
 // step is a status a message moves to at a time (without a push URL) or as its report goes out.
@@ -117,14 +115,18 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu       sync.Mutex
-	messages []*Message
-	byID     map[string]*Message
-	pulls    []Report  // reports waiting for a pull
-	inbox    []Inbound // inbound messages waiting for a pull
-	delivery string
-	inbound  string
+	mu    sync.Mutex
+	store *emu.Store[Message, step] // steps: those of messages without a push URL
+	pulls []Report                  // reports waiting for a pull
+	inbox []Inbound                 // inbound messages waiting for a pull
+	urls  *emu.URLs                 // inboundKey, deliveryKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	inboundKey  = "inbound_url"
+	deliveryKey = "delivery_url"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -136,7 +138,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{byID: map[string]*Message{}}
+	s := &Server{}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -146,16 +148,11 @@ func New(opts *Options) *Server {
 	if s.opts.BatchSize <= 0 {
 		s.opts.BatchSize = DefaultBatchSize
 	}
-	switch {
-	case s.opts.Retries == 0:
-		s.opts.Retries = DefaultRetries
-	case s.opts.Retries < 0:
-		s.opts.Retries = 0
-	}
+	s.opts.Retries = emu.Retries(s.opts.Retries, DefaultRetries)
 	if s.opts.RetryUnit <= 0 {
 		s.opts.RetryUnit = DefaultRetryUnit
 	}
-	s.delivery, s.inbound = s.opts.DeliveryURL, s.opts.InboundURL
+	s.urls = emu.NewURLs(map[string]string{inboundKey: s.opts.InboundURL, deliveryKey: s.opts.DeliveryURL}, inboundKey, deliveryKey)
 	unit := s.opts.RetryUnit
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -173,18 +170,13 @@ func New(opts *Options) *Server {
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body)
 		},
-		WaitCallbacks: s.WaitCallbacks,
-		Status: func(ctx context.Context, id string, o emu.Outcome) (any, error) {
-			if err := s.pushStatus(id, o); err != nil {
-				return nil, err
-			}
-			m, _ := s.Message(id)
-			return m, nil
-		},
+		Status: emu.PushThenGet(s.pushStatus, s.Message),
 	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, s.applyPlannedLocked)
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.byID, s.pulls, s.inbox = nil, map[string]*Message{}, nil, nil
+		s.store.ResetLocked()
+		s.pulls, s.inbox = nil, nil
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -282,18 +274,10 @@ func (s *Server) Close() { _ = s.emu.Close() }
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
 // SetDeliveryURL sets the account-level delivery-report URL.
-func (s *Server) SetDeliveryURL(u string) {
-	s.mu.Lock()
-	s.delivery = u
-	s.mu.Unlock()
-}
+func (s *Server) SetDeliveryURL(u string) { s.urls.Set(deliveryKey, u) }
 
 // SetInboundURL sets where injected inbound messages are posted.
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inbound = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // Requests returns how many Infobip API requests the emulator received (control requests
 // excluded).
@@ -304,52 +288,18 @@ func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests()
 
 // Messages returns every destination of every send taken, oldest first, rejected ones
 // included (Accepted false), each with the status last reported for it.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Accepted returns how many destinations the emulator accepted (rejected ones excluded).
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Accepted() int { return s.store.Accepted() }
 
 // Message returns the accepted message with the given messageId.
-func (s *Server) Message(id string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.byID[id]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(id string) (Message, bool) { return s.store.Message(id) }
 
 // Arm arms a fault for the next send request(s).
 func (s *Server) Arm(f Fault) {
 	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
-		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}
-	if ef.Path == "" {
-		ef.Path = "/sms/"
-	}
+		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}.OrPath("/sms/")
 	if f.Status != 0 && f.Legacy {
 		ef.Body, ef.ContentType = apiException(f.Status, nil), "application/json"
 	}
@@ -399,10 +349,7 @@ func (s *Server) blocked(sender, to string) bool {
 // *emulator.DeliveryError naming every one that did not succeed and that no earlier
 // WaitCallbacks or SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every webhook delivery and its attempts.
@@ -498,7 +445,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	}
 	in := s.newInbound(from, to, text)
 	s.mu.Lock()
-	target := s.inbound
+	target := s.urls.Get(inboundKey)
 	if target == "" {
 		s.inbox = append(s.inbox, in)
 	}
@@ -510,14 +457,7 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	if err != nil {
 		return emulator.Delivery{}, fmt.Errorf("infobiptest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, emu.Callback{URL: target, Header: req.Header, Body: InboundBody(in)})
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, emu.Callback{URL: target, Header: req.Header, Body: InboundBody(in)})
 }
 
 // PushStatus reports a new status for the accepted message id now, as Infobip does when
@@ -533,6 +473,22 @@ func (s *Server) PushStatus(id string, status sms.Status, errorCode string) erro
 }
 
 func (s *Server) pushStatus(id string, o emu.Outcome) error {
+	st, e := outcomeStatus(o)
+	s.mu.Lock()
+	m, ok := s.store.GetLocked(id)
+	if !ok {
+		s.mu.Unlock()
+		return fmt.Errorf("infobiptest: message %q: %w", id, emu.ErrNotFound)
+	}
+	s.store.DropPlanLocked(m)
+	s.scheduleLocked([]*Message{m}, []step{{st: st, err: e, at: s.emu.Now()}}, 0)
+	s.mu.Unlock()
+	return nil
+}
+
+// outcomeStatus is the Infobip status and error of an outcome: StatusFor its status, the
+// error of its ErrorCode (else the status's default), its Description when set.
+func outcomeStatus(o emu.Outcome) (Status, Error) {
 	st, def := StatusFor(o.Status)
 	code := o.ErrorCode
 	if code == "" {
@@ -542,42 +498,12 @@ func (s *Server) pushStatus(id string, o emu.Outcome) error {
 	if o.Description != "" {
 		e.Description = o.Description
 	}
-	s.mu.Lock()
-	m, ok := s.byID[id]
-	if !ok {
-		s.mu.Unlock()
-		return fmt.Errorf("infobiptest: message %q: %w", id, emu.ErrNotFound)
-	}
-	m.plan = nil
-	s.scheduleLocked([]*Message{m}, []step{{st: st, err: e, at: s.emu.Now()}}, 0)
-	s.mu.Unlock()
-	return nil
+	return st, e
 }
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.Route("GET /config", `{"inbound_url","delivery_url"}: the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		in, dl := s.inbound, s.delivery
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"inbound_url": emulator.RedactURL(in), "delivery_url": emulator.RedactURL(dl)})
-	})
-	c.Route("POST /config", `{"inbound_url","delivery_url"}: change the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			InboundURL  *string `json:"inbound_url"`
-			DeliveryURL *string `json:"delivery_url"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		if in.DeliveryURL != nil {
-			s.SetDeliveryURL(*in.DeliveryURL)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(c, "webhook")
 	c.Route("POST /blocklist", `{"to"}: put a number on the account's blocklist`, func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			To string `json:"to"`

@@ -145,6 +145,18 @@ type Attempt = emulator.Attempt
 // see emulator.Delivery.
 type Delivery = emulator.Delivery
 
+// Retries resolves a vendor Options retry count where 0 means the vendor's default:
+// 0 gives def, a negative n none, any other n itself.
+func Retries(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
 // NewCallbackClient returns the HTTP client a vendor's webhook deliveries use by default:
 // timeout per attempt, its own connection pool, and redirects not followed (a 3xx is an
 // answer for the vendor's retry rule to judge).
@@ -254,6 +266,17 @@ func (d *Deliverer) Deliver(ctx context.Context, cb Callback) (Delivery, error) 
 		return d.snapshot(j), ctx.Err()
 	}
 	return d.snapshot(j), nil
+}
+
+// DeliverChecked is Deliver followed by Check of that one delivery: what a vendor's
+// SendInbound does, so that a webhook's refusal comes back as a *emulator.DeliveryError
+// (reported once) with the Delivery.
+func (d *Deliverer) DeliverChecked(ctx context.Context, cb Callback) (Delivery, error) {
+	dl, err := d.Deliver(ctx, cb)
+	if err != nil {
+		return dl, err
+	}
+	return dl, d.Check(func(x Delivery) bool { return x.ID == dl.ID })
 }
 
 func (d *Deliverer) snapshot(j *job) Delivery {
@@ -511,6 +534,14 @@ func (d *Deliverer) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// WaitChecked is Wait followed by Check(nil): what a vendor's WaitCallbacks does.
+func (d *Deliverer) WaitChecked(ctx context.Context) error {
+	if err := d.Wait(ctx); err != nil {
+		return err
+	}
+	return d.Check(nil)
 }
 
 // Check returns a *emulator.DeliveryError naming every finished delivery that did not

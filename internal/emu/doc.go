@@ -48,6 +48,12 @@
 //     deliveries and reset, and — from Options.Messages and Options.Inbound — GET /messages
 //     and POST /inbound ([Inbound]); the vendor emulator adds its own with [ReadJSON],
 //     [WriteJSON] and [WriteError].
+//   - [Store] holds the messages taken, oldest first, indexed by id, with the status steps
+//     planned for each message that has no callback URL, applied (through the vendor's
+//     apply function) when the emulator clock reaches their time; it shares the vendor's
+//     mutex and gives the Messages, Message and Accepted accessors.
+//   - [URLs] holds the account-level webhook URLs a vendor's Set… methods change, and
+//     serves them as GET/POST /_emulator/config.
 //   - [IDGen] makes vendor-shaped ids (a prefix and hex digits, or UUIDs), deterministic
 //     under a seed.
 //
@@ -60,7 +66,7 @@
 //     …}, FaultBody: vendorErrorBody, Messages: …, Inbound: …}).
 //  2. Write the vendor API as an http.Handler (an http.ServeMux): check auth as the vendor
 //     does (with Server.Clock for dated signatures), answer in the vendor's shapes and error
-//     bodies, store accepted messages, and for each one look up Server.Outcome(to) and
+//     bodies, store messages in an emu.Store, and for each accepted one look up Server.Outcome(to) and
 //     queue its reports with Server.Deliverer.Send (Key: the message id, so its statuses
 //     arrive in order; Delay: the outcome's delay; Prepare: per-attempt headers).
 //  3. Serve it as httptest.NewServer(s.Handler(mux)), which binds 127.0.0.1, or on a

@@ -89,6 +89,15 @@ func (f Fault) String() string {
 }
 
 // hasEffect reports whether the fault does anything.
+// OrPath returns f limited to the path prefix def when f names no Path: a vendor's Arm
+// keeps its faults on its API's paths.
+func (f Fault) OrPath(def string) Fault {
+	if f.Path == "" {
+		f.Path = def
+	}
+	return f
+}
+
 func (f Fault) hasEffect() bool {
 	return f.Status != 0 || f.Reset || f.ResetBeforeProcessing || f.Delay > 0
 }

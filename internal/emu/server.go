@@ -48,6 +48,18 @@ type Options struct {
 	Status func(ctx context.Context, id string, o Outcome) (any, error)
 }
 
+// PushThenGet makes an Options.Status of a vendor's push (report o for message id, an error
+// wrapping ErrNotFound for an unknown id) and its lookup of the message afterwards.
+func PushThenGet[M any](push func(id string, o Outcome) error, get func(id string) (M, bool)) func(context.Context, string, Outcome) (any, error) {
+	return func(_ context.Context, id string, o Outcome) (any, error) {
+		if err := push(id, o); err != nil {
+			return nil, err
+		}
+		m, _ := get(id)
+		return m, nil
+	}
+}
+
 // ErrNotFound is what an Options hook wraps when the message it was given does not exist.
 var ErrNotFound = errors.New("not found")
 

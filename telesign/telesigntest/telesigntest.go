@@ -75,8 +75,6 @@ type Message struct {
 	HTTPStatus  int       `json:"http_status"`
 	Status      Status    `json:"status"` // the status last reported (or the refusal)
 	SubmittedAt time.Time `json:"submitted_at"`
-
-	plan []planned
 }
 
 // Fault is a failure armed for the next API request(s).
@@ -101,15 +99,19 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu        sync.Mutex
-	messages  []*Message
-	byID      map[string]*Message
-	nonces    map[string]time.Time
-	global    map[string]bool // Telesign's global blocklist (10032)
-	hardCap   int             // accepted sends before 10020; 0 = none
-	callback  string
-	inboundTo string
+	mu      sync.Mutex
+	store   *emu.Store[Message, Status] // steps: the statuses planned without a callback URL
+	nonces  map[string]time.Time
+	global  map[string]bool // Telesign's global blocklist (10032)
+	hardCap int             // accepted sends before 10020; 0 = none
+	urls    *emu.URLs       // callbackKey, inboundKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	callbackKey = "callback_url"
+	inboundKey  = "inbound_url"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -121,7 +123,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{byID: map[string]*Message{}, nonces: map[string]time.Time{}, global: map[string]bool{},
+	s := &Server{nonces: map[string]time.Time{}, global: map[string]bool{},
 		ids: emu.IDGen{Digits: 32, Upper: true}}
 	if opts != nil {
 		s.opts = *opts
@@ -132,19 +134,14 @@ func New(opts *Options) *Server {
 	if s.opts.APIKey == "" {
 		s.opts.APIKey = DefaultAPIKey
 	}
-	switch {
-	case s.opts.Retries == 0:
-		s.opts.Retries = DefaultRetries
-	case s.opts.Retries < 0:
-		s.opts.Retries = 0
-	}
+	s.opts.Retries = emu.Retries(s.opts.Retries, DefaultRetries)
 	if s.opts.RetryUnit <= 0 {
 		s.opts.RetryUnit = DefaultRetryUnit
 	}
 	if s.opts.DateTolerance <= 0 {
 		s.opts.DateTolerance = DefaultDateTolerance
 	}
-	s.callback, s.inboundTo = s.opts.CallbackURL, s.opts.InboundURL
+	s.urls = emu.NewURLs(map[string]string{callbackKey: s.opts.CallbackURL, inboundKey: s.opts.InboundURL}, callbackKey, inboundKey)
 	unit := s.opts.RetryUnit
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -164,18 +161,13 @@ func New(opts *Options) *Server {
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body)
 		},
-		WaitCallbacks: s.WaitCallbacks,
-		Status: func(ctx context.Context, id string, o emu.Outcome) (any, error) {
-			if err := s.pushStatus(id, o); err != nil {
-				return nil, err
-			}
-			m, _ := s.Message(id)
-			return m, nil
-		},
+		Status: emu.PushThenGet(s.pushStatus, s.Message),
 	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st Status, _ time.Time) { m.Status = st })
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.byID, s.nonces, s.global, s.hardCap = nil, map[string]*Message{}, map[string]time.Time{}, map[string]bool{}, 0
+		s.store.ResetLocked()
+		s.nonces, s.global, s.hardCap = map[string]time.Time{}, map[string]bool{}, 0
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -235,18 +227,10 @@ func (s *Server) CustomerID() string { return s.opts.CustomerID }
 func (s *Server) APIKey() string { return s.opts.APIKey }
 
 // SetCallbackURL sets the account's Transaction Callback Service URL.
-func (s *Server) SetCallbackURL(u string) {
-	s.mu.Lock()
-	s.callback = u
-	s.mu.Unlock()
-}
+func (s *Server) SetCallbackURL(u string) { s.urls.Set(callbackKey, u) }
 
 // SetInboundURL sets where inbound messages are posted ("" means the callback URL).
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inboundTo = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // Requests returns how many Telesign API requests the emulator received (control requests
 // excluded).
@@ -256,53 +240,18 @@ func (s *Server) Requests() int { return s.emu.Recorder.Len() }
 func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests() }
 
 // Messages returns every send taken, oldest first, refused ones included (Accepted false).
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Accepted returns how many sends the emulator accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
-}
+func (s *Server) Accepted() int { return s.store.Accepted() }
 
 // Message returns the accepted message with the given reference_id.
-func (s *Server) Message(referenceID string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.byID[referenceID]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(referenceID string) (Message, bool) { return s.store.Message(referenceID) }
 
 // Arm arms a fault for the next API request(s).
 func (s *Server) Arm(f Fault) {
-	ef := emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
-		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}
-	if ef.Path == "" {
-		ef.Path = "/v1/"
-	}
-	s.emu.Arm(ef)
+	s.emu.Arm(emu.Fault{Status: f.Status, RetryAfter: f.RetryAfter, Reset: f.Reset,
+		ResetBeforeProcessing: f.ResetBeforeProcessing, Delay: f.Delay, Times: f.Times, Path: f.Path}.OrPath("/v1/"))
 }
 
 // SetHardCap makes every send after the next n accepted ones fail with 429 and code
@@ -314,17 +263,7 @@ func (s *Server) SetHardCap(n int) {
 		s.hardCap = 0
 		return
 	}
-	s.hardCap = s.acceptedLocked() + n
-}
-
-func (s *Server) acceptedLocked() int {
-	n := 0
-	for _, m := range s.messages {
-		if m.Accepted {
-			n++
-		}
-	}
-	return n
+	s.hardCap = s.store.AcceptedLocked() + n
 }
 
 // SetOutcome chooses the final status reported for messages to to: sms.StatusDelivered
@@ -369,10 +308,7 @@ func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
 // *emulator.DeliveryError naming every one that did not succeed and that no earlier
 // WaitCallbacks or SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every callback delivery and its attempts.
@@ -537,7 +473,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		Parts: max(1, sms.CountSegments(f.message).Segments), SubmittedAt: now}
 	s.mu.Lock()
 	if m.CallbackURL == "" {
-		m.CallbackURL = s.callback
+		m.CallbackURL = s.urls.Get(callbackKey)
 	}
 	httpStatus := http.StatusBadRequest
 	switch {
@@ -546,20 +482,19 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		code = CodeBlockedGlobally
 	case s.emu.OptOuts.Has(anySender, f.phone) || f.senderID != "" && s.emu.OptOuts.Has(f.senderID, f.phone):
 		code = CodeBlockedByCustomer
-	case s.hardCap > 0 && s.acceptedLocked() >= s.hardCap:
+	case s.hardCap > 0 && s.store.AcceptedLocked() >= s.hardCap:
 		code, httpStatus = CodeHardCap, http.StatusTooManyRequests
 	}
 	if code != 0 {
 		m.HTTPStatus, m.Status = httpStatus, Status{code, Description(code), FormatTime(now)}
-		s.messages = append(s.messages, m)
+		s.store.AddLocked(m, "", false)
 		s.mu.Unlock()
 		s.writeError(w, httpStatus, code, f.externalID, "")
 		return
 	}
 	m.Accepted, m.HTTPStatus = true, http.StatusOK
 	m.Status = Status{CodeInProgress, "Message in progress", FormatTime(now)}
-	s.messages = append(s.messages, m)
-	s.byID[m.ReferenceID] = m
+	s.store.AddLocked(m, m.ReferenceID, true)
 	out := s.answerLocked(m) // 290: the answer precedes every report
 	s.planLocked(m)
 	s.mu.Unlock()
@@ -586,10 +521,10 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	m, ok := s.byID[r.PathValue("reference_id")]
+	m, ok := s.store.GetLocked(r.PathValue("reference_id"))
 	var out answer
 	if ok {
-		s.advanceLocked(m)
+		s.store.AdvanceLocked(m)
 		out = s.answerLocked(m)
 	}
 	s.mu.Unlock()
@@ -623,12 +558,6 @@ func outcomeCode(o emu.Outcome) int {
 	return CodeFor(o.Status)
 }
 
-// planned is a status a message moves to at a time.
-type planned struct {
-	status Status
-	at     time.Time
-}
-
 // scheduleLocked reports code for m after delay: a signed POST to its callback URL (the
 // message takes the status as the first attempt goes out), or, without one, the status
 // applies when due.
@@ -639,8 +568,8 @@ func (s *Server) scheduleLocked(m *Message, code int, description string, delay 
 	at := s.emu.Now().Add(delay)
 	st := Status{code, description, FormatTime(at)}
 	if m.CallbackURL == "" {
-		m.plan = append(m.plan, planned{st, at})
-		s.advanceLocked(m)
+		s.store.PlanLocked(m, st, at)
+		s.store.AdvanceLocked(m)
 		return
 	}
 	rep := s.reportLocked(m)
@@ -657,15 +586,6 @@ func (s *Server) scheduleLocked(m *Message, code int, description string, delay 
 			return nil
 		},
 	})
-}
-
-// advanceLocked applies the due statuses of a message without a callback URL.
-func (s *Server) advanceLocked(m *Message) {
-	now := s.emu.Now()
-	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		m.Status = m.plan[0].status
-		m.plan = m.plan[1:]
-	}
 }
 
 // reportLocked is the delivery report of m's current status.
@@ -692,11 +612,11 @@ func (s *Server) PushStatus(referenceID string, status sms.Status, code string) 
 func (s *Server) pushStatus(id string, o emu.Outcome) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, ok := s.byID[id]
+	m, ok := s.store.GetLocked(id)
 	if !ok {
 		return fmt.Errorf("telesigntest: message %q: %w", id, emu.ErrNotFound)
 	}
-	m.plan = nil
+	s.store.DropPlanLocked(m)
 	s.scheduleLocked(m, outcomeCode(o), o.Description, 0)
 	return nil
 }
@@ -765,12 +685,10 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	case "start":
 		s.emu.OptOuts.Remove(anySender, digits(from))
 	}
-	s.mu.Lock()
-	target := s.inboundTo
+	target := s.urls.Get(inboundKey)
 	if target == "" {
-		target = s.callback
+		target = s.urls.Get(callbackKey)
 	}
-	s.mu.Unlock()
 	if target == "" {
 		return emulator.Delivery{}, nil
 	}
@@ -778,40 +696,12 @@ func (s *Server) SendInbound(ctx context.Context, from, to, text string) (emulat
 	if _, err := emu.NewRequest(http.MethodPost, target, nil, body); err != nil {
 		return emulator.Delivery{}, fmt.Errorf("telesigntest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, emu.Callback{URL: target, Header: s.callbackHeader(body), Body: body})
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, emu.Callback{URL: target, Header: s.callbackHeader(body), Body: body})
 }
 
 func (s *Server) registerControl() {
 	c := s.emu.Control
-	c.Route("GET /config", `{"callback_url","inbound_url"}: the callback targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		cb, in := s.callback, s.inboundTo
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"callback_url": emulator.RedactURL(cb), "inbound_url": emulator.RedactURL(in)})
-	})
-	c.Route("POST /config", `{"callback_url","inbound_url"}: change the callback targets`, func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			CallbackURL *string `json:"callback_url"`
-			InboundURL  *string `json:"inbound_url"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.CallbackURL != nil {
-			s.SetCallbackURL(*in.CallbackURL)
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(c, "callback")
 	c.Route("POST /blocklist", `{"to","global"}: block a number (10031, or 10032 with global)`, func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			To     string `json:"to"`

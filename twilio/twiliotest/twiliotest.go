@@ -77,16 +77,11 @@ type Message struct {
 	// undelivered); zero while it is queued, and for a failed message.
 	Sent time.Time `json:"date_sent,omitzero"`
 	Form string    `json:"form"` // the request body as received
-
-	plan []step // reports not yet due, for a message without a status callback
 }
 
-// step is one status a message moves to: reported in a callback when the message has a
-// status callback (the status changes as the report goes out), else applied once the emulator clock reaches its time.
-type step struct {
-	word, code, msg string
-	at              time.Time // emulator-clock time at which a step without a callback is due
-}
+// step is one status a message without a status callback moves to once the emulator clock
+// reaches its time (with a callback, the status changes as its report goes out).
+type step struct{ word, code, msg string }
 
 // Fault is a failure armed for the next send request(s).
 type Fault struct {
@@ -110,12 +105,16 @@ type Server struct {
 	opts Options
 	ids  emu.IDGen
 
-	mu       sync.Mutex
-	messages []*Message
-	bySID    map[string]*Message
-	inbound  string
-	statusCB string
+	mu    sync.Mutex
+	store *emu.Store[Message, step] // steps: reports not yet due, of messages without a status callback
+	urls  *emu.URLs                 // inboundKey, statusKey
 }
+
+// Keys of Server.urls, as the control API names them.
+const (
+	inboundKey = "inbound_url"
+	statusKey  = "status_callback"
+)
 
 // NewServer starts an emulator on a loopback port. Close it when done.
 func NewServer(opts *Options) *Server {
@@ -127,7 +126,7 @@ func NewServer(opts *Options) *Server {
 // New returns an emulator that is not listening; serve Handler yourself (cmd/smsemu does)
 // and set URL.
 func New(opts *Options) *Server {
-	s := &Server{bySID: map[string]*Message{}}
+	s := &Server{}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -140,7 +139,7 @@ func New(opts *Options) *Server {
 	if s.opts.CallbackWait <= 0 {
 		s.opts.CallbackWait = 10 * time.Millisecond
 	}
-	s.inbound, s.statusCB = s.opts.InboundURL, s.opts.StatusCallback
+	s.urls = emu.NewURLs(map[string]string{inboundKey: s.opts.InboundURL, statusKey: s.opts.StatusCallback}, inboundKey, statusKey)
 	s.ids = emu.IDGen{Prefix: "SM"}
 	s.emu = emu.NewServer(&emu.Options{Clock: s.opts.Clock, Delivery: &emu.DelivererOptions{
 		HTTPClient: s.opts.CallbackClient,
@@ -157,18 +156,14 @@ func New(opts *Options) *Server {
 		Inbound: func(ctx context.Context, in emu.Inbound) (any, error) {
 			return s.SendInbound(ctx, in.From, in.To, in.Body, in.MediaURLs...)
 		},
-		WaitCallbacks: s.WaitCallbacks,
-		Status: func(ctx context.Context, sid string, o emu.Outcome) (any, error) {
-			if err := s.pushStatus(sid, o); err != nil {
-				return nil, err
-			}
-			m, _ := s.Message(sid)
-			return m, nil
-		},
+		Status: emu.PushThenGet(s.pushStatus, s.Message),
+	})
+	s.store = emu.NewStore(&s.mu, s.emu.Now, func(m *Message, st step, at time.Time) {
+		s.applyLocked(m, st.word, st.code, st.msg, at)
 	})
 	s.emu.OnReset(func() {
 		s.mu.Lock()
-		s.messages, s.bySID = nil, map[string]*Message{}
+		s.store.ResetLocked()
 		s.mu.Unlock()
 	})
 	s.registerControl()
@@ -208,18 +203,10 @@ func (s *Server) AccountSID() string { return s.opts.AccountSID }
 func (s *Server) AuthToken() string { return s.opts.AuthToken }
 
 // SetInboundURL sets where injected inbound messages are posted.
-func (s *Server) SetInboundURL(u string) {
-	s.mu.Lock()
-	s.inbound = u
-	s.mu.Unlock()
-}
+func (s *Server) SetInboundURL(u string) { s.urls.Set(inboundKey, u) }
 
 // SetStatusCallback sets the account-level status callback URL.
-func (s *Server) SetStatusCallback(u string) {
-	s.mu.Lock()
-	s.statusCB = u
-	s.mu.Unlock()
-}
+func (s *Server) SetStatusCallback(u string) { s.urls.Set(statusKey, u) }
 
 // Requests returns how many Twilio API requests the emulator received (control requests
 // excluded).
@@ -230,17 +217,7 @@ func (s *Server) RecordedRequests() []emulator.Request { return s.emu.Requests()
 
 // Messages returns the accepted messages, oldest first, each with the status last
 // reported for it.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Message, len(s.messages))
-	for i, m := range s.messages {
-		s.advanceLocked(m)
-		out[i] = *m
-		out[i].plan = nil
-	}
-	return out
-}
+func (s *Server) Messages() []Message { return s.store.Messages() }
 
 // Arm arms a fault for the next send request(s).
 func (s *Server) Arm(f Fault) { s.emu.Arm(f.emu()) }
@@ -272,10 +249,7 @@ func (s *Server) SetOutcome(to string, status sms.Status, errorCode string) {
 // answered outside 2xx or could not be reached — and that no earlier WaitCallbacks or
 // SendInbound reported; nil when all succeeded.
 func (s *Server) WaitCallbacks(ctx context.Context) error {
-	if err := s.emu.Deliverer.Wait(ctx); err != nil {
-		return err
-	}
-	return s.emu.Deliverer.Check(nil)
+	return s.emu.Deliverer.WaitChecked(ctx)
 }
 
 // Deliveries returns every callback delivery and its attempts.
@@ -429,10 +403,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 		m.From = "+15005550006" // a pool number chosen by the "service"
 	}
 	s.mu.Lock()
-	s.messages = append(s.messages, m)
-	s.bySID[m.SID] = m
+	s.store.AddLocked(m, m.SID, true)
 	if cb == "" {
-		cb = s.statusCB
+		cb = s.urls.Get(statusKey)
 	}
 	res := s.resource(m, svc != "" && from == "")
 	s.mu.Unlock()
@@ -491,10 +464,10 @@ func (s *Server) fetch(w http.ResponseWriter, r *http.Request) {
 	}
 	sid := strings.TrimSuffix(r.PathValue("msg"), ".json")
 	s.mu.Lock()
-	m, ok := s.bySID[sid]
+	m, ok := s.store.GetLocked(sid)
 	var res map[string]any
 	if ok {
-		s.advanceLocked(m)
+		s.store.AdvanceLocked(m)
 		res = s.resource(m, false)
 	}
 	s.mu.Unlock()
@@ -547,9 +520,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var match []*Message
-	for i := len(s.messages) - 1; i >= 0; i-- { // newest first, as Twilio lists
-		m := s.messages[i]
-		s.advanceLocked(m)
+	all := s.store.AllLocked()
+	for i := len(all) - 1; i >= 0; i-- { // newest first, as Twilio lists
+		m := all[i]
+		s.store.AdvanceLocked(m)
 		if (q.Get("To") != "" && q.Get("To") != m.To) || (q.Get("From") != "" && q.Get("From") != m.From) {
 			continue
 		}
@@ -662,7 +636,7 @@ func (s *Server) queueReports(m *Message, cb string) {
 		due = due.Add(delay)
 		if cb == "" {
 			s.mu.Lock()
-			m.plan = append(m.plan, step{word: word, code: code, msg: msg, at: due})
+			s.store.PlanLocked(m, step{word: word, code: code, msg: msg}, due)
 			s.mu.Unlock()
 			continue
 		}
@@ -721,18 +695,7 @@ func statusWord(st sms.Status) string {
 
 // Message returns the accepted message with the given SID, with the status last reported
 // for it.
-func (s *Server) Message(sid string) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok := s.bySID[sid]
-	if !ok {
-		return Message{}, false
-	}
-	s.advanceLocked(m)
-	out := *m
-	out.plan = nil
-	return out, true
-}
+func (s *Server) Message(sid string) (Message, bool) { return s.store.Message(sid) }
 
 // PushStatus reports a new status for the accepted message sid now, as Twilio does when
 // the carrier answers: it posts the signed status callback to the message's StatusCallback
@@ -755,15 +718,15 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 		code, msg = failureCode(o)
 	}
 	s.mu.Lock()
-	m, ok := s.bySID[sid]
+	m, ok := s.store.GetLocked(sid)
 	if !ok {
 		s.mu.Unlock()
 		return fmt.Errorf("twiliotest: message %q: %w", sid, emu.ErrNotFound)
 	}
-	m.plan = nil
+	s.store.DropPlanLocked(m)
 	cb := m.StatusCallback
 	if cb == "" {
-		cb = s.statusCB
+		cb = s.urls.Get(statusKey)
 	}
 	if cb == "" {
 		s.applyLocked(m, word, code, msg, s.emu.Now())
@@ -778,16 +741,6 @@ func (s *Server) pushStatus(sid string, o emu.Outcome) error {
 	}
 	s.emu.Deliverer.Send(c)
 	return nil
-}
-
-// advanceLocked applies the steps of a message without a status callback that are due.
-// s.mu must be held.
-func (s *Server) advanceLocked(m *Message) {
-	now := s.emu.Now()
-	for len(m.plan) > 0 && !now.Before(m.plan[0].at) {
-		s.applyLocked(m, m.plan[0].word, m.plan[0].code, m.plan[0].msg, m.plan[0].at)
-		m.plan = m.plan[1:]
-	}
 }
 
 func (s *Server) statusForm(m *Message, status, code string) url.Values {
@@ -913,9 +866,7 @@ func (s *Server) OptOuts() []emulator.OptOut { return s.emu.OptOuts.List() }
 // *emulator.DeliveryError with the status and the first line of the answer; the Delivery
 // is returned either way.
 func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaURLs ...string) (emulator.Delivery, error) {
-	s.mu.Lock()
-	target := s.inbound
-	s.mu.Unlock()
+	target := s.urls.Get(inboundKey)
 	// Twilio applies its opt-out keywords whatever the webhook answers, and still relays them.
 	switch {
 	case emu.Keyword(body, StopKeywords) != "":
@@ -930,38 +881,9 @@ func (s *Server) SendInbound(ctx context.Context, from, to, body string, mediaUR
 	if err != nil {
 		return emulator.Delivery{}, fmt.Errorf("twiliotest: inbound URL: %w", err)
 	}
-	d, err := s.emu.Deliverer.Deliver(ctx, c)
-	if err != nil {
-		return d, err
-	}
-	if err := s.emu.Deliverer.Check(func(x emulator.Delivery) bool { return x.ID == d.ID }); err != nil {
-		return d, err
-	}
-	return d, nil
+	return s.emu.Deliverer.DeliverChecked(ctx, c)
 }
 
 func (s *Server) registerControl() {
-	c := s.emu.Control
-	c.Route("GET /config", `{"inbound_url","status_callback"}: the webhook targets`, func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		in, cb := s.inbound, s.statusCB
-		s.mu.Unlock()
-		emu.WriteJSON(w, http.StatusOK, map[string]string{"inbound_url": emulator.RedactURL(in), "status_callback": emulator.RedactURL(cb)})
-	})
-	c.Route("POST /config", "{\"inbound_url\",\"status_callback\"}: change the webhook targets", func(w http.ResponseWriter, r *http.Request) {
-		var in struct {
-			InboundURL     *string `json:"inbound_url"`
-			StatusCallback *string `json:"status_callback"`
-		}
-		if !emu.ReadJSON(w, r, &in) {
-			return
-		}
-		if in.InboundURL != nil {
-			s.SetInboundURL(*in.InboundURL)
-		}
-		if in.StatusCallback != nil {
-			s.SetStatusCallback(*in.StatusCallback)
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.urls.Register(s.emu.Control, "webhook")
 }
