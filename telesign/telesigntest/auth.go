@@ -11,7 +11,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/smsbridge/sms/internal/tsasign"
 )
 
 // DecodeKey decodes an API key as Telesign's SDKs do, leniently: every character outside
@@ -19,24 +20,14 @@ import (
 // key with its "----" decodes (vendors/telesign.md §1.2). Trailing bits that do not make a
 // byte are ignored.
 func DecodeKey(apiKey string) []byte {
-	var b strings.Builder
-	for _, c := range apiKey {
-		if c < unicode.MaxASCII && (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
-			b.WriteRune(c)
-		}
-	}
-	s := b.String()
-	if len(s)%4 == 1 { // a lone sextet carries no whole byte
-		s = s[:len(s)-1]
-	}
-	out, _ := base64.RawStdEncoding.DecodeString(s)
-	return out
+	key, _ := tsasign.DecodeKey(apiKey) // the client's decoder: both sides read keys alike
+	return key
 }
 
 // Sign returns base64(HMAC-SHA256(DecodeKey(apiKey), msg)): the signature of a request's
 // string to sign, or of a callback's raw body.
 func Sign(apiKey string, msg []byte) string {
-	return signWith(sha256.New, DecodeKey(apiKey), msg)
+	return tsasign.SignBody(DecodeKey(apiKey), msg)
 }
 
 func signWith(h func() hash.Hash, key, msg []byte) string {
