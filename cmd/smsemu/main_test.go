@@ -484,7 +484,7 @@ func (sp *spy) listen(ctx context.Context, network, address string) (net.Listene
 	if err != nil {
 		return nil, err
 	}
-	l := &spyListener{Listener: ln, asked: address, addr: report, closed: make(chan struct{}), read: make(chan struct{})}
+	l := &spyListener{Listener: ln, asked: address, addr: report, closed: make(chan struct{}), read: make(chan struct{}), active: make(chan struct{})}
 	sp.mu.Lock()
 	sp.lns = append(sp.lns, l)
 	sp.mu.Unlock()
@@ -507,6 +507,11 @@ type spyListener struct {
 	closeOnce sync.Once
 	read      chan struct{} // closed when a connection read its first byte
 	readOnce  sync.Once
+	// active is closed when a connection that has received a whole request head is read
+	// again: the server parsed the head and a handler is reading the body, so the connection
+	// is StateActive and Shutdown waits for it (a connection still in StateNew may be closed).
+	active     chan struct{}
+	activeOnce sync.Once
 }
 
 func (l *spyListener) Addr() net.Addr {
@@ -540,13 +545,22 @@ func (l *spyListener) Accept() (net.Conn, error) {
 
 type spyConn struct {
 	net.Conn
-	l *spyListener
+	l    *spyListener
+	seen []byte // the bytes read until a request head ended
+	head bool   // a whole request head has been read
 }
 
 func (c *spyConn) Read(b []byte) (int, error) {
+	if c.head {
+		c.l.activeOnce.Do(func() { close(c.l.active) })
+	}
 	n, err := c.Conn.Read(b)
 	if n > 0 {
 		c.l.readOnce.Do(func() { close(c.l.read) })
+		if !c.head {
+			c.seen = append(c.seen, b[:n]...)
+			c.head = bytes.Contains(c.seen, []byte("\r\n\r\n"))
+		}
 	}
 	return n, err
 }
@@ -604,7 +618,7 @@ func TestShutdownFinishesInflight(t *testing.T) {
 		resp.Body.Close()
 		got <- answer{status: resp.StatusCode}
 	}()
-	<-twl.read // the server has the request's head; its body is still to come
+	<-twl.active // the server parsed the request's head and waits for its body
 	p.cancel()
 	<-twl.closed // shutdown has begun
 	io.WriteString(send, url.Values{"To": {"+14155552671"}, "From": {"+15005550006"}, "Body": {"slow"}}.Encode())
