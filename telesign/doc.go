@@ -74,7 +74,7 @@
 //
 // Errors come in one envelope, {"reference_id", "status": {"code", "description"}} (or an
 // errors[] array); the class comes from the HTTP status through the library's one
-// status→code function, refined for 4xx by the status.code (ErrorClass):
+// status→code function, refined for a 4xx refusal (not 408 or 409) by the status.code (ErrorClass):
 //
 //	HTTP  status.code                          sms.Code           retried by sms.Client
 //	429   10019 rate limit exceeded            RateLimited        yes
