@@ -46,7 +46,9 @@
 // recipient, AttemptID(key, to): on callback_url (AttemptParam, read back with AttemptOf)
 // and, when Message.Reference is empty, as external_id, which Telesign echoes in every
 // delivery report (Event.Reference). Persist SendResult.IdempotencyKey with the ambiguous
-// recipient and wait for the report carrying its attempt id before resending.
+// recipient and wait for the report carrying its attempt id before resending. A message
+// with a Reference and no callback URL carries the attempt id nowhere: its reports are
+// matched by the Reference, and the OutcomeUnknown error says so.
 //
 // # Sender types
 //
