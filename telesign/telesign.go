@@ -248,6 +248,9 @@ func AttemptID(key, to string) string {
 }
 
 // AttemptOf returns the attempt id a callback request's URL carries (AttemptParam), or "".
+// Telesign signs the body only, not the URL: a signed report replayed to a URL naming another
+// attempt passes ParseCallback. Settle an outcome by Event.Reference (external_id, signed)
+// where it holds the attempt id, and by AttemptOf only when it agrees with a signed field.
 func AttemptOf(r *http.Request) string {
 	if r == nil || r.URL == nil || !strings.Contains(r.URL.RawQuery, AttemptParam) {
 		return ""
