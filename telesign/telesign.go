@@ -442,7 +442,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 func withAttempt(err error, attempt string) error {
 	if e, ok := err.(*sms.Error); ok && e.Code == sms.CodeOutcomeUnknown {
 		if attempt == "" {
-			e.Message += "; the message may exist: its delivery report carries Message.Reference in external_id"
+			e.Message += "; the message may exist: its delivery report carries Message.Reference in external_id (with the recipient as Event.To)"
 		} else {
 			e.Message += "; the message may exist: its delivery report carries attempt id " + attempt + " (telesign.AttemptID)"
 		}
