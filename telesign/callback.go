@@ -46,7 +46,8 @@ var actionTypes = map[string]sms.EventType{"stop": sms.EventOptOut, "start": sms
 //     From the sender ID actually used, when Telesign adds them; Timestamp status.updated_on.
 //     Event.ID is over the provider, reference_id and status code: Telesign sends
 //     intermediate and final statuses of one message, and retries a callback that was not
-//     answered 200.
+//     answered 200. Without a reference_id it is left empty (the webhook derives it from the
+//     raw body).
 //   - any other JSON object: an sms.EventUnknown with the raw body, acknowledged.
 //
 // A body that is not a JSON object is CodeInvalidArgument (400). Raw is a copy of the body.
@@ -114,7 +115,9 @@ func parseCallback(body []byte) (*sms.Callback, error) {
 		if it := b.firstError(); it != nil && it.Code != 0 {
 			ev.ErrorCode, ev.ErrorDescription = strconv.Itoa(int(it.Code)), it.Description
 		}
-		ev.ID = sms.EventID(Name, b.ReferenceID, ev.RawStatus, "")
+		if b.ReferenceID != "" { // else the webhook derives it from the raw body
+			ev.ID = sms.EventID(Name, b.ReferenceID, ev.RawStatus, "")
+		}
 	}
 	return &sms.Callback{Events: []sms.Event{ev}}, nil
 }

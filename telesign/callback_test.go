@@ -85,6 +85,21 @@ func TestCallbackEventIDs(t *testing.T) {
 	require.NotEqual(t, c, d)
 }
 
+// A report without reference_id has no message to name: its Event.ID is left empty for the
+// webhook to derive from the raw body, rather than one id shared by every such report of a
+// status, which would drop all but the first as duplicates.
+func TestCallbackEventIDWithoutReferenceID(t *testing.T) {
+	p := newProvider(t, "http://127.0.0.1:1", nil)
+	for _, body := range []string{
+		`{"status":{"code":200},"external_id":"A"}`,
+		`{"reference_id":"","status":{"code":200},"external_id":"B"}`,
+	} {
+		ev := parse(t, p, signedRequest(t, wireKey, []byte(body)), []byte(body))
+		require.Equal(t, sms.EventDeliveryReport, ev.Type, body)
+		require.Empty(t, ev.ID, body)
+	}
+}
+
 func TestCallbackAuthentication(t *testing.T) {
 	body := fixture(t, "dlr-delivered.json")
 	sig, err := telesign.SignCallback(sms.NewSecret(wireKey), body)

@@ -46,7 +46,9 @@
 // recipient, AttemptID(key, to): on callback_url (AttemptParam, read back with AttemptOf)
 // and, when Message.Reference is empty, as external_id, which Telesign echoes in every
 // delivery report (Event.Reference). Persist SendResult.IdempotencyKey with the ambiguous
-// recipient and wait for the report carrying its attempt id before resending.
+// recipient and wait for the report carrying its attempt id before resending. A message
+// with a Reference and no callback URL carries the attempt id nowhere: its reports are
+// matched by the Reference, and the OutcomeUnknown error says so.
 //
 // # Sender types
 //
@@ -74,7 +76,7 @@
 //
 // Errors come in one envelope, {"reference_id", "status": {"code", "description"}} (or an
 // errors[] array); the class comes from the HTTP status through the library's one
-// status→code function, refined for 4xx by the status.code (ErrorClass):
+// status→code function, refined for a 4xx refusal (not 408 or 409) by the status.code (ErrorClass):
 //
 //	HTTP  status.code                          sms.Code           retried by sms.Client
 //	429   10019 rate limit exceeded            RateLimited        yes

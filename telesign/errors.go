@@ -133,9 +133,11 @@ func ErrorClass(code int) (c sms.Code, notAccepted, ok bool) {
 
 // mapError maps a non-2xx answer to the whole request: code and NotAccepted from the shared
 // status→code function (vendor.StatusError), refined by the status.code table (ErrorClass)
-// for 4xx answers; VendorCode and Message from the fields of the documented error shape only.
-// An unparsed body never reaches an error: a proxy may echo the Authorization header. A 5xx
-// keeps OutcomeUnknown whatever its body says (vendors/telesign.md §3).
+// only for an answer whose HTTP status already proves a refusal (a 4xx other than 408 and
+// 409); VendorCode and Message from the fields of the documented error shape only. An
+// unparsed body never reaches an error: a proxy may echo the Authorization header. A 3xx
+// (no redirect is followed), 408, 409 or 5xx keeps OutcomeUnknown whatever its body says
+// (vendors/telesign.md §3).
 func mapError(resp *httpx.Response) *sms.Error {
 	e := vendor.StatusError(resp)
 	var b envelope
@@ -158,7 +160,7 @@ func mapError(resp *httpx.Response) *sms.Error {
 	if desc != "" {
 		e.Message = desc
 	}
-	if resp.StatusCode < 500 {
+	if e.NotAccepted { // a 4xx refusal; a 3xx, 408, 409 or 5xx stays OutcomeUnknown
 		if c, na, ok := ErrorClass(code); ok {
 			e.Code, e.NotAccepted = c, na
 		}

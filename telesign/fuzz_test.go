@@ -27,7 +27,8 @@ func seeds(f *testing.F, names ...string) {
 }
 
 // FuzzParseCallback: any body gives one event or a 400-class error, never a panic; a body
-// encoding/json refuses is refused; Raw is the body; a report has a RawStatus and an id.
+// encoding/json refuses is refused; Raw is the body; a report has a RawStatus, and an id
+// exactly when it has a reference_id (the webhook derives the others' from Raw).
 func FuzzParseCallback(f *testing.F) {
 	seeds(f, "dlr-delivered.json", "dlr-bulk-failure.json", "dlr-rfc1123.json",
 		"inbound-start.json", "inbound-arret.json", "inbound-generic.json")
@@ -48,8 +49,8 @@ func FuzzParseCallback(f *testing.F) {
 		if len(cb.Events) != 1 || !bytes.Equal(cb.Events[0].Raw, body) {
 			t.Fatalf("want one event with the body as Raw")
 		}
-		if ev := cb.Events[0]; ev.Type == sms.EventDeliveryReport && (ev.RawStatus == "" || ev.ID == "") {
-			t.Fatalf("report without RawStatus or ID")
+		if ev := cb.Events[0]; ev.Type == sms.EventDeliveryReport && (ev.RawStatus == "" || (ev.MessageID != "") != (ev.ID != "")) {
+			t.Fatalf("report without RawStatus, or with an ID not following its reference_id")
 		}
 	})
 }

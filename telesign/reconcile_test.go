@@ -74,3 +74,31 @@ func TestOutcomeUnknownSettledByAttemptID(t *testing.T) {
 	require.Len(t, msgs, 1)
 	require.Equal(t, msgs[0].ReferenceID, seen[1].ev.MessageID)
 }
+
+// With a Message.Reference and no callback URL the attempt id is sent nowhere (external_id
+// is the Reference), so the OutcomeUnknown error must not tell the application to wait for a
+// report carrying it: it names the Reference, which the reports echo in external_id.
+func TestOutcomeUnknownNamesWhatTheReportCarries(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
+		writeJSON(w, http.StatusBadGateway, `{}`)
+	})
+	p := newProvider(t, f.URL, nil)
+	const key, to = "order-47-key", "+14155550104"
+	msg := &sms.Message{To: []string{to}, From: sms.Sender{Value: "Acme"}, Body: "hi", IdempotencyKey: key}
+	for _, tc := range []struct {
+		name, reference, callback, want, notWant string
+	}{
+		{"no reference", "", "", telesign.AttemptID(key, to), "Reference"},
+		{"reference and callback URL", "order-47", "https://app.example.com/cb", telesign.AttemptID(key, to), "Reference"},
+		{"reference, no callback URL", "order-47", "", "Reference", telesign.AttemptID(key, to)},
+	} {
+		m := *msg
+		m.Reference, m.CallbackURL = tc.reference, tc.callback
+		_, err := p.Send(context.Background(), &m)
+		var se *sms.Error
+		require.ErrorAs(t, err, &se, tc.name)
+		require.Equal(t, sms.CodeOutcomeUnknown, se.Code, tc.name)
+		require.Contains(t, se.Message, tc.want, tc.name)
+		require.NotContains(t, se.Message, tc.notWant, tc.name)
+	}
+}

@@ -235,7 +235,8 @@ var attemptNamespace = norm.UUID5(norm.NamespaceURL, "https://github.com/smsbrid
 // Telesign echoes in the send answer, the status query and every delivery report
 // (Event.Reference). A send that ended OutcomeUnknown never learnt its reference_id: compute
 // AttemptID from the persisted SendResult.IdempotencyKey and recipient, and wait for the report
-// that carries it before resending.
+// that carries it before resending. A message with a Reference and no callback URL carries
+// the attempt id nowhere: its reports are matched by the Reference (external_id).
 func AttemptID(key, to string) string {
 	u := norm.UUID5(attemptNamespace, key+"|"+to)
 	const digits = "0123456789ABCDEF"
@@ -247,6 +248,9 @@ func AttemptID(key, to string) string {
 }
 
 // AttemptOf returns the attempt id a callback request's URL carries (AttemptParam), or "".
+// Telesign signs the body only, not the URL: a signed report replayed to a URL naming another
+// attempt passes ParseCallback. Settle an outcome by Event.Reference (external_id, signed)
+// where it holds the attempt id, and by AttemptOf only when it agrees with a signed field.
 func AttemptOf(r *http.Request) string {
 	if r == nil || r.URL == nil || !strings.Contains(r.URL.RawQuery, AttemptParam) {
 		return ""
@@ -295,7 +299,8 @@ func appendField(b []byte, k, v string) []byte {
 //	CallbackURL            callback_url (default Config.DeliveryURL) + ?smsbridge_attempt=…
 //	Reference              external_id (the AttemptID when Reference is empty)
 //
-// It returns the body and the attempt id.
+// It returns the body and the attempt id, or "" when the request carries it nowhere (a
+// Reference and no callback URL).
 func (p *Provider) sendBody(msg *sms.Message) ([]byte, string, error) {
 	to := msg.To[0]
 	mt, err := messageType(msg.Type)
@@ -346,6 +351,9 @@ func (p *Provider) sendBody(msg *sms.Message) ([]byte, string, error) {
 		b = appendField(b, "callback_url", cb)
 	}
 	b = appendField(b, "external_id", ext)
+	if cb == "" && ext != attempt {
+		attempt = ""
+	}
 	return b, attempt, nil
 }
 
@@ -428,11 +436,16 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 	return res, nil
 }
 
-// withAttempt adds the attempt id to the message of an OutcomeUnknown error, so that the
-// delivery report carrying it can settle the outcome.
+// withAttempt adds to the message of an OutcomeUnknown error what the delivery reports carry
+// to settle the outcome: the attempt id, or ("" when the request carried it nowhere) the
+// message's Reference in external_id.
 func withAttempt(err error, attempt string) error {
 	if e, ok := err.(*sms.Error); ok && e.Code == sms.CodeOutcomeUnknown {
-		e.Message += "; the message may exist: its delivery report carries attempt id " + attempt + " (telesign.AttemptID)"
+		if attempt == "" {
+			e.Message += "; the message may exist: its delivery report carries Message.Reference in external_id (with the recipient as Event.To)"
+		} else {
+			e.Message += "; the message may exist: its delivery report carries attempt id " + attempt + " (telesign.AttemptID)"
+		}
 	}
 	return err
 }
