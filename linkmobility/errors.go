@@ -66,7 +66,8 @@ type errorBody struct {
 
 // mapError maps a non-2xx answer to the whole request: the code and NotAccepted from the
 // shared status→code function (vendor.StatusError), refined by a documented ErrorResponse
-// status code (a 106xxx code LINK answered is never a retryable outcome); VendorCode and
+// status code on the statuses LINK documents it for (400, 401, 403; a 429 or 5xx keeps the
+// status's code, so a throttled send is still retried); VendorCode and
 // Message from the documented fields only. An unparsed body never reaches an error.
 func mapError(resp *httpx.Response) *sms.Error {
 	e := vendor.StatusError(resp)
@@ -76,7 +77,7 @@ func mapError(resp *httpx.Response) *sms.Error {
 	}
 	if b.Status != 0 {
 		e.VendorCode = strconv.Itoa(b.Status)
-		if c, ok := errorClasses[b.Status]; ok && resp.StatusCode >= 400 && resp.StatusCode < 500 {
+		if c, ok := errorClasses[b.Status]; ok && documentedStatus(resp.StatusCode) {
 			e.Code = c
 		}
 	}
@@ -91,4 +92,10 @@ func mapError(resp *httpx.Response) *sms.Error {
 		e.Message = msg
 	}
 	return e
+}
+
+// documentedStatus reports whether LINK documents an ErrorResponse for the HTTP status
+// (vendors/linkmobility.md §3a).
+func documentedStatus(status int) bool {
+	return status == 400 || status == 401 || status == 403
 }

@@ -181,3 +181,13 @@ func TestDefaultCallbackSources(t *testing.T) {
 		require.False(t, p.fromAllowed(&http.Request{RemoteAddr: a + ":443"}), a)
 	}
 }
+
+func TestSend429KeepsRateLimited(t *testing.T) {
+	f := newFake(t, 429, `{"status":106000,"description":"Unknown error"}`)
+	p := newTestProvider(t, f.srv.URL)
+	_, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822"}, Body: "x"})
+	var e *sms.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, sms.CodeRateLimited, e.Code)
+	require.Equal(t, "106000", e.VendorCode)
+}
