@@ -29,8 +29,8 @@
 //
 // A non-2xx answer is LINK's ErrorResponse {status, description, translatedDescription};
 // the code comes from the HTTP status (400 InvalidArgument, 401 Unauthenticated, 403
-// PermissionDenied), refined by the documented status codes (ErrorClass): 106000 Internal,
-// 106100 Unauthenticated, 106101 PermissionDenied, 106200/106201/106202 InvalidArgument,
+// PermissionDenied), refined by the documented status codes (ErrorClass): 106000 keeps the
+// HTTP status's code, 106100 Unauthenticated, 106101 PermissionDenied, 106200/106201/106202 InvalidArgument,
 // 106300 PermissionDenied (no gates: contact support), 106301 InvalidArgument (check GateID).
 // VendorCode is status, Message description; the raw body never reaches an error. Not
 // processed 5xx: none (LINK documents no 5xx; every 5xx after writing is OutcomeUnknown).

@@ -40,8 +40,9 @@ const (
 
 // errorClasses maps the documented send error codes to portable codes. None is retryable: they
 // are configuration or credential problems (§3b), and LINK answered them, so nothing was sent.
+// ErrUnknown (106000) has no class of its own: the HTTP status's code stands (a 400 with it is
+// InvalidArgument).
 var errorClasses = map[int]sms.Code{
-	ErrUnknown:           sms.CodeInternal,
 	ErrAuthentication:    sms.CodeUnauthenticated,
 	ErrAccessDenied:      sms.CodePermissionDenied,
 	ErrPlatformID:        sms.CodeInvalidArgument,

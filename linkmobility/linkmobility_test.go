@@ -191,3 +191,14 @@ func TestSend429KeepsRateLimited(t *testing.T) {
 	require.Equal(t, sms.CodeRateLimited, e.Code)
 	require.Equal(t, "106000", e.VendorCode)
 }
+
+func TestSend400UnknownErrorIsInvalidArgument(t *testing.T) {
+	f := newFake(t, 400, `{"status":106000,"description":"Invalid request body"}`)
+	p := newTestProvider(t, f.srv.URL)
+	_, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822"}, Body: "x"})
+	var e *sms.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, sms.CodeInvalidArgument, e.Code)
+	require.True(t, e.NotAccepted)
+	require.Equal(t, "Invalid request body", e.Message)
+}
