@@ -1,5 +1,5 @@
 // Command quickstart is the README's first command: it sends an SMS through every vendor the
-// library supports (Twilio, Azure Communication Services, Infobip and Telesign so far), each on its built-in
+// library supports (Twilio, Azure Communication Services, Infobip, Telesign and LINK Mobility so far), each on its built-in
 // emulator, and receives the delivery reports and inbound messages through webhook.Handler —
 // fully offline, on loopback.
 //
@@ -23,6 +23,8 @@ import (
 	"github.com/smsbridge/sms/acs/acstest"
 	"github.com/smsbridge/sms/infobip"
 	"github.com/smsbridge/sms/infobip/infobiptest"
+	"github.com/smsbridge/sms/linkmobility"
+	"github.com/smsbridge/sms/linkmobility/linkmobilitytest"
 	"github.com/smsbridge/sms/telesign"
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
@@ -221,6 +223,59 @@ func run(out io.Writer) error {
 	if _, err := tsEmu.SendInbound(ctx, "+14155550102", "+14155550199", "ARRÊT"); err != nil {
 		return err
 	}
+	if err := receive(ctx, out, events, 1); err != nil {
+		return err
+	}
+	return linkLeg(ctx, out, app.URL, mux, sink, events)
+}
+
+// linkLeg is LINK Mobility, on its emulator. In production: the regional host, username,
+// password, platformId and platformPartnerId LINK's support hands out, and the gate id they
+// create for the delivery-report URL you give them (the emulator's Gates play that); the
+// inbound URL goes to support too. Gates authenticate with Basic credentials. A long message
+// is reported part by part ("id$0", "id$1", …, in any order): webhook.Handler folds them into
+// one message status, so the application sees sent, then delivered once every part is.
+func linkLeg(ctx context.Context, out io.Writer, appURL string, mux *http.ServeMux, sink webhook.Sink, events <-chan sms.Event) error {
+	gate := linkmobilitytest.Gate{URL: appURL + "/linkmobility/hooks", Username: "gate", Password: "gate-secret"}
+	lmEmu := linkmobilitytest.NewServer(&linkmobilitytest.Options{
+		Gates:   map[string]linkmobilitytest.Gate{linkmobilitytest.DefaultGateID: gate},
+		Inbound: gate,
+	})
+	defer lmEmu.Close()
+	lm, err := linkmobility.New(linkmobility.Config{
+		Username: lmEmu.Username(), Password: sms.NewSecret(lmEmu.Password()),
+		PlatformID: lmEmu.PlatformID(), PlatformPartnerID: lmEmu.PlatformPartnerID(),
+		GateID:       linkmobilitytest.DefaultGateID,
+		BaseURL:      lmEmu.URL, // in production: linkmobility.HostNorway or the host support assigned
+		CallbackUser: gate.Username, CallbackPassword: sms.NewSecret(gate.Password),
+	}, nil)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/linkmobility/hooks", webhook.Handler(lm, sink, nil))
+	res, err := sms.NewClient(lm, nil).Send(ctx, &sms.Message{
+		To:        []string{"+4746910822"},
+		From:      sms.Sender{Type: sms.SenderShortCode, Value: "2333"},
+		Body:      strings.Repeat("Your parcel 42 is on its way. ", 8), // 240 characters: 2 parts
+		Reference: "order-46",                                          // refId
+	})
+	if err != nil {
+		return fmt.Errorf("linkmobility send: %w", err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(out, "linkmobility sent to=%s id=%s status=%s segments=%d err=%v\n", r.To, r.MessageID, r.Status, r.Segments, r.Err)
+	}
+	if err := lmEmu.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 2); err != nil { // the folded status: sent, then delivered
+		return err
+	}
+	// STOP is an ordinary inbound message at LINK; webhook classifies it. The opt-out's scope
+	// is the short code as a send writes it ("2333"), not LINK's "NO-2333".
+	if _, err := lmEmu.SendInbound(ctx, "+4746910822", "2333", "STOP"); err != nil {
+		return err
+	}
 	return receive(ctx, out, events, 1)
 }
 
@@ -236,7 +291,7 @@ func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int)
 			return ctx.Err()
 		}
 	}
-	if p := got[0].Provider; p != "twilio" && p != "telesign" { // these post one message's reports in order
+	if p := got[0].Provider; p != "twilio" && p != "telesign" && p != "linkmobility" { // these post one message's reports in order
 		slices.SortFunc(got, func(a, b sms.Event) int { return strings.Compare(a.To, b.To) })
 	}
 	for _, ev := range got {
@@ -251,5 +306,8 @@ func printEvent(out io.Writer, ev sms.Event) {
 		fmt.Fprintf(out, "%-7s report    id=%s to=%s status=%s reference=%s\n", ev.Provider, ev.MessageID, ev.To, ev.Status, ev.Reference)
 	default:
 		fmt.Fprintf(out, "%-7s %-9s from=%s body=%q keyword=%s\n", ev.Provider, ev.Type, ev.From, ev.Body, ev.Keyword)
+		if ev.Provider == "linkmobility" {
+			fmt.Fprintf(out, "%-7s           to=%s scope=%s\n", ev.Provider, ev.To, ev.ScopeID)
+		}
 	}
 }

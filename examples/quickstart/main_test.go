@@ -19,6 +19,9 @@ func TestQuickstart(t *testing.T) {
 		"to=+41793026728 status=delivered reference=order-44", `infobip opt_out   from=+41793026727 body="STOP" keyword=STOP`,
 		"telesign sent     to=+14155550102 id=", "status=sent reference=order-45", "status=delivered reference=order-45",
 		`telesign opt_out   from=+14155550102 body="ARRÊT" keyword=ARRÊT`,
+		"linkmobility sent to=+4746910822 id=", "status=queued segments=2 err=<nil>",
+		"to=+4746910822 status=sent reference=order-46", "to=+4746910822 status=delivered reference=order-46",
+		`linkmobility opt_out   from=+4746910822 body="STOP" keyword=STOP`, "to=NO-2333 scope=2333",
 		"twilio  refused   to=+14155550100 after STOP: sms/twilio: OptedOut (HTTP 400, code 21610)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
