@@ -314,3 +314,30 @@ func TestSendProviderResultsWithError(t *testing.T) {
 		require.True(t, sms.IsNotAccepted(res[1].Err))
 	})
 }
+
+// contentRefuser is a provider whose vendor cannot carry some text the root rules allow.
+type contentRefuser struct{ *smstest.Recorder }
+
+func (c contentRefuser) ValidateMessage(m *sms.Message) error {
+	if strings.Contains(m.Body, "forbidden") {
+		return errors.New("the vendor cannot carry this text")
+	}
+	return nil
+}
+
+// A provider's MessageValidator fails the whole send before any request, with no results,
+// as any other invalid message; a valid message is still sent.
+func TestSendProviderMessageValidator(t *testing.T) {
+	rec := smstest.NewRecorder(nil)
+	c := sms.NewClient(contentRefuser{rec}, nil)
+	msg := &sms.Message{To: []string{"+14155550100", "+14155550101"}, From: sms.Sender{Type: sms.SenderLongCode, Value: "+12025550100"}, Body: "a forbidden text"}
+	res, err := c.Send(context.Background(), msg)
+	require.Nil(t, res)
+	require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err))
+	require.True(t, sms.IsNotAccepted(err))
+	require.Zero(t, rec.Calls())
+	msg.Body = "fine"
+	res, err = c.Send(context.Background(), msg)
+	require.NoError(t, err)
+	require.Len(t, res, 2)
+}

@@ -106,6 +106,15 @@ type SenderValidator interface {
 	ValidateSender(s Sender) error
 }
 
+// MessageValidator is implemented by providers whose vendor refuses message content the
+// root rules allow (LINK Mobility cannot carry characters outside the Basic Multilingual
+// Plane). Client calls it once per send, after the root's message-level rules and before any
+// request; an error fails the whole send with CodeInvalidArgument and no results. It must
+// not look at the recipients: a recipient's problem is that recipient's result.
+type MessageValidator interface {
+	ValidateMessage(m *Message) error
+}
+
 // StatusFetcher is implemented by providers that can look a message up, for example to
 // resolve an OutcomeUnknown by listing what the vendor holds.
 type StatusFetcher interface {

@@ -46,7 +46,27 @@ func checkMessage(p Provider, caps Capabilities, msg *Message) error {
 	if msg.Type != TypeDefault && !slices.Contains(caps.MessageTypes, msg.Type) {
 		return unsupportedOption("Message.Type " + msg.Type.String())
 	}
+	if mv, ok := p.(MessageValidator); ok {
+		if err := mv.ValidateMessage(msg); err != nil {
+			return asInvalidMessage(err)
+		}
+	}
 	return nil
+}
+
+// asInvalidMessage makes a provider's message-validation failure an InvalidArgument *Error
+// that proves nothing was sent.
+func asInvalidMessage(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Code == CodeInvalidArgument && e.NotAccepted {
+			return err
+		}
+		c := *e
+		c.Code, c.NotAccepted = CodeInvalidArgument, true
+		return &c
+	}
+	return &Error{Code: CodeInvalidArgument, Message: "invalid message", NotAccepted: true, Err: err}
 }
 
 // unsupportedOption is the error of a portable field the provider cannot honour.

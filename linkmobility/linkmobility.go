@@ -233,6 +233,10 @@ func sourceOf(s sms.Sender) (string, string) {
 	}
 }
 
+// ValidateMessage implements sms.MessageValidator: sms.Client refuses a message LINK cannot
+// carry (see checkBMP) before any request, with no results, as any other invalid message.
+func (p *Provider) ValidateMessage(m *sms.Message) error { return checkBMP(m.Body) }
+
 // checkBMP refuses text LINK cannot carry: characters outside the Basic Multilingual Plane
 // (4-byte UTF-8, most emoji; vendors/linkmobility.md §2c).
 func checkBMP(body string) error {
@@ -416,8 +420,9 @@ func results(msg *sms.Message, batch bool, resp *httpx.Response) ([]sms.SendResu
 }
 
 var (
-	_ sms.LoggerSource    = (*Provider)(nil)
-	_ sms.Provider        = (*Provider)(nil)
-	_ sms.SenderValidator = (*Provider)(nil)
-	_ sms.IdleCloser      = (*Provider)(nil)
+	_ sms.LoggerSource     = (*Provider)(nil)
+	_ sms.Provider         = (*Provider)(nil)
+	_ sms.SenderValidator  = (*Provider)(nil)
+	_ sms.MessageValidator = (*Provider)(nil)
+	_ sms.IdleCloser       = (*Provider)(nil)
 )

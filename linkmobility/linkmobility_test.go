@@ -84,13 +84,14 @@ func TestSendRefusesNonBMPBeforeRequest(t *testing.T) {
 	require.Equal(t, sms.CodeInvalidArgument, e.Code)
 	require.True(t, e.NotAccepted)
 	require.Empty(t, f.reqs)
-	// Through the client: every recipient gets the refusal, nothing is sent.
+	// Through the client (sms.MessageValidator): a message-level refusal, no results,
+	// nothing sent, as for any other invalid message.
 	c := sms.NewClient(p, nil)
-	res, _ := c.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822", "+4741560067"}, Body: "😀"})
-	for _, r := range res {
-		require.ErrorAs(t, r.Err, &e)
-		require.Equal(t, sms.CodeInvalidArgument, e.Code)
-	}
+	res, err := c.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822", "+4741560067"}, Body: "😀"})
+	require.Nil(t, res)
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, sms.CodeInvalidArgument, e.Code)
+	require.True(t, e.NotAccepted)
 	require.Empty(t, f.reqs)
 	// BMP text outside GSM (Cyrillic, CJK) is fine.
 	_, err = p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822"}, Body: "Привет 你好"})
