@@ -305,7 +305,7 @@ func (p *Provider) sendBody(msg *sms.Message) ([]byte, bool, error) {
 type sendResponse struct {
 	MessageID   string `json:"messageId"`
 	RefID       string `json:"refId"`
-	ResultCode  int    `json:"resultCode"`
+	ResultCode  *int   `json:"resultCode"`
 	Description string `json:"description"`
 	Message     string `json:"message"`
 	SMSCount    int    `json:"smsCount"`
@@ -364,18 +364,23 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 
 // results maps a 2xx answer to one result per recipient: the single answer object, or the
 // batch array in request order (LINK answers one item per sendRequestMessages item; refId is
-// the caller's reference, the same for every item, so order is the only key). A body that is
-// not the documented shape (a 204 included), or an array with no item for a recipient, is
-// OutcomeUnknown: LINK answered 2xx, so the message may exist.
+// the caller's reference, the same for every item, so order is the only key). Whatever leaves
+// the outcome open is OutcomeUnknown, never NotAccepted (LINK answered 2xx, so the message may
+// exist, and a NotAccepted recipient is sent again): a body that is not the documented shape (a
+// 204 included), an item with no resultCode, an item of a state that is not a failure but with
+// no messageId, and every recipient of a batch answer whose item count differs from the
+// request's (position then says nothing about which recipient an item is for). An item with a
+// messageId whose resultCode is not a failure (1005 Queued, or any other state of a message on
+// its way or delivered) is accepted.
 func results(msg *sms.Message, batch bool, resp *httpx.Response) ([]sms.SendResult, error) {
-	var items []sendResponse
+	var items []*sendResponse
 	var err error
 	if batch {
 		err = json.Unmarshal(resp.Body, &items)
 	} else {
-		var one sendResponse
+		var one *sendResponse
 		if err = json.Unmarshal(resp.Body, &one); err == nil {
-			items = []sendResponse{one}
+			items = []*sendResponse{one}
 		}
 	}
 	if err != nil || len(items) == 0 {
@@ -384,17 +389,41 @@ func results(msg *sms.Message, batch bool, resp *httpx.Response) ([]sms.SendResu
 		return nil, e
 	}
 	res := make([]sms.SendResult, len(msg.To))
+	unknown := func(i int, text string) {
+		e := newError(sms.CodeOutcomeUnknown, text)
+		e.HTTPStatus = resp.StatusCode
+		res[i].Err = e
+	}
+	if len(items) != len(msg.To) {
+		text := fmt.Sprintf("the batch answer has %d items for %d recipients: which recipient each is for is not known, the messages may have been queued", len(items), len(msg.To))
+		for i, to := range msg.To {
+			res[i].To = to
+			unknown(i, text)
+		}
+		return res, nil
+	}
 	for i, to := range msg.To {
 		res[i].To = to
-		if i >= len(items) {
-			e := newError(sms.CodeOutcomeUnknown, "the request was accepted but the response has no result for this recipient")
-			e.HTTPStatus = resp.StatusCode
-			res[i].Err = e
+		it := items[i]
+		if it == nil || it.ResultCode == nil {
+			unknown(i, "the request was accepted but the answer has no resultCode for this recipient")
 			continue
 		}
-		it := &items[i]
-		if it.ResultCode == ResultQueued && it.MessageID != "" {
-			res[i].MessageID, res[i].Status, res[i].Segments = it.MessageID, sms.StatusQueued, it.SMSCount
+		code := *it.ResultCode
+		status, class := StatusOf(code)
+		failure := status.IsFinal() && status != sms.StatusDelivered && status != sms.StatusUnknown
+		if code == ResultQueued {
+			status, failure = sms.StatusQueued, false
+		}
+		if !failure {
+			if it.MessageID == "" {
+				unknown(i, fmt.Sprintf("resultCode %d without a messageId", code))
+				continue
+			}
+			res[i].MessageID, res[i].Status, res[i].Segments = it.MessageID, status, it.SMSCount
+			if status == sms.StatusUnknown {
+				res[i].Status = sms.StatusSent
+			}
 			continue
 		}
 		text := it.Description
@@ -402,18 +431,14 @@ func results(msg *sms.Message, batch bool, resp *httpx.Response) ([]sms.SendResu
 			text = it.Message
 		}
 		if text == "" {
-			text = statusText(it.ResultCode)
+			text = statusText(code)
 		}
-		_, class := StatusOf(it.ResultCode)
 		if class == sms.CodeUnknown {
 			class = sms.CodeInvalidArgument
 		}
-		if it.MessageID == "" && it.ResultCode == ResultQueued {
-			class, text = sms.CodeOutcomeUnknown, "queued without a messageId"
-		}
 		e := newError(class, text)
-		e.HTTPStatus, e.VendorCode = resp.StatusCode, fmt.Sprint(it.ResultCode)
-		e.NotAccepted = class != sms.CodeOutcomeUnknown
+		e.HTTPStatus, e.VendorCode = resp.StatusCode, fmt.Sprint(code)
+		e.NotAccepted = true
 		res[i].Err = e
 	}
 	return res, nil

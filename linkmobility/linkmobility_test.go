@@ -64,15 +64,14 @@ func TestSendBatch(t *testing.T) {
 func TestSendBatchRefusedItem(t *testing.T) {
 	f := newFake(t, 200, `[{"messageId":"a","resultCode":1005,"message":"Queued"},{"resultCode":2106,"message":"Number error"}]`)
 	p := newTestProvider(t, f.srv.URL)
-	res, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822", "+4741560067", "+4741560068"}, Body: "x"})
+	res, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822", "+4741560067"}, Body: "x"})
 	require.NoError(t, err)
 	require.NoError(t, res[0].Err)
 	var e *sms.Error
 	require.ErrorAs(t, res[1].Err, &e)
 	require.Equal(t, sms.CodeInvalidRecipient, e.Code)
 	require.Equal(t, "Number error", e.Message)
-	require.ErrorAs(t, res[2].Err, &e)
-	require.Equal(t, sms.CodeOutcomeUnknown, e.Code)
+	require.True(t, e.NotAccepted)
 }
 
 func TestSendRefusesNonBMPBeforeRequest(t *testing.T) {
@@ -202,4 +201,80 @@ func TestSend400UnknownErrorIsInvalidArgument(t *testing.T) {
 	require.Equal(t, sms.CodeInvalidArgument, e.Code)
 	require.True(t, e.NotAccepted)
 	require.Equal(t, "Invalid request body", e.Message)
+}
+
+// TestSendAnswerWithoutResultIsOutcomeUnknown: a 2xx answer (or batch item) that carries no
+// resultCode — {}, null, a different shape — says nothing about the message; LINK answered 2xx,
+// so it may exist. It must be OutcomeUnknown, never NotAccepted (which sms.Client retries).
+func TestSendAnswerWithoutResultIsOutcomeUnknown(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		to         []string
+	}{
+		{"single empty object", `{}`, []string{"+4746910822"}},
+		{"single null", `null`, []string{"+4746910822"}},
+		{"single id without code", `{"messageId":"abc"}`, []string{"+4746910822"}},
+		{"batch null item", `[{"messageId":"a","resultCode":1005,"message":"Queued"},null]`, []string{"+4746910822", "+4741560067"}},
+		{"batch empty item", `[{"messageId":"a","resultCode":1005,"message":"Queued"},{}]`, []string{"+4746910822", "+4741560067"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, 200, tc.body)
+			p := newTestProvider(t, f.srv.URL)
+			res, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: tc.to, Body: "hi"})
+			if err != nil {
+				require.False(t, sms.IsNotAccepted(err), "%v", err)
+				return
+			}
+			for _, r := range res {
+				if r.Err != nil {
+					require.False(t, sms.IsNotAccepted(r.Err), "%s: %v", r.To, r.Err)
+					require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(r.Err), "%s", r.To)
+				}
+			}
+		})
+	}
+}
+
+// TestSendAcceptedStateWithMessageIDIsAccepted: an item with a messageId and a resultCode of
+// a message on its way or delivered (1000 Sent, 1008, 1011, 1001 …) rather than 1005 is a
+// message LINK took; it must not come back as a NotAccepted error.
+func TestSendAcceptedStateWithMessageIDIsAccepted(t *testing.T) {
+	for _, code := range []int{1000, 1001, 1007, 1008, 1011, 1012, 1013} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			f := newFake(t, 200, fmt.Sprintf(`{"messageId":"m1","resultCode":%d,"description":"x"}`, code))
+			p := newTestProvider(t, f.srv.URL)
+			res, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822"}, Body: "hi"})
+			require.NoError(t, err)
+			require.Len(t, res, 1)
+			require.NoError(t, res[0].Err)
+			require.Equal(t, "m1", res[0].MessageID)
+		})
+	}
+}
+
+// TestSendBatchCountMismatchIsOutcomeUnknown: the batch answer is matched to recipients by
+// position only. When it has fewer or more items than the request, position says nothing about
+// which recipient an item belongs to: a refused item must not mark some recipient NotAccepted
+// (it may be the accepted one), and no message id may be given to a recipient it may not be
+// for. Every recipient is OutcomeUnknown.
+func TestSendBatchCountMismatchIsOutcomeUnknown(t *testing.T) {
+	to := []string{"+4746910822", "+4741560067", "+4741560068"}
+	for _, tc := range []struct{ name, body string }{
+		{"fewer", `[{"resultCode":2104,"message":"Unknown subscriber"},{"messageId":"b","resultCode":1005,"message":"Queued"}]`},
+		{"more", `[{"resultCode":2104,"message":"x"},{"messageId":"b","resultCode":1005,"message":"Queued"},{"messageId":"c","resultCode":1005,"message":"Queued"},{"messageId":"d","resultCode":1005,"message":"Queued"}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t, 200, tc.body)
+			p := newTestProvider(t, f.srv.URL)
+			res, err := p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: to, Body: "hi"})
+			require.NoError(t, err)
+			require.Len(t, res, len(to))
+			for _, r := range res {
+				require.Error(t, r.Err, r.To)
+				require.False(t, sms.IsNotAccepted(r.Err), "%s: %v", r.To, r.Err)
+				require.Equal(t, sms.CodeOutcomeUnknown, sms.ErrorCode(r.Err))
+				require.Empty(t, r.MessageID)
+			}
+		})
+	}
 }
