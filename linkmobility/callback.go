@@ -52,7 +52,8 @@ type content struct {
 //     time of an unstated zone and is not used); To and From from destination and source, at
 //     the top level or in customParameters. A multipart report's id "msgId$n" gives
 //     MessageID msgId, Part n+1 and Parts segments (see # Assumptions), which webhook folds
-//     into one message status. Event.ID is over the id (with its part) and the code.
+//     into one message status. Event.ID is over the id (with its part) and the code; a report
+//     without an id leaves it empty, for webhook to derive from the raw payload.
 //   - with content: an sms.EventInbound. From the handset (E.164), To the receiving service
 //     as LINK writes it ("NO-2333", not a phone number), Body content.userData, MessageID
 //     messageId, Timestamp timestamp. Scope is ScopeSender with ScopeID in the form of the
@@ -135,7 +136,9 @@ func parseCallback(body []byte) (*sms.Callback, error) {
 		if ev.Status.IsFinal() && ev.Status != sms.StatusDelivered || ev.Status == sms.StatusUnknown {
 			ev.ErrorCode, ev.ErrorDescription = ev.RawStatus, statusText(code)
 		}
-		ev.ID = sms.EventID(Name, b.ID, ev.RawStatus, "")
+		if b.ID != "" { // else webhook derives it from the raw payload
+			ev.ID = sms.EventID(Name, b.ID, ev.RawStatus, "")
+		}
 	}
 	return &sms.Callback{Events: []sms.Event{ev}}, nil
 }

@@ -196,3 +196,16 @@ func TestParseMalformed(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, strings.Contains(string(cb.Events[0].Raw), "1001"))
 }
+
+// TestParseReportWithoutIDKeepsEventIDEmpty: a report with no id must not get an Event.ID made
+// of the result code alone — two different id-less reports with the same code would share it
+// and webhook would drop the second as a duplicate. Left empty, webhook derives the id from the
+// raw payload.
+func TestParseReportWithoutIDKeepsEventIDEmpty(t *testing.T) {
+	a, err := parseCallback([]byte(`{"refId":"r1","resultCode":1001,"segments":1}`))
+	require.NoError(t, err)
+	b, err := parseCallback([]byte(`{"refId":"r2","resultCode":1001,"segments":1}`))
+	require.NoError(t, err)
+	require.Empty(t, a.Events[0].ID)
+	require.Empty(t, b.Events[0].ID)
+}
