@@ -209,3 +209,29 @@ func TestParseReportWithoutIDKeepsEventIDEmpty(t *testing.T) {
 	require.Empty(t, a.Events[0].ID)
 	require.Empty(t, b.Events[0].ID)
 }
+
+// TestCallbackSourcesAddressForms: the allow-list reads r.RemoteAddr in every form net/http
+// gives it (IPv4, IPv6 in brackets, IPv4-mapped IPv6, no port) and refuses what it cannot
+// read, even when the secret check is skipped.
+func TestCallbackSourcesAddressForms(t *testing.T) {
+	cfg := testConfig("https://example.test")
+	cfg.CallbackSources = []netip.Prefix{netip.MustParsePrefix("195.84.162.34/32"), netip.MustParsePrefix("2001:db8::/32")}
+	cfg.InsecureSkipCallbackAuth = true
+	p, err := New(cfg, nil)
+	require.NoError(t, err)
+	for addr, want := range map[string]bool{
+		"195.84.162.34:1": true, "195.84.162.34": true, "[::ffff:195.84.162.34]:1": true, "[2001:db8::1]:443": true,
+		"[2001:db8::1%eth0]:443": false, "195.84.162.35:1": false, "": false, "garbage": false, "[::1]:1": false,
+		"195.84.162.34:1:2": false,
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/cb", nil)
+		r.RemoteAddr = addr
+		err := p.authenticate(r)
+		if want {
+			require.NoError(t, err, addr)
+		} else {
+			require.Error(t, err, addr)
+			require.Equal(t, sms.CodePermissionDenied, sms.ErrorCode(err), addr)
+		}
+	}
+}
