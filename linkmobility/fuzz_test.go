@@ -79,6 +79,8 @@ func FuzzSendResponse(f *testing.F) {
 	seeds(f, "send_response.json", "sendbatch_response.json")
 	f.Add([]byte(`{"status":106100,"description":"Invalid authentication","translatedDescription":"x"}`))
 	f.Add([]byte(`SECRET-TOKEN`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`[null,{"messageId":"a"}]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		msg := &sms.Message{To: []string{"+4746910822", "+4741560067"}}
 		for _, status := range []int{200, 400, 401, 500} {
@@ -105,6 +107,11 @@ func FuzzSendResponse(f *testing.F) {
 				for _, r := range res {
 					if (r.MessageID == "") == (r.Err == nil) {
 						t.Fatalf("result with neither or both id and error: %+v", r)
+					}
+					// NotAccepted (sent again by sms.Client) only on a failure resultCode LINK
+					// answered for this recipient.
+					if sms.IsNotAccepted(r.Err) && !bytes.Contains(body, []byte("resultCode")) {
+						t.Fatalf("NotAccepted without a resultCode in the answer: %v", r.Err)
 					}
 				}
 			}
