@@ -25,8 +25,9 @@ type PartState struct {
 //   - a part that failed for good (a final status other than delivered) makes the message
 //     that status (the lowest-numbered such part wins), since the message cannot be delivered
 //     whole any more;
-//   - every one of Parts parts delivered makes the message delivered (never while Parts is 0:
-//     a provider whose vendor reports parts must say how many there are);
+//   - every one of Parts parts — and of any higher-numbered part reported — delivered makes
+//     the message delivered (never while Parts is 0: a provider whose vendor reports parts
+//     must say how many there are);
 //   - otherwise the message is where its least advanced reported part is, a delivered part
 //     counting as sent. Parts whose status is StatusUnknown are left out; with no other part
 //     the result is StatusUnknown.
@@ -42,8 +43,14 @@ func (s PartState) Status() sms.Status {
 		return failed
 	}
 	if s.Parts > 0 {
+		// A part numbered above Parts (a vendor that stated the total inconsistently) is a
+		// part too: every part known must be delivered.
+		n := s.Parts
+		for part := range s.Statuses {
+			n = max(n, part)
+		}
 		all := true
-		for part := 1; part <= s.Parts; part++ {
+		for part := 1; part <= n; part++ {
 			if s.Statuses[part] != sms.StatusDelivered {
 				all = false
 				break

@@ -129,6 +129,9 @@ func TestPartStateStatus(t *testing.T) {
 		{webhook.PartState{Parts: 2, Statuses: map[int]sms.Status{1: sms.StatusQueued, 2: sms.StatusDelivered}}, sms.StatusQueued},
 		{webhook.PartState{Parts: 2, Statuses: map[int]sms.Status{1: sms.StatusExpired, 2: sms.StatusRejected}}, sms.StatusExpired},
 		{webhook.PartState{Parts: 1, Statuses: map[int]sms.Status{1: sms.StatusDelivered}}, sms.StatusDelivered},
+		// A part above the stated total is still a part: not delivered while it is not.
+		{webhook.PartState{Parts: 2, Statuses: map[int]sms.Status{1: sms.StatusDelivered, 2: sms.StatusDelivered, 3: sms.StatusSent}}, sms.StatusSent},
+		{webhook.PartState{Parts: 2, Statuses: map[int]sms.Status{1: sms.StatusDelivered, 2: sms.StatusDelivered, 3: sms.StatusDelivered}}, sms.StatusDelivered},
 	} {
 		require.Equal(t, tc.want, tc.st.Status(), "%+v", tc.st)
 	}
