@@ -2,6 +2,7 @@ package linkmobilitytest
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -68,12 +69,7 @@ func Description(code int) string {
 	if d, ok := descriptions[code]; ok {
 		return d
 	}
-	return "Result " + itoa(code)
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	return "Result " + strconv.Itoa(code)
 }
 
 // ErrorResponse is LINK's error body (vendors/linkmobility.md §3b).
