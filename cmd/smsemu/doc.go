@@ -54,6 +54,14 @@
 //	-infobip-retries N       retries of a failed Infobip webhook, 0 to 100 (default 5)
 //	-infobip-retry-unit d    Infobip's back-off minute, scaled: retry n waits d·(1+n²)
 //	                         (default 10ms)
+//	-linkmobility-gate-user user, -linkmobility-gate-password password
+//	                         Basic auth on the LINK Mobility emulator's gate POSTs, as a
+//	                         gate's destination credentials (default none)
+//	-linkmobility-retries N  retries of a LINK Mobility gate POST not answered 2xx, 0 to
+//	                         100 (default 5)
+//	-linkmobility-retry-unit d
+//	                         LINK Mobility's gate retry wait, scaled: retry n waits
+//	                         d·2^(n-1) (default 1ms)
 //	-telesign-retries N      retries of a Telesign callback not answered 200, 0 to 100
 //	                         (default 3)
 //	-telesign-retry-unit d   Telesign's callback retry second, scaled: retry n waits d·5·n
@@ -91,7 +99,11 @@
 //	                    connection_string  endpoint=<base_url>/;accesskey=<access_key>
 //	                    secondary_access_key  only with -acs-secondary-access-key
 //	infobip       4030  api_key  0123456789abcdef0123456789abcdef-01234567-89ab-cdef-0123-456789abcdef
-//	linkmobility  4040  reserved: no emulator yet
+//	linkmobility  4040  username             link-user
+//	                    password             link-password
+//	                    platform_id          0
+//	                    platform_partner_id  0
+//	                    gate_id              BVldZyQt
 //	telesign      4050  customer_id  FFFFFFFF-EEEE-DDDD-1234-AB1234567890
 //	                    api_key      QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=
 //	vibes         4060  reserved: no emulator yet
@@ -104,6 +116,12 @@
 // subscription, used for messages sent without their own webhook URL (v3
 // webhooks.delivery.url, v2 notifyUrl), and -inbound infobip=URL the numbers' inbound
 // forwarding.
+//
+// For LINK Mobility, give the base URL (the client appends /sms/send and /sms/sendbatch),
+// the username, password, platform_id, platform_partner_id and gate_id to the client, as
+// LINK's support hands them out. -status-callback linkmobility=URL is the URL of the
+// delivery-report gate gate_id, -inbound linkmobility=URL the inbound (MO) gate; put a
+// secret token in their query, or use -linkmobility-gate-user/-password for Basic auth.
 //
 // For Telesign, give the base URL, the customer_id and the api_key to the client (the
 // official clients' rest endpoint, customerId and apiKey); Basic and TSA-signed requests
@@ -252,6 +270,19 @@
 // REJECTED_DESTINATION_BLOCKLISTED until START. A status fault without a body gets the v3
 // ApiError body; the error_code of an outcome is an Infobip delivery error id ("27").
 //
+// The LINK Mobility emulator adds (see linkmobility/linkmobilitytest):
+//
+//	GET    /_emulator/gates            the gates' URLs, secrets hidden
+//	POST   /_emulator/gates            {"id","url","username","password"}: configure a gate
+//	                                   ("inbound" as id: the MO gate)
+//	POST   /_emulator/barred           {"to","code"}: bar a number (2105, 2107, 2205; 0 lifts it)
+//
+// Sends are never refused for the recipient: barring and opt-out come back on the delivery
+// report. After an inbound STOP to a short number, later sends from that short number to
+// the handset are reported 2205 until START. A multipart text gets one report per part (id
+// messageId$n) in a random order. A status fault without a body gets LINK's error body
+// (106000; 401: 106100); the error_code of an outcome is a LINK resultCode ("2104").
+//
 // The Telesign emulator adds (see telesign/telesigntest):
 //
 //	GET    /_emulator/config           {"callback_url", "inbound_url"}, secrets hidden
@@ -265,5 +296,6 @@
 // outcome is a Telesign status code ("511").
 //
 // What each emulator speaks, validates and posts is described in its package
-// (twilio/twiliotest, acs/acstest, infobip/infobiptest, telesign/telesigntest, …).
+// (twilio/twiliotest, acs/acstest, infobip/infobiptest, linkmobility/linkmobilitytest,
+// telesign/telesigntest, …).
 package main

@@ -310,7 +310,7 @@ func TestFirstLineContract(t *testing.T) {
 	if strings.Contains(p.stderr.String(), p.line) {
 		t.Error("the first line went to stderr too")
 	}
-	for _, name := range []string{"twilio", "acs", "infobip", "telesign"} {
+	for _, name := range []string{"twilio", "acs", "infobip", "linkmobility", "telesign"} {
 		if _, ok := generic["vendors"][name]; !ok {
 			t.Errorf("first line has no %s: %s", name, p.line)
 		}
@@ -714,7 +714,9 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-ports-from", "65536"}, "-ports-from"},
 		{[]string{"-inbound", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
 		{[]string{"-status-callback", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
-		{[]string{"-inbound", "linkmobility=http://x"}, `"linkmobility" has no emulator`},
+		{[]string{"-inbound", "vibes=http://x"}, `"vibes" has no emulator`},
+		{[]string{"-linkmobility-retries", "101"}, "-linkmobility-retries"},
+		{[]string{"-linkmobility-retry-unit", "0s"}, "-linkmobility-retry-unit"},
 		{[]string{"-infobip-batch-size", "0"}, "-infobip-batch-size"},
 		{[]string{"-infobip-webhook-password", "x"}, "-infobip-webhook-user"},
 		{[]string{"-telesign-retries", "-1"}, "-telesign-retries"},
@@ -755,7 +757,9 @@ func TestHelp(t *testing.T) {
 		"-acs-access-key", "-acs-secondary-access-key", "-event-grid", "-event-grid-schema", "-event-grid-max-events-per-batch",
 		"-event-grid-retries", "-event-grid-retry-wait", "-exit-on-stdin-close", "-exit-with-parent",
 		"-infobip-api-key", "-infobip-webhook-user", "-infobip-webhook-password", "-infobip-batch-size", "-infobip-retries", "-infobip-retry-unit",
-		"-telesign-customer-id", "-telesign-api-key", "-telesign-retries", "-telesign-retry-unit", "-telesign-date-tolerance"} {
+		"-telesign-customer-id", "-telesign-api-key", "-telesign-retries", "-telesign-retry-unit", "-telesign-date-tolerance",
+		"-linkmobility-username", "-linkmobility-password", "-linkmobility-platform-id", "-linkmobility-platform-partner-id",
+		"-linkmobility-gate-id", "-linkmobility-gate-user", "-linkmobility-gate-password", "-linkmobility-retries", "-linkmobility-retry-unit"} {
 		if !strings.Contains(help, f+"\n") && !strings.Contains(help, f+" ") && !strings.Contains(help, f+"\t") {
 			t.Errorf("-help does not document %s", f)
 		}

@@ -94,6 +94,7 @@ var vendors = []vendor{
 	},
 	acsVendor,
 	infobipVendor,
+	linkmobilityVendor,
 	telesignVendor,
 }
 

@@ -299,7 +299,7 @@ func (s *Server) SetOutcomeDelay(to string, status sms.Status, code string, dela
 
 // Bar makes the operator bar to: its messages are accepted, then reported with code —
 // ResultPermanentlyBarred (2105), ResultTemporarilyBarred (2107) or
-// ResultRejectedBySubscrib (2205). Code 0 lifts the barring.
+// ResultServiceRejected (2205). Code 0 lifts the barring.
 func (s *Server) Bar(to string, code int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -502,7 +502,7 @@ func (s *Server) planLocked(m *Message) {
 	case s.barr[emu.RecipientKey(m.Destination)] != 0:
 		code, o.Delay = s.barr[emu.RecipientKey(m.Destination)], 0
 	case s.emu.OptOuts.Has(anySender, m.Destination) || s.emu.OptOuts.Has(m.Source, m.Destination):
-		code, o.Delay = ResultRejectedBySubscrib, 0
+		code, o.Delay = ResultServiceRejected, 0
 	case o.Status == sms.StatusAccepted || o.Status == sms.StatusQueued:
 		return
 	}

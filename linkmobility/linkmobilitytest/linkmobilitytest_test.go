@@ -482,3 +482,43 @@ func TestControlGates(t *testing.T) {
 	wait(t, srv)
 	require.Len(t, g.hooks(), 1)
 }
+
+// Every resultCode of the facts' table has LINK's description; an unknown one is named.
+func TestDescriptions(t *testing.T) {
+	for code, want := range map[int]string{1005: "Queued", 1001: "Billed and delivered", 2105: "Destination blocked",
+		2107: "Destination temporarily blocked", 2205: "Service rejected by subscriber", 106100: "Invalid authentication",
+		4007: "Unsupported content for destination", 9999: "Result 9999"} {
+		require.Equal(t, want, linkmobilitytest.Description(code))
+	}
+	require.Equal(t, "m$2", linkmobilitytest.PartID("m", 2))
+	require.Equal(t, "NO-2333", linkmobilitytest.Destination("2333"))
+	require.Equal(t, "SE-1234", linkmobilitytest.Destination("SE-1234"))
+}
+
+// The barred control route bars a number; a refused send is kept with its code.
+func TestControlBarredAndRefusals(t *testing.T) {
+	g := newGate(t)
+	srv := linkmobilitytest.NewServer(&linkmobilitytest.Options{
+		Gates: map[string]linkmobilitytest.Gate{linkmobilitytest.DefaultGateID: {URL: g.URL}}})
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/_emulator/barred", "application/json", strings.NewReader(`{"to":"+4740000009","code":2107}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	sendOne(t, srv, "2333", "+4740000009", "x", "b")
+	wait(t, srv)
+	require.Equal(t, float64(2107), g.hooks()[0].Body["resultCode"])
+	srv.Bar("+4740000009", 0)
+	sendOne(t, srv, "2333", "+4740000009", "x", "c")
+	wait(t, srv)
+	require.Equal(t, float64(1001), g.hooks()[1].Body["resultCode"])
+
+	status, _ := post(t, srv, "/sms/send", []byte(`{"platformId":"0","platformPartnerId":"0","source":"LINK","destination":"47"}`))
+	require.Equal(t, http.StatusBadRequest, status)
+	msgs := srv.Messages()
+	last := msgs[len(msgs)-1]
+	require.False(t, last.Accepted)
+	require.Equal(t, linkmobilitytest.ErrUnknown, last.ResultCode)
+	srv.Reset()
+	require.Empty(t, srv.Messages())
+}

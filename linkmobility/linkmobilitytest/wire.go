@@ -2,6 +2,7 @@ package linkmobilitytest
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -14,17 +15,17 @@ const LocalLayout = "2006-01-02 15:04:05"
 
 // Result codes the emulator uses (vendors/linkmobility.md §2d, §3b, §5c).
 const (
-	ResultUnknownError       = 0
-	ResultSent               = 1000
-	ResultDelivered          = 1001 // Billed and delivered
-	ResultExpired            = 1002
-	ResultQueued             = 1005
-	ResultNotDelivered       = 1006
-	ResultUnknownSubscriber  = 2104
-	ResultPermanentlyBarred  = 2105
-	ResultTemporarilyBarred  = 2107
-	ResultRejectedBySubscrib = 2205 // Service rejected by subscriber
-	ResultTimeout            = 4
+	ResultUnknownError      = 0
+	ResultSent              = 1000
+	ResultDelivered         = 1001 // Billed and delivered
+	ResultExpired           = 1002
+	ResultQueued            = 1005
+	ResultNotDelivered      = 1006
+	ResultUnknownSubscriber = 2104
+	ResultPermanentlyBarred = 2105
+	ResultTemporarilyBarred = 2107
+	ResultServiceRejected   = 2205 // Service rejected by subscriber
+	ResultTimeout           = 4
 
 	ErrUnknown           = 106000
 	ErrAuthentication    = 106100
@@ -68,12 +69,7 @@ func Description(code int) string {
 	if d, ok := descriptions[code]; ok {
 		return d
 	}
-	return "Result " + itoa(code)
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	return "Result " + strconv.Itoa(code)
 }
 
 // ErrorResponse is LINK's error body (vendors/linkmobility.md §3b).
