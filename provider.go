@@ -11,7 +11,8 @@ import (
 // limits, suppression and logging are added once by Client, which itself implements Provider.
 //
 // After v1 this method set is frozen; new abilities arrive as optional interfaces
-// (StatusFetcher, SenderValidator, CallbackMethoder, IdleCloser, …) found by type assertion.
+// (StatusFetcher, SenderValidator, MessageValidator, CallbackMethoder, IdleCloser,
+// LoggerSource, …) found by type assertion.
 // Client forwards each of them to the provider it wraps.
 type Provider interface {
 	// Name is the provider's short lower-case name ("twilio", "acs", …).
@@ -23,8 +24,9 @@ type Provider interface {
 	// recipient, or (nil, err) when the request failed as a whole; the client copies err
 	// (code and NotAccepted unchanged) into every recipient's result. An error returned
 	// beside one result per recipient is read as a summary: each result that carries a
-	// message id or its own error stands, and only a result with neither takes err. Each result carries a
-	// vendor message id or that recipient's own *Error. An error after the request was
+	// message id or its own error stands, and only a result with neither takes err. Each
+	// result carries a vendor message id or that recipient's own *Error. Content the vendor
+	// cannot carry is refused earlier, through MessageValidator. An error after the request was
 	// written must be CodeOutcomeUnknown unless the vendor documents that it was not
 	// processed; a context error before the request was written is returned as the context
 	// error (or NotAttempted). Providers must not retry: Client decides.
@@ -32,7 +34,8 @@ type Provider interface {
 	// ParseCallback verifies, then decodes, one callback request whose body has already
 	// been read (r.Body must not be used). A provider without callbacks returns an error
 	// wrapping errors.ErrUnsupported. Verification failures are *Error with
-	// CodeUnauthenticated (401) or CodePermissionDenied (403); malformed input is
+	// CodeUnauthenticated (401) or CodePermissionDenied (403); a receiver that cannot verify
+	// because of its own configuration is CodeInternal (500); malformed input is
 	// CodeInvalidArgument (400).
 	ParseCallback(ctx context.Context, r *http.Request, body []byte) (*Callback, error)
 }
