@@ -123,6 +123,7 @@ var (
 	_ StatusFetcher    = (*Client)(nil)
 	_ CallbackMethoder = (*Client)(nil)
 	_ SenderValidator  = (*Client)(nil)
+	_ MessageValidator = (*Client)(nil)
 	_ IdleCloser       = (*Client)(nil)
 	_ Unwrapper        = (*Client)(nil)
 	_ LoggerSource     = (*Client)(nil)
@@ -172,6 +173,13 @@ func (c *Client) CallbackMethods() []string {
 		return m.CallbackMethods()
 	}
 	return nil
+}
+
+// ValidateMessage checks the message-level rules as Send does before any request (body,
+// sender, options, and the provider's own MessageValidator), not the recipients; see
+// Validate for those. Every failure is a CodeInvalidArgument *Error.
+func (c *Client) ValidateMessage(m *Message) error {
+	return checkMessage(c.base, c.base.Capabilities(), m)
 }
 
 // ValidateSender checks s as Send does before any request: the root sender rules, the

@@ -341,3 +341,14 @@ func TestSendProviderMessageValidator(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res, 2)
 }
+
+// Client forwards MessageValidator: the same message-level check as Send, without sending.
+func TestClientValidateMessage(t *testing.T) {
+	rec := smstest.NewRecorder(nil)
+	c := sms.NewClient(contentRefuser{rec}, nil)
+	msg := &sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Type: sms.SenderLongCode, Value: "+12025550100"}, Body: "forbidden"}
+	require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(c.ValidateMessage(msg)))
+	msg.Body = "fine"
+	require.NoError(t, c.ValidateMessage(msg))
+	require.Zero(t, rec.Calls())
+}
