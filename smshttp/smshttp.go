@@ -9,8 +9,8 @@ import (
 	"github.com/smsbridge/sms/internal/httpx"
 )
 
-// DefaultMaxBody is the cap on the response body Do keeps when Vendor.MaxBody is 0.
-const DefaultMaxBody = httpx.DefaultMaxBody
+// DefaultMaxBody is the cap on the response body Do keeps when Vendor.MaxBody is 0: 1 MiB.
+const DefaultMaxBody = 1 << 20
 
 // Vendor describes a vendor's HTTP conventions. Declare it once in the provider; the zero
 // value is usable.
