@@ -37,7 +37,7 @@ func TestClientChunksAndRetriesRateLimit(t *testing.T) {
 		require.NoError(t, r.Err)
 		require.Equal(t, infobip.MessageID("k", to[i]), r.MessageID)
 	}
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 4, "three chunks, one of them retried once")
 	seen := map[string]int{}
 	for _, r := range reqs {

@@ -4,16 +4,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/infobip"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 )
 
 const (
@@ -21,38 +20,11 @@ const (
 	hookToken = "hook-token-for-tests"
 )
 
-// recorded is one request the fake received.
-type recorded struct {
-	Method, Path, Query string
-	Header              http.Header
-	Body                []byte
-}
-
-// fake is an httptest server that records requests and answers with handle.
-type fake struct {
-	*httptest.Server
-	mu     sync.Mutex
-	reqs   []recorded
-	handle func(w http.ResponseWriter, r *http.Request, body []byte)
-}
+// fake is a recording stand-in for the vendor (emutest.Fake).
+type fake = emutest.Fake
 
 func newFake(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, body []byte)) *fake {
-	f := &fake{handle: handle}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
-		f.mu.Unlock()
-		f.handle(w, r, body)
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
-func (f *fake) requests() []recorded {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]recorded(nil), f.reqs...)
+	return emutest.NewFake(t, handle)
 }
 
 func newProvider(t testing.TB, base string, opts *infobip.Options) *infobip.Provider {

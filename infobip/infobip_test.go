@@ -74,7 +74,7 @@ func TestSendMatchesOfficialClientCapture(t *testing.T) {
 	require.NoError(t, res[0].Err)
 	require.Equal(t, infobip.MessageID("k1", "+14155550100"), res[0].MessageID)
 
-	got := f.requests()[0]
+	got := f.Requests()[0]
 	require.Equal(t, want.Method, got.Method)
 	require.Equal(t, want.Path, got.Path)
 	for _, h := range []string{"Authorization", "Content-Type"} {
@@ -112,7 +112,7 @@ func TestSendV3Body(t *testing.T) {
 	res, err := p.Send(context.Background(), msg)
 	require.NoError(t, err)
 	require.Len(t, res, 2)
-	got := f.requests()[0]
+	got := f.Requests()[0]
 	require.Equal(t, "/sms/3/messages", got.Path)
 	require.Equal(t, "App "+testKey, got.Header.Get("Authorization"))
 	var body any
@@ -144,7 +144,7 @@ func TestSendV3Body(t *testing.T) {
 	// Same key and recipients: the same ids and bulkId (a retry is recognisable).
 	_, err = p.Send(context.Background(), msg)
 	require.NoError(t, err)
-	require.JSONEq(t, string(got.Body), string(f.requests()[1].Body))
+	require.JSONEq(t, string(got.Body), string(f.Requests()[1].Body))
 }
 
 // Per-destination results: accepted, opted out (blocklisted), a duplicate id reported as
@@ -272,7 +272,7 @@ func TestFetchStatus(t *testing.T) {
 	st, err := p.FetchStatus(context.Background(), "m-1")
 	require.NoError(t, err)
 	require.Equal(t, sms.StatusUndelivered, st)
-	got := f.requests()[0]
+	got := f.Requests()[0]
 	require.Equal(t, http.MethodGet, got.Method)
 	require.Equal(t, "/sms/3/logs", got.Path)
 	require.Equal(t, "App "+testKey, got.Header.Get("Authorization"))
@@ -352,12 +352,12 @@ func TestSendValidity(t *testing.T) {
 	msg := &sms.Message{To: []string{"+41790000001"}, From: sms.Sender{Value: "InfoSMS"}, Body: "x", Validity: 90 * time.Second}
 	_, err := newProvider(t, f.URL, nil).Send(context.Background(), msg)
 	require.NoError(t, err)
-	require.Contains(t, string(f.requests()[0].Body), `"validityPeriod":{"amount":90,"timeUnit":"SECONDS"}`)
+	require.Contains(t, string(f.Requests()[0].Body), `"validityPeriod":{"amount":90,"timeUnit":"SECONDS"}`)
 	_, err = newProvider(t, f.URL, &infobip.Options{APIVersion: infobip.V2}).Send(context.Background(), msg)
 	require.NoError(t, err)
-	require.Contains(t, string(f.requests()[1].Body), `"validityPeriod":2`)
+	require.Contains(t, string(f.Requests()[1].Body), `"validityPeriod":2`)
 	msg.Validity = 49 * time.Hour
 	_, err = newProvider(t, f.URL, nil).Send(context.Background(), msg)
 	require.ErrorIs(t, err, sms.ErrInvalidArgument)
-	require.Len(t, f.requests(), 2, "nothing sent")
+	require.Len(t, f.Requests(), 2, "nothing sent")
 }

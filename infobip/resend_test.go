@@ -87,7 +87,7 @@ func TestClientRetryOfRejectedRecipientIsNotAccepted(t *testing.T) {
 	res, _ := c.Send(context.Background(), &sms.Message{To: []string{"+41790000001"}, From: sms.Sender{Value: "InfoSMS"}, Body: "x", IdempotencyKey: "k"})
 	require.Len(t, res, 1)
 	require.Greater(t, res[0].Attempts, 1, "the transient rejection was retried")
-	require.Len(t, f.requests(), res[0].Attempts)
+	require.Len(t, f.Requests(), res[0].Attempts)
 	require.Error(t, res[0].Err, "nothing was ever accepted")
 	require.Empty(t, res[0].MessageID)
 	var e *sms.Error

@@ -59,7 +59,7 @@ func TestSendTSAMatchesOfficialClient(t *testing.T) {
 	require.Equal(t, sms.StatusAccepted, res[0].Status)
 	require.Equal(t, 1, res[0].Segments)
 
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 1)
 	got := reqs[0]
 	require.Equal(t, "POST", got.Method)
@@ -84,7 +84,7 @@ func TestSendBasicMatchesOfficialClient(t *testing.T) {
 	p := newProvider(t, f.URL, nil)
 	_, err := p.Send(context.Background(), &sms.Message{To: []string{"+14155550100"}, Body: wireText, Reference: "r"})
 	require.NoError(t, err)
-	got := f.requests()[0]
+	got := f.Requests()[0]
 	require.Equal(t, hdr.Get("Authorization"), got.Header.Get("Authorization"))
 	require.Equal(t, "Basic", got.Header.Get("X-Ts-Auth-Method"))
 	require.Equal(t, wireBody+"&external_id=r", string(got.Body))
@@ -108,7 +108,7 @@ func TestSendFreshSignatureEveryAttempt(t *testing.T) {
 	res, err := c.Send(context.Background(), &sms.Message{To: []string{"+14155550100"}, From: sms.Sender{Value: "Acme"}, Body: "hi"})
 	require.NoError(t, err)
 	require.NoError(t, res[0].Err)
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 2)
 	require.Equal(t, "nonce-1", reqs[0].Header.Get("X-Ts-Nonce"))
 	require.Equal(t, "nonce-2", reqs[1].Header.Get("X-Ts-Nonce"))
@@ -151,10 +151,10 @@ func TestSendFormFields(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := len(f.requests())
+			n := len(f.Requests())
 			_, err := p.Send(context.Background(), &tc.msg)
 			require.NoError(t, err)
-			got, err := url.ParseQuery(string(f.requests()[n].Body))
+			got, err := url.ParseQuery(string(f.Requests()[n].Body))
 			require.NoError(t, err)
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Fatalf("form (-want +got):\n%s", d)
@@ -187,7 +187,7 @@ func TestSendRefusesBeforeAnyRequest(t *testing.T) {
 		require.ErrorAs(t, err, &se, name)
 		require.True(t, se.NotAccepted, name)
 	}
-	require.Empty(t, f.requests())
+	require.Empty(t, f.Requests())
 }
 
 // The error table: HTTP status and Telesign's status.code → portable code and NotAccepted.
@@ -314,7 +314,7 @@ func TestFetchStatusSignsEveryAttempt(t *testing.T) {
 	st, err := p.FetchStatus(context.Background(), "0123456789ABCDEF0123456789ABCDEF")
 	require.NoError(t, err)
 	require.Equal(t, sms.StatusDelivered, st)
-	reqs := f.requests()
+	reqs := f.Requests()
 	require.Len(t, reqs, 2)
 	key, _ := tsasign.DecodeKey(wireKey)
 	for i, r := range reqs {

@@ -1,12 +1,15 @@
-// Package emutest holds the test helpers every vendor emulator's tests use: a bounded
-// context, a control-API call and a plain round trip, written once.
+// Package emutest holds the test helpers the vendor packages' and emulators' tests use: a
+// bounded context, a control-API call, a plain round trip and a recording fake vendor,
+// written once.
 package emutest
 
 import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,4 +58,43 @@ func Do(t testing.TB, req *http.Request) (*http.Response, []byte) {
 		t.Fatal(err)
 	}
 	return resp, b
+}
+
+// Recorded is one request a Fake received.
+type Recorded struct {
+	Method, Path, Query string
+	Header              http.Header
+	Body                []byte
+}
+
+// Fake is a stand-in vendor for a provider's unit tests: an httptest server that records
+// every request and answers through handle (which gets the body already read). Vendor
+// emulators are for conformance and end-to-end tests; a Fake is for answers an emulator
+// would not give (malformed bodies, odd statuses).
+type Fake struct {
+	*httptest.Server
+	mu     sync.Mutex
+	reqs   []Recorded
+	handle func(w http.ResponseWriter, r *http.Request, body []byte)
+}
+
+// NewFake starts a Fake on loopback, closed when the test ends.
+func NewFake(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, body []byte)) *Fake {
+	f := &Fake{handle: handle}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.reqs = append(f.reqs, Recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
+		f.mu.Unlock()
+		f.handle(w, r, body)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// Requests returns the requests received so far, oldest first.
+func (f *Fake) Requests() []Recorded {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Recorded(nil), f.reqs...)
 }
