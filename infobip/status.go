@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/codetable"
 )
 
 // Status groups (status.groupId), vendors/infobip.md §5c.
@@ -177,11 +178,10 @@ func ErrorTable() []ErrorRow { return slices.Clone(errorTable) }
 // ErrorClass returns the portable class of an Infobip error id (0, NO_ERROR, and ids not in
 // ErrorTable have none: CodeUnknown).
 func ErrorClass(id int) sms.Code {
-	i, ok := slices.BinarySearchFunc(errorTable, id, func(r ErrorRow, id int) int { return r.ID - id })
-	if !ok {
-		return sms.CodeUnknown
+	if r := codetable.Find(errorTable, id, func(r ErrorRow) int { return r.ID }); r != nil {
+		return r.Class
 	}
-	return errorTable[i].Class
+	return sms.CodeUnknown
 }
 
 // statusObj is Infobip's status object, in send responses, delivery reports and logs.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/codetable"
 )
 
 // ResultQueued is the resultCode of an accepted send: 1005 "Queued" (vendors/linkmobility.md
@@ -90,11 +91,7 @@ func StatusTable() []StatusRow { return slices.Clone(statusTable) }
 
 // lookup returns the row of code, or nil.
 func lookup(code int) *StatusRow {
-	i, ok := slices.BinarySearchFunc(statusTable, code, func(r StatusRow, c int) int { return r.Code - c })
-	if !ok {
-		return nil
-	}
-	return &statusTable[i]
+	return codetable.Find(statusTable, code, func(r StatusRow) int { return r.Code })
 }
 
 // StatusOf maps a resultCode to the portable status and failure class. A code not in the

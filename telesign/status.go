@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/codetable"
 )
 
 // StatusInProgress is the status.code of an accepted send: "Message in progress"
@@ -79,11 +80,7 @@ func StatusTable() []StatusRow { return slices.Clone(statusTable) }
 
 // lookup returns the row of code, or nil.
 func lookup(code int) *StatusRow {
-	i, ok := slices.BinarySearchFunc(statusTable, code, func(r StatusRow, c int) int { return r.Code - c })
-	if !ok {
-		return nil
-	}
-	return &statusTable[i]
+	return codetable.Find(statusTable, code, func(r StatusRow) int { return r.Code })
 }
 
 // StatusOf maps a Telesign status.code — a number in the body, never an HTTP status — to the
