@@ -468,7 +468,7 @@ func TestBatching(t *testing.T) {
 	t.Run("window", func(t *testing.T) {
 		a, _, clock := partial(t, 1)
 		clock.Advance(time.Hour)
-		for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+		for deadline := time.Now().Add(30 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
 			require.True(t, time.Now().Before(deadline), "the window did not send the partial batch")
 		}
 		require.Len(t, a.notifications(), 1)
@@ -583,7 +583,7 @@ func TestCloseStopsDeliveries(t *testing.T) {
 	a.statuses = slices.Repeat([]int{503}, 100)
 	srv := acstest.NewServer(&acstest.Options{EventGridURL: a.url(), RetryWait: 50 * time.Millisecond})
 	sendOne(t, srv, recipient, "", "", true)
-	for deadline := time.Now().Add(10 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); len(a.notifications()) == 0; time.Sleep(time.Millisecond) {
 		require.True(t, time.Now().Before(deadline), "no delivery attempt within 10s")
 	}
 	done := make(chan struct{})

@@ -126,7 +126,7 @@ func startWith(t *testing.T, sp *spy, args ...string) *emuProc {
 			t.Fatalf("run wrote no first line; exit %d; stderr:\n%s", <-p.done, p.stderr)
 		}
 		p.line = strings.TrimSuffix(line, "\n")
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second): // a hang guard, not a timing window
 		cancel()
 		t.Fatalf("no first line within 10s; stderr:\n%s", p.stderr)
 	}
@@ -852,7 +852,7 @@ func TestMainSignal(t *testing.T) {
 		if err != nil {
 			t.Errorf("smsemu after SIGTERM: %v, want exit 0; stderr:\n%s", err, stderr.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second): // a hang guard, not a timing window
 		cmd.Process.Kill()
 		t.Fatal("smsemu did not exit within 10s of SIGTERM")
 	}
