@@ -3,13 +3,12 @@ package linkmobility
 import (
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,35 +18,28 @@ type captured struct {
 	Body       []byte
 }
 
-// fakeLINK answers every request with status and body and records what it got.
+// fakeLINK answers every request with status and body and records what it got
+// (emutest.Fake under it).
 type fakeLINK struct {
-	mu     sync.Mutex
-	reqs   []captured
-	status int
-	body   string
-	srv    *httptest.Server
+	srv *emutest.Fake
 }
 
 func newFake(t testing.TB, status int, body string) *fakeLINK {
-	f := &fakeLINK{status: status, body: body}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		f.mu.Lock()
-		f.reqs = append(f.reqs, captured{Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: b})
-		f.mu.Unlock()
+	return &fakeLINK{srv: emutest.NewFake(t, func(w http.ResponseWriter, _ *http.Request, _ []byte) {
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(f.status)
-		_, _ = io.WriteString(w, f.body)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+	})}
 }
 
+// requests returns what the fake received, oldest first.
+func (f *fakeLINK) requests() []emutest.Recorded { return f.srv.Requests() }
+
 func (f *fakeLINK) last(t testing.TB) captured {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	require.NotEmpty(t, f.reqs)
-	return f.reqs[len(f.reqs)-1]
+	reqs := f.srv.Requests()
+	require.NotEmpty(t, reqs)
+	r := reqs[len(reqs)-1]
+	return captured{Path: r.Path, Auth: r.Header.Get("Authorization"), Body: r.Body}
 }
 
 func testConfig(base string) Config {

@@ -82,7 +82,7 @@ func TestSendRefusesNonBMPBeforeRequest(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, sms.CodeInvalidArgument, e.Code)
 	require.True(t, e.NotAccepted)
-	require.Empty(t, f.reqs)
+	require.Empty(t, f.requests())
 	// Through the client (sms.MessageValidator): a message-level refusal, no results,
 	// nothing sent, as for any other invalid message.
 	c := sms.NewClient(p, nil)
@@ -91,7 +91,7 @@ func TestSendRefusesNonBMPBeforeRequest(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	require.Equal(t, sms.CodeInvalidArgument, e.Code)
 	require.True(t, e.NotAccepted)
-	require.Empty(t, f.reqs)
+	require.Empty(t, f.requests())
 	// BMP text outside GSM (Cyrillic, CJK) is fine.
 	_, err = p.Send(context.Background(), &sms.Message{From: sms.Sender{Value: "LINK"}, To: []string{"+4746910822"}, Body: "Привет 你好"})
 	require.NoError(t, err)
