@@ -230,7 +230,8 @@ func (c *Client) recordOptOuts(ctx context.Context, m *Message, results []SendRe
 	}
 	name := c.base.Name()
 	for _, r := range results {
-		if r.Attempts == 0 || ErrorCode(r.Err) != CodeOptedOut {
+		// r.Err first: ErrorCode allocates even for nil.
+		if r.Attempts == 0 || r.Err == nil || ErrorCode(r.Err) != CodeOptedOut {
 			continue
 		}
 		if err := rec.RecordOptOut(context.WithoutCancel(ctx), name, m.From, r.To); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -317,6 +318,56 @@ func TestSenderScope(t *testing.T) {
 	}
 }
 
+// nopProvider accepts every recipient and records nothing, so a benchmark measures the
+// Client's layer rather than a recorder's growing history.
+type nopProvider struct{}
+
+func (nopProvider) Name() string { return "nop" }
+func (nopProvider) Capabilities() sms.Capabilities {
+	return sms.Capabilities{SenderTypes: []sms.SenderType{sms.SenderLongCode}, MaxRecipients: 100, MaxBody: 1600, BodyUnit: sms.UnitCharacters}
+}
+func (nopProvider) Send(_ context.Context, m *sms.Message) ([]sms.SendResult, error) {
+	res := make([]sms.SendResult, len(m.To))
+	for i, to := range m.To {
+		res[i] = sms.SendResult{To: to, MessageID: "id", Status: sms.StatusAccepted}
+	}
+	return res, nil
+}
+func (nopProvider) ParseCallback(context.Context, *http.Request, []byte) (*sms.Callback, error) {
+	return nil, errors.ErrUnsupported
+}
+
+// BenchmarkConsentSuppressedFor compares one Consent check over the in-memory store (the scope
+// function, E.164 canonical check, read-locked map lookup) with the bare read-locked map
+// lookup it wraps.
+func BenchmarkConsentSuppressedFor(b *testing.B) {
+	ctx := context.Background()
+	from := sms.Sender{Value: acmeA}
+	b.Run("baseline-rwmutex-map", func(b *testing.B) {
+		var mu sync.RWMutex
+		m := map[[2]string]struct{}{{"owner:acme", bob}: {}}
+		b.ReportAllocs()
+		for b.Loop() {
+			mu.RLock()
+			_, ok := m[[2]string{"owner:acme", alice}]
+			mu.RUnlock()
+			if ok {
+				b.Fatal("suppressed")
+			}
+		}
+	})
+	b.Run("consent-memory", func(b *testing.B) {
+		c := &sms.Consent{Store: sms.NewMemorySuppressionStore(), Scope: acmeOwners}
+		_ = c.RecordOptOut(ctx, vendor, from, bob)
+		b.ReportAllocs()
+		for b.Loop() {
+			if ok, _ := c.SuppressedFor(ctx, vendor, from, alice); ok {
+				b.Fatal("suppressed")
+			}
+		}
+	})
+}
+
 // BenchmarkConsentSend compares a ten-recipient send through a Client with a Consent over the
 // in-memory store (one lookup per recipient) against the same Client with no Suppressor.
 func BenchmarkConsentSend(b *testing.B) {
@@ -334,7 +385,7 @@ func BenchmarkConsentSend(b *testing.B) {
 		{"consent-memory", &sms.Consent{Store: store, Scope: acmeOwners}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := sms.NewClient(smstest.NewRecorder(nil), &sms.ClientOptions{Suppressor: bc.sup})
+			c := sms.NewClient(nopProvider{}, &sms.ClientOptions{Suppressor: bc.sup})
 			m := &sms.Message{To: to, From: sms.Sender{Value: acmeA}, Body: "hello", IdempotencyKey: "k"}
 			ctx := context.Background()
 			b.ReportAllocs()
