@@ -23,31 +23,45 @@ type ConsentRecorder interface {
 
 var _ ConsentRecorder = (*sms.Consent)(nil)
 
-// recordConsent applies the consent changes of the events the sink accepted, in order, so an
-// opt-out and a later opt-in of one handset in one request end opted in. It goes on after a
-// failure (each change is idempotent, and the vendor's retry re-applies the whole request in
-// order) and returns every failure joined.
-func (h *handler) recordConsent(ctx context.Context, events []sms.Event) error {
-	var errs []error
+// ApplyConsent makes the consent changes of events with c, in order, as Handler does with
+// Options.Consent once its sink accepted them: an opt-out event suppresses Event.From for the
+// sender it wrote to (Event.To, and the vendor's wider scope when Event.ScopeID names another
+// sender), an opt-in lifts that, a delivery report whose Code is sms.CodeOptedOut suppresses
+// Event.To for its sender (Event.From), and nothing else changes anything (help events
+// included). An event that names no handset or no sender cannot be scoped and is skipped. It
+// is for applications that read callbacks with Parse; it goes on after a failure and returns
+// every failure joined.
+func ApplyConsent(ctx context.Context, c ConsentRecorder, events []sms.Event) error {
+	changes := planConsent(events, nil)
+	return applyConsent(ctx, c, changes)
+}
+
+// consentChange is one change to make once the sink accepted its event.
+type consentChange struct {
+	optIn    bool
+	provider string
+	from     sms.Sender
+	to       string
+}
+
+// planConsent lists the consent changes of events, in order, calling skip (when not nil) for
+// each event that should change consent but cannot be scoped. Handler plans before the sink
+// runs, since the sink owns the events from then on, and applies after it accepted them.
+func planConsent(events []sms.Event, skip func(ev *sms.Event, why string)) []consentChange {
+	var out []consentChange
 	for i := range events {
 		ev := &events[i]
 		switch ev.Type {
 		case sms.EventOptOut, sms.EventOptIn:
 			senders := consentSenders(ev)
 			if ev.From == "" || len(senders) == 0 {
-				h.skipConsent(ctx, ev, "an opt-out or opt-in event names no handset or no sender")
+				if skip != nil {
+					skip(ev, "an opt-out or opt-in event names no handset or no sender")
+				}
 				continue
 			}
 			for _, s := range senders {
-				var err error
-				if ev.Type == sms.EventOptOut {
-					err = h.consent.RecordOptOut(ctx, ev.Provider, s, ev.From)
-				} else {
-					err = h.consent.RecordOptIn(ctx, ev.Provider, s, ev.From)
-				}
-				if err != nil {
-					errs = append(errs, err)
-				}
+				out = append(out, consentChange{optIn: ev.Type == sms.EventOptIn, provider: ev.Provider, from: s, to: ev.From})
 			}
 		case sms.EventDeliveryReport:
 			if ev.Code != sms.CodeOptedOut {
@@ -56,12 +70,31 @@ func (h *handler) recordConsent(ctx context.Context, events []sms.Event) error {
 			if ev.From == "" || ev.To == "" {
 				// Some vendors' reports name no sender; the Client learns the opt-out from
 				// the vendor's refusal of the next send instead.
-				h.skipConsent(ctx, ev, "an opted-out delivery report names no sender or no recipient")
+				if skip != nil {
+					skip(ev, "an opted-out delivery report names no sender or no recipient")
+				}
 				continue
 			}
-			if err := h.consent.RecordOptOut(ctx, ev.Provider, sms.Sender{Value: ev.From}, ev.To); err != nil {
-				errs = append(errs, err)
-			}
+			out = append(out, consentChange{provider: ev.Provider, from: sms.Sender{Value: ev.From}, to: ev.To})
+		}
+	}
+	return out
+}
+
+// applyConsent makes the changes in order, so an opt-out and a later opt-in of one handset in
+// one request end opted in. It goes on after a failure (each change is idempotent, and the
+// vendor's retry re-applies the whole request in order) and returns every failure joined.
+func applyConsent(ctx context.Context, c ConsentRecorder, changes []consentChange) error {
+	var errs []error
+	for _, ch := range changes {
+		var err error
+		if ch.optIn {
+			err = c.RecordOptIn(ctx, ch.provider, ch.from, ch.to)
+		} else {
+			err = c.RecordOptOut(ctx, ch.provider, ch.from, ch.to)
+		}
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -85,8 +118,13 @@ func consentSenders(ev *sms.Event) []sms.Sender {
 	return out
 }
 
-func (h *handler) skipConsent(ctx context.Context, ev *sms.Event, why string) {
-	if h.log != nil {
+// consentSkipper returns the skip function of planConsent for one request: a warning per
+// event that could not be scoped.
+func (h *handler) consentSkipper(ctx context.Context) func(ev *sms.Event, why string) {
+	if h.log == nil {
+		return nil
+	}
+	return func(ev *sms.Event, why string) {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: consent not updated: "+why,
 			slog.String("provider", h.provider), slog.String("event", ev.Type.String()), slog.String("event_id", ev.ID))
 	}

@@ -409,3 +409,43 @@ func TestConsentStoreFailureIsRetried(t *testing.T) {
 	require.Equal(t, http.StatusOK, deliver())
 	require.Len(t, sink.all(), 2, "now marked seen")
 }
+
+// The sink owns the events it is given: consent comes from what the provider reported, even
+// when the sink rewrites the slice.
+func TestConsentIgnoresWhatTheSinkDoesToEvents(t *testing.T) {
+	consent := &sms.Consent{Store: sms.NewMemorySuppressionStore()}
+	sink := webhook.SinkFunc(func(_ context.Context, evs []sms.Event) error {
+		for i := range evs {
+			evs[i] = sms.Event{Type: sms.EventOptIn, From: evs[i].From, To: evs[i].To}
+		}
+		return nil
+	})
+	h := webhook.Handler(eventsProvider{}, sink, &webhook.Options{Consent: consent})
+	require.Equal(t, http.StatusOK, postEvents(t, h, sms.Event{ID: "a", Type: sms.EventInbound, From: handset, To: acmeUS, Body: "STOP"}))
+	ok, err := consent.SuppressedFor(context.Background(), "events", sms.Sender{Value: acmeUS}, handset)
+	require.NoError(t, err)
+	require.True(t, ok)
+}
+
+func TestApplyConsent(t *testing.T) {
+	ctx := context.Background()
+	consent := &sms.Consent{Store: sms.NewMemorySuppressionStore(), Scope: ownerScope}
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader([]byte(`[
+		{"id":"1","type":"inbound","provider":"events","from":"+5511998887777","to":"+12025550100","body":"stop"},
+		{"id":"2","type":"delivery_report","provider":"events","from":"+5511912340000","to":"+5511998886666","status":"failed","code":"OptedOut"},
+		{"id":"3","type":"inbound","provider":"events","from":"+5511998887777","body":"stop"}
+	]`)))
+	cb, err := webhook.Parse(ctx, eventsProvider{}, req, 0)
+	require.NoError(t, err)
+	require.Equal(t, sms.EventOptOut, cb.Events[0].Type, "Parse classified it")
+	require.NoError(t, webhook.ApplyConsent(ctx, consent, cb.Events))
+	for _, c := range []struct {
+		from, to string
+		want     bool
+	}{{acmeUS, handset, true}, {lojaRJ, friend, true}, {lojaRJ, handset, false}} {
+		got, err := consent.SuppressedFor(ctx, "events", sms.Sender{Value: c.from}, c.to)
+		require.NoError(t, err)
+		require.Equal(t, c.want, got, "%s → %s", c.from, c.to)
+	}
+	require.Error(t, webhook.ApplyConsent(ctx, &sms.Consent{}, cb.Events), "a failure is returned")
+}

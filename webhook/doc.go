@@ -196,7 +196,8 @@
 // Parse reads and verifies one request with the same body limit and returns the provider's
 // sms.Callback, for applications that want neither the Sink nor the de-duplication; StatusCode
 // maps its errors to the status Handler would answer. The caller then writes Callback.Reply
-// itself when it is set.
+// itself when it is set, and calls ApplyConsent with the events it accepted to keep a
+// suppression store as Options.Consent does (Parse classifies with sms.DefaultKeywords()).
 //
 // # Panics
 //

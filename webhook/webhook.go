@@ -242,6 +242,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: part store: %w", err))
 		return
 	}
+	// The consent changes are planned now: once called, the sink owns the events.
+	var changes []consentChange
+	if h.consent != nil {
+		changes = planConsent(events, h.consentSkipper(ctx))
+	}
 	if len(events) > 0 {
 		if err := h.sink.HandleEvents(ctx, events); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: sink: %w", err))
@@ -252,8 +257,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mctx := context.WithoutCancel(ctx)
 	// 8. Consent, once the sink accepted and before the events are marked seen: a failure
 	// answers 500 with nothing marked, so the vendor's retry brings the events back.
-	if h.consent != nil && len(events) > 0 {
-		if err := h.recordConsent(mctx, events); err != nil {
+	if len(changes) > 0 {
+		if err := applyConsent(mctx, h.consent, changes); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: consent: %w", err))
 			return
 		}
