@@ -242,6 +242,13 @@ func TestConsentLearnsVendorOptOut(t *testing.T) {
 	require.ErrorIs(t, res[0].Err, sms.ErrInvalidRecipient)
 	require.Len(t, store.adds, 1)
 
+	// A request that fails as a whole with OptedOut (a one-recipient vendor answering 400
+	// 21610) is a vendor answer too.
+	rec.FailNext(&sms.Error{Code: sms.CodeOptedOut, VendorCode: "21610", HTTPStatus: 400})
+	res = send(t, c, other, carol)
+	require.ErrorIs(t, res[0].Err, sms.ErrOptedOut)
+	require.Equal(t, []string{"owner:acme|" + bob, "owner:globex|" + carol}, store.adds)
+
 	// Opting back in (a START through the webhook) lifts it for the whole owner.
 	require.NoError(t, consent.RecordOptIn(context.Background(), vendor, sms.Sender{Value: acmeA}, bob))
 	res = send(t, c, acmeB, bob)
