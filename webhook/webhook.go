@@ -116,8 +116,9 @@ type handler struct {
 type callbackMethoder = sms.CallbackMethoder
 
 // Handler returns an http.Handler that verifies and decodes callbacks through p, classifies
-// inbound keywords, drops events already seen, and hands the new ones to sink. See the package
-// documentation for the status codes it answers.
+// inbound keywords, drops events already seen, and hands the new ones to sink; with
+// Options.Consent it then records opt-outs and opt-ins. See the package documentation for the
+// status codes it answers.
 //
 // Handler panics if p or sink is nil. The methods a provider accepts besides POST are read once,
 // here, from its CallbackMethods method (looked up through sms.Unwrapper when p wraps another
