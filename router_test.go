@@ -84,7 +84,7 @@ func sentTo(rec *smstest.Recorder) []string {
 }
 
 var (
-	refused   = &sms.Error{Code: sms.CodeUnavailable, Message: "connection refused", NotAccepted: true}
+	refused         = &sms.Error{Code: sms.CodeUnavailable, Message: "connection refused", NotAccepted: true}
 	resetAfterWrite = &sms.Error{Code: sms.CodeOutcomeUnknown, Message: "reset after the request was written"}
 )
 
