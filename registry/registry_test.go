@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -132,7 +133,10 @@ func TestProblems(t *testing.T) {
 		{"option bool", func(c *registry.Config) { c.Providers[1].Options["insecure_skip_callback_auth"] = "yes please" }, `providers["ib"].options.insecure_skip_callback_auth`, `"true" or "false"`},
 		{"option int", func(c *registry.Config) { c.Providers[1].Options["max_recipients"] = "-3" }, `providers["ib"].options.max_recipients`, "positive integer"},
 		{"option enum", func(c *registry.Config) { c.Providers[1].Options["api_version"] = "v9" }, `providers["ib"].options.api_version`, `"v3" or "v2"`},
-		{"vendor refuses", func(c *registry.Config) { env["TW_BAD_SID"] = "AC123"; c.Providers[0].Credentials["account_sid"] = "TW_BAD_SID" }, `providers["tw"]`, "the vendor refused the configuration: AccountSID must be AC followed by 32 hex digits"},
+		{"vendor refuses", func(c *registry.Config) {
+			env["TW_BAD_SID"] = "AC123"
+			c.Providers[0].Credentials["account_sid"] = "TW_BAD_SID"
+		}, `providers["tw"]`, "the vendor refused the configuration: AccountSID must be AC followed by 32 hex digits"},
 		{"sender name missing", func(c *registry.Config) { c.Senders[0].Name = ""; c.Routes = nil }, "senders[#1].name", "missing"},
 		{"sender name repeated", func(c *registry.Config) { c.Senders[1].Name = "alerts"; c.Routes = nil }, `senders["alerts"].name`, "repeats"},
 		{"sender provider unknown", func(c *registry.Config) { c.Senders[0].Provider = "twilio" }, `senders["alerts"].provider`, `no provider named "twilio"`},
@@ -255,12 +259,16 @@ func TestCustomVendorAndSend(t *testing.T) {
 	require.Equal(t, "ACME", rec.Sent()[0].From.Value)
 
 	for name, send := range map[string]func() ([]sms.SendResult, error){
-		"unknown sender": func() ([]sms.SendResult, error) { return reg.Send(ctx, "t", &sms.Message{To: []string{"+14155550101"}, Body: "x"}) },
-		"nil message":    func() ([]sms.SendResult, error) { return reg.Send(ctx, "s", nil) },
+		"unknown sender": func() ([]sms.SendResult, error) {
+			return reg.Send(ctx, "t", &sms.Message{To: []string{"+14155550101"}, Body: "x"})
+		},
+		"nil message": func() ([]sms.SendResult, error) { return reg.Send(ctx, "s", nil) },
 		"other from": func() ([]sms.SendResult, error) {
 			return reg.Send(ctx, "s", &sms.Message{To: []string{"+14155550101"}, Body: "x", From: sms.Sender{Value: "OTHER"}})
 		},
-		"unknown route": func() ([]sms.SendResult, error) { return reg.SendRoute(ctx, "r", &sms.Message{To: []string{"+14155550101"}, Body: "x"}) },
+		"unknown route": func() ([]sms.SendResult, error) {
+			return reg.SendRoute(ctx, "r", &sms.Message{To: []string{"+14155550101"}, Body: "x"})
+		},
 	} {
 		res, err := send()
 		require.Nil(t, res, name)
@@ -277,4 +285,17 @@ func TestVendors(t *testing.T) {
 	}
 	delete(v, "twilio")
 	require.Contains(t, registry.Vendors(), "twilio", "a copy")
+}
+
+// The package doc's example is testdata/registry.json, the file the emulator tests load.
+func TestDocExampleIsTestdata(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	file, err := os.ReadFile("testdata/registry.json")
+	require.NoError(t, err)
+	var lines []string
+	for l := range strings.SplitSeq(strings.TrimRight(string(file), "\n"), "\n") {
+		lines = append(lines, strings.TrimRight("//\t"+l, "\t"))
+	}
+	require.Contains(t, string(doc), strings.Join(lines, "\n")+"\npackage registry")
 }
