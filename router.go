@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -50,7 +51,10 @@ type Route struct {
 // Send returns one SendResult per recipient, in msg.To order, as Client.Send does; its
 // Provider and From name the route that decided the recipient's outcome (the one that
 // accepted it, or the last one tried), and Attempts counts the vendor requests of every route
-// tried. All routes share one IdempotencyKey (the message's, or one Router.Send generates).
+// tried. Its IdempotencyKey is the one that route sent with: the message's (or one Router.Send
+// generates) on the first route, that key with "/2", "/3", … appended on the later ones, so
+// that two routes on one de-duplicating vendor account (ACS) never reuse a key for a
+// different request.
 // When no recipient was accepted the error is not nil, built as Client.Send builds it.
 //
 // A recipient whose error is CodeOutcomeUnknown may have been accepted by that route: it is
@@ -225,7 +229,7 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 			bto[j] = to[i]
 		}
 		m := msg.clone(bto)
-		m.From, m.IdempotencyKey = rt.From, key
+		m.From, m.IdempotencyKey = rt.From, routeKey(key, ri)
 		res, err := rt.Client.Send(ctx, m)
 		for j, i := range batch {
 			prev := results[i].Attempts
@@ -233,7 +237,7 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 				results[i] = res[j]
 				results[i].To = to[i]
 			} else { // the Client refused the message as a whole (it changed since ValidateMessage)
-				results[i] = SendResult{To: to[i], IdempotencyKey: key, Provider: rt.Client.Name(), From: rt.From,
+				results[i] = SendResult{To: to[i], IdempotencyKey: m.IdempotencyKey, Provider: rt.Client.Name(), From: rt.From,
 					Err: wrapErr(rt.Client.Name(), err)}
 			}
 			results[i].Attempts += prev
@@ -288,6 +292,16 @@ func (r *Router) serves(start int, number string, usable []bool) bool {
 		}
 	}
 	return false
+}
+
+// routeKey is the IdempotencyKey route i sends with: key for the first route, key + "/" and
+// the route's number (from 1) for the others, so that two routes on one de-duplicating vendor
+// account never send two different requests under one key.
+func routeKey(key string, i int) string {
+	if i == 0 {
+		return key
+	}
+	return key + "/" + strconv.Itoa(i+1)
 }
 
 // countries names the countries number may belong to, for an error message.

@@ -101,7 +101,8 @@ func TestRouterRefusedMovesOn(t *testing.T) {
 		require.Equal(t, senderB, r.From)
 		require.Equal(t, 2, r.Attempts, "one request on each route")
 	}
-	require.Equal(t, res[0].IdempotencyKey, b.rec.Sent()[0].Key, "one key across routes")
+	require.Equal(t, res[0].IdempotencyKey, b.rec.Sent()[0].Key, "the key the deciding route sent with")
+	require.True(t, strings.HasSuffix(res[0].IdempotencyKey, "/2"), res[0].IdempotencyKey)
 }
 
 // A route's own retries run first; the recipient moves on only once they gave up.
@@ -122,13 +123,17 @@ func TestRouterRateLimitedPastBudget(t *testing.T) {
 func TestRouterOutcomeUnknownStops(t *testing.T) {
 	a, b := newVendor("a", nil, sms.RetryPolicy{}), newVendor("b", nil, sms.RetryPolicy{})
 	a.rec.FailNext(resetAfterWrite) // the recorder takes the message, then "loses" the answer
-	res, err := twoRoutes(t, a, b).Send(context.Background(), routed("+12025550101"))
+	m := routed("+12025550101")
+	m.IdempotencyKey = "order-42"
+	res, err := twoRoutes(t, a, b).Send(context.Background(), m)
 	require.ErrorIs(t, err, sms.ErrOutcomeUnknown)
 	require.ErrorIs(t, res[0].Err, sms.ErrOutcomeUnknown)
 	require.Equal(t, "a", res[0].Provider)
 	require.Equal(t, senderA, res[0].From)
 	require.Zero(t, b.rec.Calls(), "never tried elsewhere")
 	require.Len(t, a.rec.Sent(), 1, "exactly one vendor holds the message")
+	require.Equal(t, "order-42", res[0].IdempotencyKey, "the first route sends with the caller's key, to resend with")
+	require.Equal(t, "order-42", a.rec.Sent()[0].Key)
 }
 
 func TestRouterNeverMovesOn(t *testing.T) {
