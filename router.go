@@ -237,6 +237,9 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 				results[i] = res[j]
 				results[i].To = to[i]
 			} else { // the Client refused the message as a whole (it changed since ValidateMessage)
+				if err == nil {
+					err = &Error{Code: CodeOutcomeUnknown, Message: fmt.Sprintf("client returned %d results for %d recipients", len(res), len(batch))}
+				}
 				results[i] = SendResult{To: to[i], IdempotencyKey: m.IdempotencyKey, Provider: rt.Client.Name(), From: rt.From,
 					Err: wrapErr(rt.Client.Name(), err)}
 			}
@@ -260,7 +263,7 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 			res.Err = contextError(routerName, cerr)
 		case last[i] < 0:
 			res.Err = &Error{Code: CodeInvalidRecipient, Provider: routerName, NotAccepted: true,
-				Message: fmt.Sprintf("recipient %d: %s (%s) is in no country a route serves", i+1, to[i], countries(to[i]))}
+				Message: fmt.Sprintf("recipient %d: %s (%s) is in no country served by a route that can carry this message", i+1, to[i], countries(to[i]))}
 		case cerr != nil && r.serves(last[i]+1, to[i], usable):
 			e := contextError(routerName, cerr)
 			e.Message = "not failed over after: " + trimPrefix(res.Err.Error())
