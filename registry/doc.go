@@ -52,7 +52,13 @@
 // Registry.Scope is an sms.ScopeFunc for the consent store: senders with the same owner tag
 // share one scope ("owner:retail"), so a STOP to one of them stops the others, including the
 // failover numbers of a route; a sender without an owner is its own scope ("sender:" and its
-// value, as sms.SenderScope).
+// value, as sms.SenderScope). The consent layer's suppressor goes into the shared client
+// options, and its scope function is the registry's, set before the first send:
+//
+//	consent := &sms.Consent{Store: store}
+//	reg, err := registry.Load(f, &registry.Options{Client: &sms.ClientOptions{Suppressor: consent}})
+//	// …
+//	consent.Scope = reg.Scope
 //
 // # Callbacks
 //
