@@ -167,22 +167,35 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 		ctx = context.WithValue(ctx, layerKey{}, nil) // each child runs its own layer
 	}
 
-	// Routes that can carry this message at all.
-	usable := make([]bool, len(r.routes))
+	// Routes that can carry this message at all: checked in order up to the first that can
+	// (none → the message's own problem), the later ones only when a recipient reaches them.
+	usable := make([]int8, len(r.routes)) // 0 unchecked, 1 usable, -1 refuses the message
+	canCarry := func(i int) bool {
+		if usable[i] == 0 {
+			m := msg.clone(msg.To)
+			m.From = r.routes[i].From
+			usable[i] = 1
+			if r.routes[i].Client.ValidateMessage(m) != nil {
+				usable[i] = -1
+			}
+		}
+		return usable[i] > 0
+	}
 	var refused error
-	anyUsable := false
 	for i, rt := range r.routes {
 		m := msg.clone(msg.To)
 		m.From = rt.From
-		if err := rt.Client.ValidateMessage(m); err != nil {
-			if refused == nil {
-				refused = err
-			}
-			continue
+		err := rt.Client.ValidateMessage(m)
+		if err == nil {
+			usable[i] = 1
+			break
 		}
-		usable[i], anyUsable = true, true
+		usable[i] = -1
+		if refused == nil {
+			refused = err
+		}
 	}
-	if !anyUsable {
+	if !slices.Contains(usable, 1) {
 		return nil, refused
 	}
 
@@ -205,9 +218,6 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	}
 
 	for ri := 0; ri < len(r.routes) && len(pending) > 0; ri++ {
-		if !usable[ri] {
-			continue
-		}
 		rt := r.routes[ri]
 		caps := rt.Client.Capabilities()
 		var batch, next []int
@@ -218,7 +228,7 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 				next = append(next, i)
 			}
 		}
-		if len(batch) == 0 {
+		if len(batch) == 0 || !canCarry(ri) {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -264,7 +274,7 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 		case last[i] < 0:
 			res.Err = &Error{Code: CodeInvalidRecipient, Provider: routerName, NotAccepted: true,
 				Message: fmt.Sprintf("recipient %d: %s (%s) is in no country served by a route that can carry this message", i+1, to[i], countries(to[i]))}
-		case cerr != nil && r.serves(last[i]+1, to[i], usable):
+		case cerr != nil && r.serves(last[i]+1, to[i], canCarry):
 			e := contextError(routerName, cerr)
 			e.Message = "not failed over after: " + trimPrefix(res.Err.Error())
 			res.Err = e
@@ -286,11 +296,11 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	return results, summarize(routerName, results)
 }
 
-// serves reports whether a usable route from index start on serves number: whether the
-// context's end, rather than the routes running out, stopped a failover.
-func (r *Router) serves(start int, number string, usable []bool) bool {
+// serves reports whether a route from index start on can carry the message and serves
+// number: whether the context's end, rather than the routes running out, stopped a failover.
+func (r *Router) serves(start int, number string, canCarry func(int) bool) bool {
 	for i := start; i < len(r.routes); i++ {
-		if usable[i] && r.routes[i].Client.Capabilities().Serves(number) {
+		if r.routes[i].Client.Capabilities().Serves(number) && canCarry(i) {
 			return true
 		}
 	}

@@ -406,3 +406,18 @@ func TestSendResultNamesProviderAndSender(t *testing.T) {
 		require.Equal(t, senderA, r.From)
 	}
 }
+
+// A later route that cannot carry the message is passed over when a recipient reaches it:
+// the recipient keeps the error of the last route that could.
+func TestRouterLaterRouteRefusingMessage(t *testing.T) {
+	a := newVendor("a", nil, sms.RetryPolicy{})
+	small := smstest.NewRecorder(nil).Capabilities()
+	small.MaxBody = 5
+	b := &vendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: "b", Capabilities: &small})}
+	b.c = sms.NewClient(b.rec, nil)
+	a.rec.FailNext(refused)
+	res, err := twoRoutes(t, a, b).Send(context.Background(), &sms.Message{To: []string{"+12025550101"}, Body: "longer than five"})
+	require.ErrorIs(t, err, sms.ErrUnavailable)
+	require.Equal(t, "a", res[0].Provider)
+	require.Zero(t, b.rec.Calls())
+}
