@@ -263,7 +263,7 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	results := make([]SendResult, len(to))
 	pending := make([]int, 0, len(to))
 	for i, n := range to {
-		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt}
+		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt, Provider: name, From: m.From}
 		switch {
 		case bad != nil && bad[i] != nil:
 			results[i].Err = bad[i]
