@@ -44,21 +44,21 @@ var (
 	senderB = sms.Sender{Type: sms.SenderAlphanumeric, Value: "ACME", Name: "b-id"}
 )
 
-// vendor is one recording provider of a router test, behind its own Client and limiter.
-type vendor struct {
+// routeVendor is one recording provider of a router test, behind its own Client and limiter.
+type routeVendor struct {
 	rec *smstest.Recorder
 	lim *keyLimiter
 	c   *sms.Client
 }
 
-func newVendor(name string, countries []string, retry sms.RetryPolicy) *vendor {
+func newVendor(name string, countries []string, retry sms.RetryPolicy) *routeVendor {
 	var caps *sms.Capabilities
 	if countries != nil {
 		c := smstest.NewRecorder(nil).Capabilities()
 		c.Countries = countries
 		caps = &c
 	}
-	v := &vendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: name, Capabilities: caps}), lim: &keyLimiter{}}
+	v := &routeVendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: name, Capabilities: caps}), lim: &keyLimiter{}}
 	if retry.MaxAttempts == 0 {
 		retry.MaxAttempts = 1
 	}
@@ -66,7 +66,7 @@ func newVendor(name string, countries []string, retry sms.RetryPolicy) *vendor {
 	return v
 }
 
-func twoRoutes(t *testing.T, a, b *vendor) *sms.Router {
+func twoRoutes(t *testing.T, a, b *routeVendor) *sms.Router {
 	t.Helper()
 	r, err := sms.NewRouter(sms.Route{Client: a.c, From: senderA}, sms.Route{Client: b.c, From: senderB})
 	require.NoError(t, err)
@@ -75,7 +75,7 @@ func twoRoutes(t *testing.T, a, b *vendor) *sms.Router {
 
 func routed(to ...string) *sms.Message { return &sms.Message{To: to, Body: "hello"} }
 
-func sentTo(rec *smstest.Recorder) []string {
+func routeSentTo(rec *smstest.Recorder) []string {
 	var out []string
 	for _, s := range rec.Sent() {
 		out = append(out, s.To)
@@ -94,7 +94,7 @@ func TestRouterRefusedMovesOn(t *testing.T) {
 	res, err := twoRoutes(t, a, b).Send(context.Background(), routed("+12025550101", "+12025550102"))
 	require.NoError(t, err)
 	require.Empty(t, a.rec.Sent())
-	require.Equal(t, []string{"+12025550101", "+12025550102"}, sentTo(b.rec))
+	require.Equal(t, []string{"+12025550101", "+12025550102"}, routeSentTo(b.rec))
 	for _, r := range res {
 		require.NoError(t, r.Err)
 		require.Equal(t, "b", r.Provider)
@@ -131,7 +131,7 @@ func TestRouterOutcomeUnknownStops(t *testing.T) {
 	require.Equal(t, "a", res[0].Provider)
 	require.Equal(t, senderA, res[0].From)
 	require.Zero(t, b.rec.Calls(), "never tried elsewhere")
-	require.Len(t, a.rec.Sent(), 1, "exactly one vendor holds the message")
+	require.Len(t, a.rec.Sent(), 1, "exactly one routeVendor holds the message")
 	require.Equal(t, "order-42", res[0].IdempotencyKey, "the first route sends with the caller's key, to resend with")
 	require.Equal(t, "order-42", a.rec.Sent()[0].Key)
 }
@@ -170,8 +170,8 @@ func TestRouterBatchMovesOnlySafeOnes(t *testing.T) {
 	res, err := twoRoutes(t, a, b).Send(context.Background(),
 		routed("+12025550101", "+12025550102", "+12025550103", "+12025550104", "+12025550105"))
 	require.NoError(t, err)
-	require.Equal(t, []string{"+12025550101"}, sentTo(a.rec))
-	require.Equal(t, []string{"+12025550102", "+12025550104"}, sentTo(b.rec), "only the safe failures, in one request")
+	require.Equal(t, []string{"+12025550101"}, routeSentTo(a.rec))
+	require.Equal(t, []string{"+12025550102", "+12025550104"}, routeSentTo(b.rec), "only the safe failures, in one request")
 	require.Equal(t, 1, b.rec.Calls())
 	want := []struct {
 		provider string
@@ -192,8 +192,8 @@ func TestRouterCountries(t *testing.T) {
 	b := newVendor("b", nil, sms.RetryPolicy{})
 	res, err := twoRoutes(t, a, b).Send(context.Background(), routed("+12025550101", "+447911123456", "+16135550100"))
 	require.NoError(t, err)
-	require.Equal(t, []string{"+12025550101", "+16135550100"}, sentTo(a.rec))
-	require.Equal(t, []string{"+447911123456"}, sentTo(b.rec))
+	require.Equal(t, []string{"+12025550101", "+16135550100"}, routeSentTo(a.rec))
+	require.Equal(t, []string{"+447911123456"}, routeSentTo(b.rec))
 	require.Equal(t, "b", res[1].Provider)
 	require.Equal(t, 1, a.rec.Calls())
 	require.Empty(t, a.lim.got()[1:], "one request to a")
@@ -210,7 +210,7 @@ func TestRouterNoEligibleRoute(t *testing.T) {
 	require.True(t, res[1].OK())
 	require.ErrorIs(t, res[2].Err, sms.ErrInvalidRecipient, "a repeat is never sent again")
 	require.ErrorIs(t, res[3].Err, sms.ErrInvalidRecipient)
-	require.Equal(t, []string{"+12025550101"}, sentTo(a.rec))
+	require.Equal(t, []string{"+12025550101"}, routeSentTo(a.rec))
 	require.Zero(t, b.rec.Calls())
 
 	// Alone, the unserved recipient is the send's error.
@@ -283,7 +283,7 @@ func TestRouterMessage(t *testing.T) {
 func TestRouterSkipsRouteRefusingMessage(t *testing.T) {
 	small := smstest.NewRecorder(nil).Capabilities()
 	small.MaxBody = 5
-	a := &vendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: "a", Capabilities: &small})}
+	a := &routeVendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: "a", Capabilities: &small})}
 	a.c = sms.NewClient(a.rec, nil)
 	b := newVendor("b", nil, sms.RetryPolicy{})
 	r := twoRoutes(t, a, b)
@@ -413,7 +413,7 @@ func TestRouterLaterRouteRefusingMessage(t *testing.T) {
 	a := newVendor("a", nil, sms.RetryPolicy{})
 	small := smstest.NewRecorder(nil).Capabilities()
 	small.MaxBody = 5
-	b := &vendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: "b", Capabilities: &small})}
+	b := &routeVendor{rec: smstest.NewRecorder(&smstest.RecorderOptions{Name: "b", Capabilities: &small})}
 	b.c = sms.NewClient(b.rec, nil)
 	a.rec.FailNext(refused)
 	res, err := twoRoutes(t, a, b).Send(context.Background(), &sms.Message{To: []string{"+12025550101"}, Body: "longer than five"})
