@@ -106,9 +106,14 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	}, nil
 }
 
-// checkCallbackURL refuses a receipt URL that is not an absolute http(s) URL. The URL is not
-// quoted: it holds the callback token.
+// checkCallbackURL refuses a receipt URL that is not an absolute http(s) URL of printable
+// ASCII (percent-encode anything else). The URL is not quoted: it holds the callback token.
 func checkCallbackURL(raw, field string) error {
+	for i := 0; i < len(raw); i++ {
+		if c := raw[i]; c <= ' ' || c >= 0x7f {
+			return refused(field + " must be printable ASCII: percent-encode other characters")
+		}
+	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return refused(field + " must be an absolute http(s) URL")
