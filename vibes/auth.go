@@ -101,14 +101,16 @@ func ClientAddr(r *http.Request, trustedProxies []netip.Prefix) (addr netip.Addr
 	return last, last.IsValid()
 }
 
-// parseAddr reads "1.2.3.4", "1.2.3.4:5678", "[::1]:5678" or "::1", unmapping IPv4-mapped
-// addresses and dropping an IPv6 zone.
+// parseAddr reads "1.2.3.4", "1.2.3.4:5678", "[::1]:5678", "[::1]" or "::1", unmapping
+// IPv4-mapped addresses and dropping an IPv6 zone.
 func parseAddr(s string) (netip.Addr, bool) {
 	if s == "" {
 		return netip.Addr{}, false
 	}
 	if h, _, err := net.SplitHostPort(s); err == nil {
 		s = h
+	} else if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		s = s[1 : len(s)-1]
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil {

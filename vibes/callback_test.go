@@ -290,6 +290,9 @@ func TestCallbackAuth(t *testing.T) {
 		{"X-Forwarded-For from an untrusted peer", func(c *Config) { c.CallbackSources, c.TrustedProxies = us, proxies }, "token=" + testToken, "203.0.113.9:1", []string{"52.48.241.82"}, sms.CodePermissionDenied},
 		{"X-Forwarded-For without trusted proxies", func(c *Config) { c.CallbackSources = us }, "token=" + testToken, "10.0.0.5:1", []string{"52.48.241.82"}, sms.CodePermissionDenied},
 		{"trusted proxy", func(c *Config) { c.CallbackSources, c.TrustedProxies = us, proxies }, "token=" + testToken, "10.0.0.5:1", []string{"52.48.241.82"}, sms.CodeUnknown},
+		{"IPv6 client in brackets", func(c *Config) {
+			c.CallbackSources, c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}, proxies
+		}, "token=" + testToken, "10.0.0.5:1", []string{"[2001:db8::7]"}, sms.CodeUnknown},
 		{"two trusted proxies", func(c *Config) { c.CallbackSources, c.TrustedProxies = us, proxies }, "token=" + testToken, "10.0.0.5:1", []string{"52.48.241.82, 10.1.1.1"}, sms.CodeUnknown},
 		{"spoofed left entry", func(c *Config) { c.CallbackSources, c.TrustedProxies = us, proxies }, "token=" + testToken, "10.0.0.5:1", []string{"52.48.241.82", "203.0.113.9"}, sms.CodePermissionDenied},
 		{"trusted proxy, no header", func(c *Config) { c.CallbackSources, c.TrustedProxies = us, proxies }, "token=" + testToken, "10.0.0.5:1", nil, sms.CodePermissionDenied},
