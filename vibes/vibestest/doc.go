@@ -74,8 +74,8 @@
 // receiptDate is ReceiptLayout in Options.Location. PushStatus (POST
 // /_emulator/messages/{id}/status) reports one more stage now.
 //
-// A text over 160 characters sent with splitLongMessage="true" is split into Parts(text)
-// parts; each part has its own messageId (part 1's is the send's) and its own receipts,
+// A text sent with splitLongMessage="true" is split into Parts(text) parts (its segment
+// count: over 160 GSM-7 characters, or over 70 characters outside GSM-7); each part has its own messageId (part 1's is the send's) and its own receipts,
 // carrying <multipart isMultipart="true" originalMessageId="<the send's messageId>"
 // noOfParts="n" partNumber="k"/>, all of one stage before the next stage.
 //
@@ -125,7 +125,9 @@
 //     107 later) too.
 //   - Parts 2…n of a split message get messageIds of their own; part 1's is the send's and
 //     originalMessageId names it on every part (inferred from the facts' sample, where part
-//     1's messageId equals originalMessageId). The part count is the text's segment count.
+//     1's messageId equals originalMessageId). The part count is the text's segment count
+//     (Vibes re-encodes per carrier; how it splits a UCS-2 text is unconfirmed), and a
+//     text without splitLongMessage is one part whatever its encoding.
 //   - Receipts are posted with Content-Type application/xml; the callback timeout is 30 s by
 //     default (Vibes' old wiki: 2 s; Options.CallbackTimeout).
 //   - Vibes' local time is US Central standard time (UTC-6) without daylight saving.

@@ -567,7 +567,10 @@ func (s *Server) takeLocked(req *sendRequest) (*Message, *refusal) {
 	if m.Destination.Type == "" {
 		m.Destination.Type = "MDN"
 	}
-	m.Parts = Parts(m.Text)
+	m.Parts = 1
+	if m.SplitLongMessage {
+		m.Parts = Parts(m.Text)
+	}
 	m.Accepted, m.MessageID = true, s.ids.UUID()
 	m.PartIDs = []string{m.MessageID}
 	for k := 2; k <= m.Parts; k++ {
@@ -583,13 +586,11 @@ func (s *Server) takeLocked(req *sendRequest) (*Message, *refusal) {
 	return m, nil
 }
 
-// Parts returns the number of parts Vibes splits a text into: 1 up to 160 characters,
-// else the text's segment count (153 GSM-7 characters or 67 UTF-16 units a part).
+// Parts returns the number of parts a text sent with splitLongMessage="true" is split into:
+// its segment count (160 GSM-7 characters or 70 UTF-16 units in one part; 153 or 67 a part
+// beyond). A text sent without the flag is one part (and refused over 160 characters).
 func Parts(text string) int {
-	if utf8.RuneCountInString(text) <= MaxSingleText {
-		return 1
-	}
-	return max(2, sms.CountSegments(text).Segments)
+	return max(1, sms.CountSegments(text).Segments)
 }
 
 // carriers are the carrier codes CarrierFor picks from: Verizon, AT&T, T-Mobile.

@@ -491,6 +491,19 @@ func TestMultipart(t *testing.T) {
 	require.Equal(t, 1, vibestest.Parts(strings.Repeat("x", 160)))
 	require.Equal(t, 2, vibestest.Parts(strings.Repeat("x", 161)))
 	require.Equal(t, 3, vibestest.Parts(strings.Repeat("ш", 162))) // UCS-2: 67 a part
+	require.Equal(t, 2, vibestest.Parts(strings.Repeat("ш", 71)))
+
+	// A UCS-2 text of 71 characters: one part without the flag, two with it.
+	for _, split := range []bool{false, true} {
+		body := mt("+18475551212", "98765", "SC", strings.Repeat("ш", 71), "", "")
+		if split {
+			body = strings.Replace(body, `submitterMessageId="ref-1"`, `submitterMessageId="ref-1" splitLongMessage="true"`, 1)
+		}
+		_, b := post(t, srv, body)
+		m, ok := srv.Message(decodeRsp(t, b).MessageID)
+		require.True(t, ok)
+		require.Equal(t, map[bool]int{false: 1, true: 2}[split], m.Parts)
+	}
 
 	for _, id := range []string{"nope", ""} {
 		status, _ = do(t, srv, http.MethodGet, vibestest.APIPath+"/"+id+"/responses", "", "", true)
