@@ -152,6 +152,8 @@
 //     read by the library's timestamp normaliser; an unreadable date leaves Timestamp zero.
 //   - A 10-digit national address in a callback is a US/Canadian number (+1); an 11-digit one
 //     starting with 1 too.
+//   - Vibes posts to the callbackUrl exactly as sent, query included (the token and
+//     smsbridge_ref travel there; the facts propose the token in the URL).
 //   - Only UTF-8 (and US-ASCII) callback bodies are read; another declared encoding is 400.
 //   - Whether Vibes blocks on an inbound STOP is unconfirmed: keep a suppression list
 //     (sms.ClientOptions.Suppressor) from the opt-out events webhook classifies.
