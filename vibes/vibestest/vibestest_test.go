@@ -718,6 +718,8 @@ func TestControl(t *testing.T) {
 	require.Equal(t, http.StatusOK, status, "%s", body)
 	require.NotContains(t, string(body), "s3cret")
 	require.Contains(t, string(body), `"callbackUrl": "`+app.URL+`/dlr?token=[REDACTED]"`)
+	require.Contains(t, string(body), `"internalErrorCode": "7"`)
+	require.Contains(t, string(body), `"stage": "Handset"`)
 	wait(t, srv)
 	reps := app.reports(t)
 	require.Equal(t, []string{"System", "Carrier", "Handset"}, types(reps))

@@ -101,18 +101,18 @@ type SendResponse struct {
 
 // StatusElem is the <status> of a receipt or of a refused send.
 type StatusElem struct {
-	IsError           bool   `xml:"isError,attr"`
-	Description       string `xml:"description"`
-	ErrorCode         string `xml:"errorCode,omitempty"`
-	InternalErrorCode string `xml:"internalErrorCode,omitempty"`
+	IsError           bool   `xml:"isError,attr" json:"isError"`
+	Description       string `xml:"description" json:"description"`
+	ErrorCode         string `xml:"errorCode,omitempty" json:"errorCode,omitempty"`
+	InternalErrorCode string `xml:"internalErrorCode,omitempty" json:"internalErrorCode,omitempty"`
 }
 
 // Multipart is a receipt's <multipart> element, present on each part of a split message.
 type Multipart struct {
-	IsMultipart       bool   `xml:"isMultipart,attr"`
-	OriginalMessageID string `xml:"originalMessageId,attr"`
-	NoOfParts         int    `xml:"noOfParts,attr"`
-	PartNumber        int    `xml:"partNumber,attr"`
+	IsMultipart       bool   `xml:"isMultipart,attr" json:"isMultipart"`
+	OriginalMessageID string `xml:"originalMessageId,attr" json:"originalMessageId"`
+	NoOfParts         int    `xml:"noOfParts,attr" json:"noOfParts"`
+	PartNumber        int    `xml:"partNumber,attr" json:"partNumber"`
 }
 
 // Report is a delivery receipt, mtMessageResponse (vendors/vibes.md §5b): what Vibes posts
