@@ -424,3 +424,22 @@ func TestRedaction(t *testing.T) {
 	}
 	require.Contains(t, p.String(), "vibes.Provider{base=http://127.0.0.1:1")
 }
+
+// The body has the shape of the facts' sample request (testdata/send_request.xml): the same
+// elements and attributes, differing only where this package chooses (its derived
+// submitterMessageId, receiptOption ALL to its own URL, no carrier or transaction).
+func TestSendMatchesSample(t *testing.T) {
+	f := newFake(t, 200, okAnswer)
+	p := newTestProvider(t, f.srv.URL)
+	_, err := p.Send(context.Background(), &sms.Message{To: []string{"+18475551212"}, From: sms.Sender{Value: "98765"},
+		Body: strings.Repeat("123857AB12", 17), IdempotencyKey: "k"})
+	require.NoError(t, err)
+	got := decodeWire(t, f.last(t).Body)
+	want := decodeWire(t, readTestdata(t, "send_request.xml"))
+	require.Equal(t, "true", want.SplitLongMessage)
+	want.SubmitterMessageID = SubmitterMessageID("k", "+18475551212")
+	want.Destination.Carrier = ""
+	want.Text = strings.Repeat("123857AB12", 17)
+	want.ReceiptOption.CallbackURL, want.ReceiptOption.Value = testDelivery, "ALL"
+	require.Empty(t, cmp.Diff(want, got))
+}
