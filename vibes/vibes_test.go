@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -370,6 +371,11 @@ func TestNew(t *testing.T) {
 		"colon in user":    {Username: "a:b", Password: sms.NewSecret("p")},
 		"bad base URL":     {Username: "u", Password: sms.NewSecret("p"), BaseURL: "ftp://x"},
 		"bad delivery URL": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "/hooks/vibes?token=secret-in-url"},
+		"delivery URL without token": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks",
+			CallbackTokens: []sms.Secret{sms.NewSecret("secret-in-url")}},
+		"delivery URL with another token": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks?token=secret-in-url",
+			CallbackTokens: []sms.Secret{sms.NewSecret("other")}},
+		"invalid source prefix": {Username: "u", Password: sms.NewSecret("p"), CallbackSources: []netip.Prefix{{}}},
 	} {
 		_, err := New(cfg, nil)
 		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), name)
@@ -378,6 +384,8 @@ func TestNew(t *testing.T) {
 	p, err := New(Config{Username: "u", Password: sms.NewSecret("p")}, nil)
 	require.NoError(t, err)
 	require.Equal(t, DefaultBaseURL+pathSend, p.sendURL)
+	_, err = New(Config{Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks", InsecureSkipCallbackAuth: true}, nil)
+	require.NoError(t, err)
 	p, err = New(Config{Username: "u", Password: sms.NewSecret("p"), BaseURL: "emulator.local:8080/"}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "https://emulator.local:8080"+pathSend, p.sendURL)
@@ -394,7 +402,7 @@ func TestNewFromEnv(t *testing.T) {
 	_, err = NewFromEnv(nil)
 	require.ErrorContains(t, err, "VIBES_PASSWORD is not set")
 	t.Setenv(EnvPassword, "env-password")
-	t.Setenv(EnvCallbackTokens, " a , ,b ")
+	t.Setenv(EnvCallbackTokens, " a , ,"+testToken+" ")
 	t.Setenv(EnvCallbackSources, "default")
 	t.Setenv(EnvTrustedProxies, "10.0.0.0/8, 192.168.1.1")
 	t.Setenv(EnvBaseURL, "http://127.0.0.1:1")
