@@ -24,11 +24,12 @@ func newCallbackVerifier(cfg *Config) *cbauth.Verifier {
 }
 
 // masked returns a copy of ps with every prefix masked and IPv4-mapped addresses unmapped.
-func masked(ps []netip.Prefix) []netip.Prefix {
+// An invalid prefix is refused: dropping it could leave an allow-list empty, that is off.
+func masked(field string, ps []netip.Prefix) ([]netip.Prefix, error) {
 	out := make([]netip.Prefix, 0, len(ps))
 	for _, p := range ps {
 		if !p.IsValid() {
-			continue
+			return nil, refused(field + " holds an invalid prefix")
 		}
 		a := p.Addr()
 		bits := p.Bits()
@@ -37,7 +38,7 @@ func masked(ps []netip.Prefix) []netip.Prefix {
 		}
 		out = append(out, netip.PrefixFrom(a, bits).Masked())
 	}
-	return out
+	return out, nil
 }
 
 // authenticate checks a callback before it is decoded and fails closed: the client address

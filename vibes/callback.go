@@ -143,7 +143,7 @@ var errCharset = errors.New("vibes: only UTF-8 callbacks are read")
 
 func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
-	case "us-ascii", "ascii":
+	case "us-ascii", "ascii", "utf8":
 		return in, nil
 	}
 	return nil, errCharset

@@ -258,9 +258,11 @@ func TestParseMalformed(t *testing.T) {
 		h.ServeHTTP(w, callbackRequest("token="+testToken, []byte(body)))
 		require.Equal(t, http.StatusBadRequest, w.Code, "%q", body)
 	}
-	_, err := p.ParseCallback(context.Background(), callbackRequest("token="+testToken, nil),
-		[]byte(`<?xml version="1.0" encoding="us-ascii"?><moMessage messageId="a"><message>ok</message></moMessage>`))
-	require.NoError(t, err)
+	for _, enc := range []string{"us-ascii", "UTF8", "utf-8"} {
+		_, err := p.ParseCallback(context.Background(), callbackRequest("token="+testToken, nil),
+			[]byte(`<?xml version="1.0" encoding="`+enc+`"?><moMessage messageId="a"><message>ok</message></moMessage>`))
+		require.NoError(t, err, enc)
+	}
 }
 
 func TestCallbackAuth(t *testing.T) {
@@ -280,7 +282,7 @@ func TestCallbackAuth(t *testing.T) {
 		{"rotated token", nil, "token=old-token", "", nil, sms.CodeUnknown},
 		{"no token", nil, "", "", nil, sms.CodeUnauthenticated},
 		{"wrong token", nil, "token=nope", "", nil, sms.CodeUnauthenticated},
-		{"nothing configured fails closed", func(c *Config) { c.CallbackTokens = nil }, "token=" + testToken, "", nil, sms.CodeInternal},
+		{"nothing configured fails closed", func(c *Config) { c.CallbackTokens, c.DeliveryURL = nil, "" }, "token=" + testToken, "", nil, sms.CodeInternal},
 		{"insecure", func(c *Config) { c.CallbackTokens, c.InsecureSkipCallbackAuth = nil, true }, "", "", nil, sms.CodeUnknown},
 		{"allow-listed address", func(c *Config) { c.CallbackSources = us }, "token=" + testToken, "52.48.241.82:1234", nil, sms.CodeUnknown},
 		{"IPv4-mapped allow-listed address", func(c *Config) { c.CallbackSources = us }, "token=" + testToken, "[::ffff:52.48.241.82]:1234", nil, sms.CodeUnknown},

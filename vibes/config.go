@@ -26,8 +26,8 @@ type Config struct {
 	// DeliveryURL is the absolute URL Vibes posts delivery receipts to
 	// (receiptOption@callbackUrl, with receiptOption ALL) for every message;
 	// Message.CallbackURL overrides it. Empty, with no Message.CallbackURL, asks for no
-	// receipts. Add ?token=<one of CallbackTokens> to it: Vibes' receipts cannot carry Basic
-	// auth.
+	// receipts. It must carry ?token=<one of CallbackTokens> (New refuses it otherwise, unless
+	// InsecureSkipCallbackAuth): Vibes' receipts cannot carry Basic auth.
 	DeliveryURL string
 
 	// CallbackTokens are accepted in the callback URL's query parameter CallbackTokenParam,

@@ -86,6 +86,17 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		if err := checkCallbackURL(cfg.DeliveryURL, "DeliveryURL"); err != nil {
 			return nil, err
 		}
+		if err := checkDeliveryToken(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	sources, err := masked("CallbackSources", cfg.CallbackSources)
+	if err != nil {
+		return nil, err
+	}
+	proxies, err := masked("TrustedProxies", cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
 	}
 	t, err := vendor.NewTransport(httpx.TransportOptions{
 		BaseURL: base, DefaultBaseURL: DefaultBaseURL, BaseURLField: "BaseURL",
@@ -100,8 +111,8 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		delivery: sms.NewSecret(cfg.DeliveryURL),
 		t:        t,
 		cb:       newCallbackVerifier(&cfg),
-		sources:  masked(cfg.CallbackSources),
-		proxies:  masked(cfg.TrustedProxies),
+		sources:  sources,
+		proxies:  proxies,
 		logger:   o.Logger,
 	}, nil
 }
@@ -119,6 +130,29 @@ func checkCallbackURL(raw, field string) error {
 		return refused(field + " must be an absolute http(s) URL")
 	}
 	return nil
+}
+
+// checkDeliveryToken refuses a DeliveryURL whose receipts ParseCallback would refuse: one
+// without the CallbackTokenParam, or with a token that is not one of CallbackTokens (unless
+// InsecureSkipCallbackAuth). Neither URL nor token is quoted.
+func checkDeliveryToken(cfg *Config) error {
+	if cfg.InsecureSkipCallbackAuth {
+		return nil
+	}
+	u, err := url.Parse(cfg.DeliveryURL)
+	if err != nil {
+		return refused("DeliveryURL must be an absolute http(s) URL")
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || q.Get(CallbackTokenParam) == "" {
+		return refused("DeliveryURL must carry ?" + CallbackTokenParam + "=<one of Config.CallbackTokens>: Vibes' receipts cannot carry Basic auth")
+	}
+	for _, t := range cfg.CallbackTokens {
+		if !t.IsZero() && t.Reveal() == q.Get(CallbackTokenParam) {
+			return nil
+		}
+	}
+	return refused("the " + CallbackTokenParam + " of DeliveryURL is not one of Config.CallbackTokens: its receipts would be refused")
 }
 
 // Name implements sms.Provider.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"syscall"
@@ -370,6 +371,11 @@ func TestNew(t *testing.T) {
 		"colon in user":    {Username: "a:b", Password: sms.NewSecret("p")},
 		"bad base URL":     {Username: "u", Password: sms.NewSecret("p"), BaseURL: "ftp://x"},
 		"bad delivery URL": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "/hooks/vibes?token=secret-in-url"},
+		"delivery URL without token": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks",
+			CallbackTokens: []sms.Secret{sms.NewSecret("secret-in-url")}},
+		"delivery URL with another token": {Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks?token=secret-in-url",
+			CallbackTokens: []sms.Secret{sms.NewSecret("other")}},
+		"invalid source prefix": {Username: "u", Password: sms.NewSecret("p"), CallbackSources: []netip.Prefix{{}}},
 	} {
 		_, err := New(cfg, nil)
 		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), name)
@@ -378,6 +384,8 @@ func TestNew(t *testing.T) {
 	p, err := New(Config{Username: "u", Password: sms.NewSecret("p")}, nil)
 	require.NoError(t, err)
 	require.Equal(t, DefaultBaseURL+pathSend, p.sendURL)
+	_, err = New(Config{Username: "u", Password: sms.NewSecret("p"), DeliveryURL: "https://a.example/hooks", InsecureSkipCallbackAuth: true}, nil)
+	require.NoError(t, err)
 	p, err = New(Config{Username: "u", Password: sms.NewSecret("p"), BaseURL: "emulator.local:8080/"}, nil)
 	require.NoError(t, err)
 	require.Equal(t, "https://emulator.local:8080"+pathSend, p.sendURL)
@@ -394,7 +402,7 @@ func TestNewFromEnv(t *testing.T) {
 	_, err = NewFromEnv(nil)
 	require.ErrorContains(t, err, "VIBES_PASSWORD is not set")
 	t.Setenv(EnvPassword, "env-password")
-	t.Setenv(EnvCallbackTokens, " a , ,b ")
+	t.Setenv(EnvCallbackTokens, " a , ,"+testToken+" ")
 	t.Setenv(EnvCallbackSources, "default")
 	t.Setenv(EnvTrustedProxies, "10.0.0.0/8, 192.168.1.1")
 	t.Setenv(EnvBaseURL, "http://127.0.0.1:1")
@@ -423,4 +431,23 @@ func TestRedaction(t *testing.T) {
 		require.NotContains(t, s, "YWNtZS1jb25uZWN0") // base64 of the user, as in the auth header
 	}
 	require.Contains(t, p.String(), "vibes.Provider{base=http://127.0.0.1:1")
+}
+
+// The body has the shape of the facts' sample request (testdata/send_request.xml): the same
+// elements and attributes, differing only where this package chooses (its derived
+// submitterMessageId, receiptOption ALL to its own URL, no carrier or transaction).
+func TestSendMatchesSample(t *testing.T) {
+	f := newFake(t, 200, okAnswer)
+	p := newTestProvider(t, f.srv.URL)
+	_, err := p.Send(context.Background(), &sms.Message{To: []string{"+18475551212"}, From: sms.Sender{Value: "98765"},
+		Body: strings.Repeat("123857AB12", 17), IdempotencyKey: "k"})
+	require.NoError(t, err)
+	got := decodeWire(t, f.last(t).Body)
+	want := decodeWire(t, readTestdata(t, "send_request.xml"))
+	require.Equal(t, "true", want.SplitLongMessage)
+	want.SubmitterMessageID = SubmitterMessageID("k", "+18475551212")
+	want.Destination.Carrier = ""
+	want.Text = strings.Repeat("123857AB12", 17)
+	want.ReceiptOption.CallbackURL, want.ReceiptOption.Value = testDelivery, "ALL"
+	require.Empty(t, cmp.Diff(want, got))
 }
