@@ -53,7 +53,7 @@ type ClientOptions struct {
 	Suppressor  Suppressor   // nil = none
 	Middleware  []Middleware // applied in order, the first outermost
 	Concurrency int          // vendor requests in flight for one Send; 0 = 4
-	Observer    *Observer    // nil = none; hooks for tracing, metrics and progress (observe.go)
+	Observer    *Observer    // nil = none; hooks for tracing and metrics (see also WithProgress)
 }
 
 // Client is the portable sender: it wraps any Provider with validation, suppression, segment

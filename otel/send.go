@@ -19,14 +19,49 @@ const (
 	EventRetryWait   = "sms.retry.wait"     // on SpanSend: the wait before a retry
 )
 
-// sendKey is the context key of the per-send state the hooks after SendStart read.
+// sendKey is the context key of the send's labels, for the hooks after SendStart.
 type sendKey struct{}
 
-// sendState is what SendStart learnt, for the metrics of the hooks that follow.
-type sendState struct {
-	span  trace.Span
-	attrs attribute.Set // provider and sender type
+// labelKey identifies the label set of a send.
+type labelKey struct {
+	provider   string
+	senderType sms.SenderType
 }
+
+// labels are the attributes and measurement options of one (provider, sender type), built
+// once and cached: a send's hooks then reuse them instead of building sets each time.
+type labels struct {
+	kv       [2]attribute.KeyValue // provider, sender type
+	set      attribute.Set
+	accepted metric.AddOption       // MetricSends, outcome accepted
+	duration [3]metric.RecordOption // MetricSendDuration by send outcome: accepted, partial, failed
+	wait     metric.RecordOption    // MetricRateLimitWait
+}
+
+var sendOutcomes = [3]string{OutcomeAccepted, OutcomePartial, OutcomeFailed}
+
+func (t *Telemetry) labels(provider string, st sms.SenderType) *labels {
+	k := labelKey{provider, st}
+	if l, ok := t.labelCache.Load(k); ok {
+		return l.(*labels)
+	}
+	l := &labels{kv: [2]attribute.KeyValue{AttrProvider.String(provider), AttrSenderType.String(st.String())}}
+	l.set = attribute.NewSet(l.kv[:]...)
+	l.accepted = metric.WithAttributes(l.kv[0], l.kv[1], AttrOutcome.String(OutcomeAccepted))
+	for i, o := range sendOutcomes {
+		l.duration[i] = metric.WithAttributes(l.kv[0], l.kv[1], AttrOutcome.String(o))
+	}
+	l.wait = metric.WithAttributeSet(l.set)
+	got, _ := t.labelCache.LoadOrStore(k, l)
+	return got.(*labels)
+}
+
+// Span start options used on every send.
+var (
+	kindInternal = trace.WithSpanKind(trace.SpanKindInternal)
+	kindClient   = trace.WithSpanKind(trace.SpanKindClient)
+	kindServer   = trace.WithSpanKind(trace.SpanKindServer)
+)
 
 // Observer returns the hooks to put in sms.ClientOptions.Observer:
 //
@@ -59,23 +94,19 @@ func (t *Telemetry) Observer() *sms.Observer {
 }
 
 func (t *Telemetry) sendStart(ctx context.Context, info sms.SendStartInfo) context.Context {
-	st := &sendState{attrs: attribute.NewSet(AttrProvider.String(info.Provider), AttrSenderType.String(info.SenderType.String()))}
-	ctx, st.span = t.tracer.Start(ctx, SpanSend, trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(
-		AttrProvider.String(info.Provider),
-		AttrSenderType.String(info.SenderType.String()),
-		AttrRecipients.Int(info.Recipients),
-		AttrSegments.Int(info.Segments),
-	))
-	return context.WithValue(ctx, sendKey{}, st)
+	l := t.labels(info.Provider, info.SenderType)
+	ctx, _ = t.tracer.Start(ctx, SpanSend, kindInternal, trace.WithAttributes(
+		l.kv[0], l.kv[1], AttrRecipients.Int(info.Recipients), AttrSegments.Int(info.Segments)))
+	return context.WithValue(ctx, sendKey{}, l)
 }
 
-// state returns the send's state, or one with a no-op span and empty attributes when ctx did
-// not come from sendStart (an Observer whose SendStart was replaced).
-func state(ctx context.Context) *sendState {
-	if st, ok := ctx.Value(sendKey{}).(*sendState); ok {
-		return st
+// labelsOf returns the send's labels, or empty ones when ctx did not come from sendStart (an
+// Observer whose SendStart was replaced).
+func labelsOf(ctx context.Context) *labels {
+	if l, ok := ctx.Value(sendKey{}).(*labels); ok {
+		return l
 	}
-	return &sendState{span: trace.SpanFromContext(ctx)}
+	return &labels{wait: metric.WithAttributeSet(*attribute.EmptySet())}
 }
 
 // outcome classifies one recipient's result.
@@ -90,43 +121,56 @@ func outcome(err error) string {
 }
 
 func (t *Telemetry) sendDone(ctx context.Context, info sms.SendDoneInfo) {
-	st := state(ctx)
-	// Recipients by (outcome, code): one Add per distinct pair, however long the list.
-	type key struct {
-		outcome string
-		code    sms.Code
+	l := labelsOf(ctx)
+	if info.Accepted > 0 {
+		t.sends.Add(ctx, int64(info.Accepted), l.accepted)
 	}
-	counts := map[key]int64{}
+	// Failed recipients by code: one Add per distinct code, however long the list.
+	var failed []sms.Code
+	var counts []int64
 	var firstErr error
 	for _, r := range info.Results {
-		k := key{outcome: outcome(r.Err)}
-		if r.Err != nil {
-			k.code = sms.ErrorCode(r.Err)
-			if firstErr == nil {
-				firstErr = r.Err
+		if r.Err == nil {
+			continue
+		}
+		if firstErr == nil {
+			firstErr = r.Err
+		}
+		code, found := sms.ErrorCode(r.Err), false
+		for i, c := range failed {
+			if c == code {
+				counts[i]++
+				found = true
+				break
 			}
 		}
-		counts[k]++
-	}
-	base := st.attrs.ToSlice()
-	for k, n := range counts {
-		attrs := append(base[:len(base):len(base)], AttrOutcome.String(k.outcome))
-		if k.outcome != OutcomeAccepted {
-			attrs = append(attrs, AttrErrorType.String(k.code.String()))
+		if !found {
+			failed = append(failed, code)
+			counts = append(counts, 1)
 		}
-		t.sends.Add(ctx, n, metric.WithAttributes(attrs...))
 	}
-	send := OutcomeAccepted
+	for i, code := range failed {
+		o := OutcomeFailed
+		if code == sms.CodeOutcomeUnknown {
+			o = OutcomeUnknown
+		}
+		t.sends.Add(ctx, counts[i], metric.WithAttributes(l.kv[0], l.kv[1], AttrOutcome.String(o), AttrErrorType.String(code.String())))
+	}
+	send := 0 // index in sendOutcomes
 	switch {
 	case info.Accepted == 0 && len(info.Results) > 0:
-		send = OutcomeFailed
+		send = 2
 	case info.Accepted < len(info.Results):
-		send = OutcomePartial
+		send = 1
 	}
-	t.sendDuration.Record(ctx, info.Elapsed.Seconds(), metric.WithAttributes(append(base, AttrOutcome.String(send))...))
+	t.sendDuration.Record(ctx, info.Elapsed.Seconds(), l.duration[send])
 
-	sp := st.span
-	sp.SetAttributes(AttrAccepted.Int(info.Accepted), AttrAttempts.Int(info.Attempts), AttrOutcome.String(send))
+	sp := trace.SpanFromContext(ctx)
+	if !sp.IsRecording() {
+		sp.End()
+		return
+	}
+	sp.SetAttributes(AttrAccepted.Int(info.Accepted), AttrAttempts.Int(info.Attempts), AttrOutcome.String(sendOutcomes[send]))
 	if info.Err != nil {
 		firstErr = info.Err
 	}
@@ -141,7 +185,7 @@ func (t *Telemetry) sendDone(ctx context.Context, info sms.SendDoneInfo) {
 }
 
 func (t *Telemetry) attemptStart(ctx context.Context, info sms.AttemptStartInfo) context.Context {
-	ctx, _ = t.tracer.Start(ctx, SpanAttempt, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+	ctx, _ = t.tracer.Start(ctx, SpanAttempt, kindClient, trace.WithAttributes(
 		AttrAttempt.Int(info.Attempt),
 		AttrRecipients.Int(info.Recipients),
 	))
@@ -150,6 +194,10 @@ func (t *Telemetry) attemptStart(ctx context.Context, info sms.AttemptStartInfo)
 
 func (t *Telemetry) attemptDone(ctx context.Context, info sms.AttemptDoneInfo) {
 	sp := trace.SpanFromContext(ctx)
+	if !sp.IsRecording() {
+		sp.End()
+		return
+	}
 	sp.SetAttributes(AttrAccepted.Int(info.Accepted))
 	if info.Err != nil {
 		code := info.Code.String()
@@ -162,20 +210,27 @@ func (t *Telemetry) attemptDone(ctx context.Context, info sms.AttemptDoneInfo) {
 }
 
 func (t *Telemetry) limiterWait(ctx context.Context, info sms.LimiterWaitInfo) {
-	st := state(ctx)
-	t.limiterHist.Record(ctx, info.Waited.Seconds(), metric.WithAttributeSet(st.attrs))
+	l := labelsOf(ctx)
+	t.limiterHist.Record(ctx, info.Waited.Seconds(), l.wait)
+	sp := trace.SpanFromContext(ctx)
+	if !sp.IsRecording() {
+		return
+	}
 	attrs := []attribute.KeyValue{AttrAttempt.Int(info.Attempt), AttrTokens.Int(info.Tokens), AttrWait.Float64(info.Waited.Seconds())}
 	if info.Err != nil {
 		attrs = append(attrs, AttrErrorType.String(sms.ErrorCode(info.Err).String()))
 	}
-	st.span.AddEvent(EventLimiterWait, trace.WithAttributes(attrs...))
+	sp.AddEvent(EventLimiterWait, trace.WithAttributes(attrs...))
 }
 
 func (t *Telemetry) retryWait(ctx context.Context, info sms.RetryWaitInfo) {
-	st := state(ctx)
-	provider, _ := st.attrs.Value(AttrProvider)
-	t.retries.Add(ctx, 1, metric.WithAttributes(AttrProvider.String(provider.AsString()), AttrErrorType.String(info.Code.String())))
-	st.span.AddEvent(EventRetryWait, trace.WithAttributes(
+	l := labelsOf(ctx)
+	t.retries.Add(ctx, 1, metric.WithAttributes(l.kv[0], AttrErrorType.String(info.Code.String())))
+	sp := trace.SpanFromContext(ctx)
+	if !sp.IsRecording() {
+		return
+	}
+	sp.AddEvent(EventRetryWait, trace.WithAttributes(
 		AttrAttempt.Int(info.Attempt),
 		AttrRecipients.Int(info.Recipients),
 		AttrWait.Float64(info.Delay.Seconds()),

@@ -2,6 +2,7 @@ package smsotel
 
 import (
 	"errors"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -65,7 +66,8 @@ type Options struct {
 // Clients (Observer) and wraps webhook handlers and sinks (Webhook, Handler, Sink). One
 // Telemetry serves any number of Clients and handlers and is safe for concurrent use.
 type Telemetry struct {
-	tracer trace.Tracer
+	tracer     trace.Tracer
+	labelCache sync.Map // labelKey → *labels
 
 	sends        metric.Int64Counter
 	sendDuration metric.Float64Histogram

@@ -46,7 +46,7 @@ func (t *Telemetry) Webhook(p sms.Provider, sink webhook.Sink, opts *webhook.Opt
 func (t *Telemetry) Handler(h http.Handler, provider string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ctx, sp := t.tracer.Start(r.Context(), SpanCallback, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+		ctx, sp := t.tracer.Start(r.Context(), SpanCallback, kindServer, trace.WithAttributes(
 			AttrProvider.String(provider),
 			AttrHTTPMethod.String(r.Method),
 		))
