@@ -453,17 +453,17 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 			c.giveUp(pending, results, ambiguous, err)
 			return
 		}
+		waitStart := o.now(c.opts.Limiter != nil)
 		if c.opts.Limiter != nil {
-			t0 := o.now()
 			if err := c.opts.Limiter.Wait(ctx, name+":"+m.From.Value, len(pending)*segs); err != nil {
-				o.limited(ctx, attempt, len(pending)*segs, t0, err)
 				if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 					err = &Error{Code: CodeUnavailable, Provider: name, Message: "rate limiter failed", NotAccepted: true, Err: err}
 				}
+				o.limited(ctx, attempt, len(pending)*segs, waitStart, err)
 				c.giveUp(pending, results, ambiguous, err)
 				return
 			}
-			o.limited(ctx, attempt, len(pending)*segs, t0, nil)
+			o.limited(ctx, attempt, len(pending)*segs, waitStart, nil)
 		}
 		to := make([]string, len(pending))
 		for j, i := range pending {

@@ -222,9 +222,9 @@ func (o *sendObs) final(ctx context.Context, results []SendResult, idxs, except 
 	}
 }
 
-// now reads the clock when observed, for the limiter's wait.
-func (o *sendObs) now() time.Time {
-	if o == nil || o.ob.LimiterWait == nil {
+// now reads the clock when a limiter wait (limited is true) is observed.
+func (o *sendObs) now(limited bool) time.Time {
+	if o == nil || !limited || o.ob.LimiterWait == nil {
 		return time.Time{}
 	}
 	return o.clock.Now()
