@@ -403,3 +403,21 @@ func BenchmarkClientSend(b *testing.B) {
 		run(b, sms.NewClient(p, nil), sms.WithProgress(ctx, func(int, sms.SendResult) {}))
 	})
 }
+
+// Show progress while a list is sent: one call per recipient as its result is final.
+func ExampleWithProgress() {
+	client := sms.NewClient(smstest.NewRecorder(nil), nil)
+	list := []string{"+14155550100", "not a number", "+14155550102"}
+	done := 0
+	ctx := sms.WithProgress(context.Background(), func(i int, r sms.SendResult) {
+		done++ // calls never overlap: no lock needed
+		fmt.Printf("%d/%d %s ok=%t\n", done, len(list), list[i], r.OK())
+	})
+	if _, err := client.Send(ctx, &sms.Message{To: list, From: sms.Sender{Value: "+14155550000"}, Body: "Doors open at 7"}); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 1/3 not a number ok=false
+	// 2/3 +14155550100 ok=true
+	// 3/3 +14155550102 ok=true
+}
