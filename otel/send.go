@@ -81,7 +81,9 @@ var (
 //     MetricRetries (AttrProvider, AttrErrorType) and MetricRateLimitWait (AttrProvider,
 //     AttrSenderType).
 //
-// Waits and durations are read from the Client's clock (sms.ClientOptions.Clock).
+// Waits and durations are read from the Client's clock (sms.ClientOptions.Clock). The
+// returned Observer leaves Result unset, for the application to fill (or to use
+// sms.WithProgress); a new one is returned on each call, so changing it changes no other.
 func (t *Telemetry) Observer() *sms.Observer {
 	return &sms.Observer{
 		SendStart:    t.sendStart,

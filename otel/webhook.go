@@ -1,10 +1,8 @@
 package smsotel
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -138,8 +136,8 @@ func errorKind(err error) string {
 	return sms.ErrorCode(err).String()
 }
 
-// statusWriter records the status a handler answers. It passes Flush and Hijack through and
-// unwraps for http.ResponseController.
+// statusWriter records the status a handler answers. It passes Flush through and unwraps for
+// http.ResponseController (which reaches Hijack and deadlines of the writer beneath).
 type statusWriter struct {
 	http.ResponseWriter
 	code int
@@ -166,10 +164,6 @@ func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
-}
-
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
