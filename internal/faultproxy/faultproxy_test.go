@@ -86,7 +86,7 @@ func post(ctx context.Context, c *http.Client, url, body string) answer {
 func TestFaults(t *testing.T) {
 	tests := []struct {
 		fault  Fault
-		status int  // what the client gets; 0 = an error
+		status int   // what the client gets; 0 = an error
 		hits   int32 // requests the backend processed
 		check  func(t *testing.T, a answer)
 	}{
