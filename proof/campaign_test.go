@@ -1,0 +1,511 @@
+package proof
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/faultproxy"
+)
+
+var (
+	long        = flag.Bool("long", false, "fault campaign: 10,000 sends per vendor instead of 200")
+	seed        = flag.Uint64("seed", 1, "fault campaign: the seed of the fault sequence")
+	slowTimeout = flag.Duration("slowtimeout", 500*time.Millisecond,
+		"fault campaign: the HTTP client's timeout, which ends the responses the proxy holds")
+)
+
+const (
+	faultRate   = 0.2             // share of the requests that meet a fault
+	retryAfter  = 7 * time.Second // the proxy's 429 Retry-After; no backoff of the policy below reaches it
+	baseDelay   = 100 * time.Millisecond
+	maxAttempts = 3
+	sendGuard   = 30 * time.Second // hang guard of one Send
+	maxReported = 20               // failures printed per vendor; the rest are counted
+)
+
+// TestCampaign is the fault campaign (see the package documentation).
+func TestCampaign(t *testing.T) {
+	n := 200
+	if *long {
+		n = 10_000
+	}
+	leaks := goleak.IgnoreCurrent()
+	var mu sync.Mutex
+	sums := map[string]*summary{}
+	// The vendors run side by side, each sending one message after another. Most of a run is
+	// spent waiting for held responses to time out, so they run in goroutines of their own
+	// rather than as parallel subtests, which -parallel (GOMAXPROCS) would queue.
+	var wg sync.WaitGroup
+	for _, v := range vendors {
+		wg.Go(func() {
+			t.Run(v.name, func(t *testing.T) {
+				s := campaign(t, v, n)
+				mu.Lock()
+				sums[v.name] = s
+				mu.Unlock()
+			})
+		})
+	}
+	wg.Wait()
+	var ordered []*summary
+	for _, v := range vendors {
+		if s := sums[v.name]; s != nil {
+			ordered = append(ordered, s)
+		}
+	}
+	t.Logf("fault campaign: %d sends per vendor, seed %d, %.0f%% of requests faulted, client timeout %v\n%s",
+		n, *seed, faultRate*100, *slowTimeout, table(ordered))
+	goleak.VerifyNone(t, leaks)
+}
+
+// instantClock is the campaign's sms.Clock: Sleep returns at once and records the delay.
+type instantClock struct {
+	mu     sync.Mutex
+	delays []time.Duration
+}
+
+func (*instantClock) Now() time.Time { return time.Now() }
+
+func (c *instantClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.delays = append(c.delays, d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func (c *instantClock) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.delays)
+}
+
+func (c *instantClock) since(n int) []time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.delays[n:])
+}
+
+// attempt is what the HTTP client saw of one request: an error from the round trip or from
+// reading the body, or nil.
+type attempt struct {
+	status int
+	err    error
+}
+
+// timedOut reports whether the attempt ended with the client's own timeout (the campaign
+// never cancels a send's context before the 30 s guard).
+func (a attempt) timedOut() bool {
+	if a.err == nil {
+		return false
+	}
+	var ne net.Error
+	return errors.Is(a.err, context.DeadlineExceeded) || errors.Is(a.err, context.Canceled) ||
+		(errors.As(a.err, &ne) && ne.Timeout()) || strings.Contains(a.err.Error(), "Client.Timeout")
+}
+
+// recordingTransport records every round trip the provider makes.
+type recordingTransport struct {
+	rt       *http.Transport
+	mu       sync.Mutex
+	attempts []attempt
+}
+
+func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.rt.RoundTrip(req)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, attempt{err: err})
+	if err != nil {
+		return nil, err
+	}
+	i := len(r.attempts) - 1
+	r.attempts[i].status = resp.StatusCode
+	resp.Body = &recordingBody{ReadCloser: resp.Body, r: r, i: i}
+	return resp, nil
+}
+
+// CloseIdleConnections closes the idle connections of the transport (http.Client forwards).
+func (r *recordingTransport) CloseIdleConnections() { r.rt.CloseIdleConnections() }
+
+func (r *recordingTransport) len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.attempts)
+}
+
+func (r *recordingTransport) since(n int) []attempt {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.attempts[n:])
+}
+
+type recordingBody struct {
+	io.ReadCloser
+	r *recordingTransport
+	i int
+}
+
+func (b *recordingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		b.r.mu.Lock()
+		if b.r.attempts[b.i].err == nil {
+			b.r.attempts[b.i].err = err
+		}
+		b.r.mu.Unlock()
+	}
+	return n, err
+}
+
+// sent is one Send of the campaign and everything observed about it.
+type sent struct {
+	i        int
+	to       string
+	res      []sms.SendResult
+	err      error
+	events   []faultproxy.Event // what the proxy did, one per attempt
+	attempts []attempt          // what the HTTP client saw, one per attempt
+	delays   []time.Duration    // what sms.Client asked its clock to wait, one per retry
+}
+
+// summary is a vendor's line of the campaign's table.
+type summary struct {
+	vendor          string
+	sends           int
+	attempts        int
+	faults          map[faultproxy.Fault]int
+	accepted        int
+	failed          map[sms.Code]int
+	unknownHeld     int // OutcomeUnknown, and the emulator has the message
+	unknownNotHeld  int // OutcomeUnknown, and the emulator has no message
+	acceptedTwice   int // recipients (or idempotency keys) with more than one message
+	retries         int
+	retryAfterWaits int
+	repeats         int // resends the vendor answered with the message it already had (ACS)
+	spurious        int // client timeouts on requests the proxy did not hold
+	problems        int
+}
+
+// campaign runs n sends for v and checks them.
+func campaign(t *testing.T, v vendor, n int) *summary {
+	target, accepted, newProvider := v.start(t)
+	proxy, err := faultproxy.New(faultproxy.Options{Target: target, Rate: faultRate, Seed: *seed, RetryAfter: retryAfter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = proxy.Close() })
+	tr := &recordingTransport{rt: proxy.Transport()}
+	// The timeout ends the held (Slow) responses: the proxy keeps them until the client
+	// closes, so it always fires there. Any other request that outlives it is counted as a
+	// spurious timeout and judged as a held one.
+	hc := &http.Client{Transport: tr, Timeout: *slowTimeout}
+	p, err := newProvider(proxy.URL, hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &instantClock{}
+	client := sms.NewClient(p, &sms.ClientOptions{
+		Clock: clock,
+		Retry: sms.RetryPolicy{MaxAttempts: maxAttempts, BaseDelay: baseDelay},
+	})
+	t.Cleanup(func() {
+		client.CloseIdleConnections()
+		tr.CloseIdleConnections()
+	})
+
+	sends := make([]sent, n)
+	for i := range n {
+		to := v.to(i)
+		e0, a0, d0 := proxy.Len(), tr.len(), clock.len()
+		ctx, cancel := context.WithTimeout(context.Background(), sendGuard)
+		res, err := client.Send(ctx, &sms.Message{To: []string{to}, From: v.from, Body: fmt.Sprintf("campaign message %d", i)})
+		cancel()
+		sends[i] = sent{i: i, to: to, res: res, err: err,
+			events: proxy.EventsSince(e0), attempts: tr.since(a0), delays: clock.since(d0)}
+	}
+
+	s := &summary{vendor: v.name, sends: n, attempts: tr.len(), faults: proxy.Counts(), failed: map[sms.Code]int{}}
+	problem := func(format string, args ...any) {
+		s.problems++
+		if s.problems <= maxReported {
+			t.Errorf(format, args...)
+		}
+	}
+	check(v, p.Capabilities().IdempotentSends, sends, accepted(), s, problem)
+	if s.problems > maxReported {
+		t.Errorf("%d problems in all (the first %d are above)", s.problems, maxReported)
+	}
+	t.Logf("\n%s", table([]*summary{s}))
+	return s
+}
+
+// outcome is what the library must make of one attempt.
+type outcome struct {
+	success     bool
+	code        sms.Code
+	notAccepted bool
+	retryAfter  time.Duration
+	reached     bool // the vendor processed the request (the emulator has the message)
+}
+
+// expect returns what the library must make of one attempt, judged by what the proxy did
+// (ev) and what the client saw (a). spurious is true when the client timed out on a
+// request the proxy did not hold: it is then judged as a held one.
+func expect(v vendor, ev faultproxy.Event, a attempt) (o outcome, spurious bool) {
+	f := ev.Fault
+	if !ev.Dial && (f == faultproxy.None || f == faultproxy.Refuse) && a.timedOut() {
+		f, spurious = faultproxy.Slow, true
+	}
+	switch {
+	case ev.Dial:
+		return outcome{code: sms.CodeUnavailable, notAccepted: true}, false
+	case f == faultproxy.None, f == faultproxy.Refuse: // Refuse on a request: forwarded untouched
+		return outcome{success: true, reached: true}, false
+	case f == faultproxy.TooManyRequests:
+		return outcome{code: sms.CodeRateLimited, notAccepted: true, retryAfter: retryAfter}, false
+	case f == faultproxy.Unavailable:
+		if slices.Contains(v.notProcessed, 503) {
+			return outcome{code: sms.CodeUnavailable, notAccepted: true}, false
+		}
+		return outcome{code: sms.CodeOutcomeUnknown}, false
+	case f == faultproxy.ResetBefore:
+		return outcome{code: sms.CodeOutcomeUnknown}, false
+	}
+	// ResetAfter, InternalAfter, Slow: processed by the vendor, answer lost or replaced.
+	return outcome{code: sms.CodeOutcomeUnknown, reached: true}, spurious
+}
+
+// retries reports whether sms.Client retries after o.
+func retries(o outcome, idempotent bool) bool {
+	if o.notAccepted && (o.code == sms.CodeRateLimited || o.code == sms.CodeUnavailable) {
+		return true
+	}
+	return idempotent && !o.success
+}
+
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// check judges every send against the faults it met and the emulator's record.
+func check(v vendor, idempotent bool, sends []sent, recs []record, s *summary, problem func(string, ...any)) {
+	byTo := map[string][]record{}
+	byID := map[string]record{}
+	byKey := map[string]int{}
+	for _, r := range recs {
+		byTo[digits(r.To)] = append(byTo[digits(r.To)], r)
+		byID[r.ID] = r
+		if r.Key != "" {
+			byKey[r.Key]++
+		}
+		s.repeats += r.Repeats
+	}
+	for to, rs := range byTo {
+		if len(rs) > 1 {
+			s.acceptedTwice++
+			problem("%s: %s accepted %d times: %v", v.name, to, len(rs), rs)
+		}
+	}
+	for key, k := range byKey {
+		if k > 1 {
+			s.acceptedTwice++
+			problem("%s: idempotency key %s accepted %d times", v.name, key, k)
+		}
+	}
+
+	for _, x := range sends {
+		s.retries += len(x.delays)
+		for _, d := range x.delays {
+			if d == retryAfter {
+				s.retryAfterWaits++
+			}
+		}
+		held := len(byTo[digits(x.to)])
+		if len(x.res) != 1 {
+			problem("%s send %d: %d results, want 1 (err %v)", v.name, x.i, len(x.res), x.err)
+			continue
+		}
+		r := x.res[0]
+
+		// Every result is classified.
+		if r.Err == nil {
+			s.accepted++
+			if r.MessageID == "" {
+				problem("%s send %d: success without a message id", v.name, x.i)
+			}
+		} else {
+			var e *sms.Error
+			switch {
+			case !errors.As(r.Err, &e):
+				problem("%s send %d: error %T is not an *sms.Error: %v", v.name, x.i, r.Err, r.Err)
+			case e.Code == sms.CodeUnknown:
+				problem("%s send %d: unclassified error: %v", v.name, x.i, r.Err)
+			}
+			code := sms.ErrorCode(r.Err)
+			s.failed[code]++
+			if code == sms.CodeOutcomeUnknown {
+				if held > 0 {
+					s.unknownHeld++
+				} else {
+					s.unknownNotHeld++
+				}
+			}
+		}
+
+		// The emulator's record agrees with the result.
+		switch {
+		case r.Err == nil:
+			rec, ok := byID[r.MessageID]
+			if !ok {
+				problem("%s send %d: success %s is not in the emulator's record", v.name, x.i, r.MessageID)
+			} else if digits(rec.To) != digits(x.to) {
+				problem("%s send %d: success %s is the emulator's message to %s, sent to %s", v.name, x.i, r.MessageID, rec.To, x.to)
+			}
+			if held != 1 {
+				problem("%s send %d: success, and the emulator holds %d messages for %s", v.name, x.i, held, x.to)
+			}
+		case sms.IsNotAccepted(r.Err) && held > 0:
+			problem("%s send %d: %v proves the message was not accepted, and the emulator holds %d for %s",
+				v.name, x.i, r.Err, held, x.to)
+		}
+
+		// The result, the retries and their waits follow from the faults met.
+		if len(x.events) != len(x.attempts) {
+			problem("%s send %d: the proxy saw %d attempts (%v), the client made %d (%v)",
+				v.name, x.i, len(x.events), x.events, len(x.attempts), x.attempts)
+			continue
+		}
+		reached, ambiguous := false, false
+		var final outcome
+		for k, ev := range x.events {
+			o, spurious := expect(v, ev, x.attempts[k])
+			if spurious {
+				s.spurious++
+			}
+			reached = reached || o.reached
+			last := k == len(x.events)-1
+			if o.success || k+1 == maxAttempts || !retries(o, idempotent) {
+				if !last {
+					problem("%s send %d: attempt %d (%v) should have been the last; events %v", v.name, x.i, k+1, ev, x.events)
+				}
+				final = o
+				if !o.success && o.notAccepted && ambiguous {
+					final.code, final.notAccepted = sms.CodeOutcomeUnknown, false
+				}
+				break
+			}
+			if !o.notAccepted {
+				ambiguous = true
+			}
+			if last {
+				problem("%s send %d: no retry after attempt %d (%v)", v.name, x.i, k+1, ev)
+				break
+			}
+			if k >= len(x.delays) {
+				problem("%s send %d: retried without waiting after attempt %d", v.name, x.i, k+1)
+				continue
+			}
+			d := x.delays[k]
+			if o.retryAfter > 0 {
+				if d != o.retryAfter {
+					problem("%s send %d: waited %v after a 429 with Retry-After %v", v.name, x.i, d, o.retryAfter)
+				}
+			} else if b := baseDelay << k; d < b || d > b+b/4 {
+				problem("%s send %d: waited %v after attempt %d, want backoff %v…%v", v.name, x.i, d, k+1, b, b+b/4)
+			}
+		}
+		if want := len(x.events) - 1; len(x.delays) != max(want, 0) {
+			problem("%s send %d: %d waits for %d attempts", v.name, x.i, len(x.delays), len(x.events))
+		}
+		switch {
+		case len(x.events) == 0:
+			problem("%s send %d: no attempt reached the proxy (result %v)", v.name, x.i, r.Err)
+		case final.success && r.Err != nil:
+			problem("%s send %d: %v, want success after %v", v.name, x.i, r.Err, x.events)
+		case !final.success && r.Err == nil:
+			problem("%s send %d: success, want %v after %v", v.name, x.i, final.code, x.events)
+		case !final.success && (sms.ErrorCode(r.Err) != final.code || sms.IsNotAccepted(r.Err) != final.notAccepted):
+			problem("%s send %d: %v (not accepted: %v), want %v (not accepted: %v) after %v",
+				v.name, x.i, r.Err, sms.IsNotAccepted(r.Err), final.code, final.notAccepted, x.events)
+		}
+		if want := 0; reached {
+			want = 1
+			if held != want {
+				problem("%s send %d: the emulator holds %d messages for %s, want %d after %v", v.name, x.i, held, x.to, want, x.events)
+			}
+		} else if held != 0 {
+			problem("%s send %d: the emulator holds %d messages for %s, and no request reached it: %v", v.name, x.i, held, x.to, x.events)
+		}
+	}
+}
+
+// table formats summaries as one column per vendor.
+func table(sums []*summary) string {
+	type row struct {
+		name string
+		val  func(*summary) int
+	}
+	rows := []row{
+		{"sends", func(s *summary) int { return s.sends }},
+		{"HTTP attempts", func(s *summary) int { return s.attempts }},
+	}
+	for _, f := range faultproxy.Faults() {
+		rows = append(rows, row{"  fault: " + f.String(), func(s *summary) int { return s.faults[f] }})
+	}
+	rows = append(rows,
+		row{"result: accepted", func(s *summary) int { return s.accepted }},
+		row{"result: RateLimited", func(s *summary) int { return s.failed[sms.CodeRateLimited] }},
+		row{"result: Unavailable", func(s *summary) int { return s.failed[sms.CodeUnavailable] }},
+		row{"result: OutcomeUnknown, vendor has it", func(s *summary) int { return s.unknownHeld }},
+		row{"result: OutcomeUnknown, vendor has not", func(s *summary) int { return s.unknownNotHeld }},
+		row{"result: other codes", func(s *summary) int {
+			n := 0
+			for c, k := range s.failed {
+				if c != sms.CodeRateLimited && c != sms.CodeUnavailable && c != sms.CodeOutcomeUnknown {
+					n += k
+				}
+			}
+			return n
+		}},
+		row{"accepted twice", func(s *summary) int { return s.acceptedTwice }},
+		row{"resends de-duplicated by the vendor", func(s *summary) int { return s.repeats }},
+		row{"retries", func(s *summary) int { return s.retries }},
+		row{"  of them after Retry-After", func(s *summary) int { return s.retryAfterWaits }},
+		row{"client timeouts not held by the proxy", func(s *summary) int { return s.spurious }},
+		row{"problems", func(s *summary) int { return s.problems }},
+	)
+	var b strings.Builder
+	fmt.Fprintf(&b, "| %-40s |", "")
+	for _, s := range sums {
+		fmt.Fprintf(&b, " %12s |", s.vendor)
+	}
+	b.WriteString("\n| " + strings.Repeat("-", 40) + " |")
+	for range sums {
+		b.WriteString(" " + strings.Repeat("-", 11) + ": |")
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "\n| %-40s |", r.name)
+		for _, s := range sums {
+			fmt.Fprintf(&b, " %12d |", r.val(s))
+		}
+	}
+	return b.String()
+}
