@@ -32,6 +32,7 @@ const (
 	retryAfter  = 7 * time.Second // the proxy's 429 Retry-After; no backoff of the policy below reaches it
 	baseDelay   = 100 * time.Millisecond
 	maxAttempts = 3
+	batchSize   = 3                // recipients of every tenth send, where the vendor takes several per request
 	sendGuard   = 30 * time.Second // hang guard of one Send
 	maxReported = 20               // failures printed per vendor; the rest are counted
 )
@@ -173,7 +174,7 @@ func (b *recordingBody) Read(p []byte) (int, error) {
 // sent is one Send of the campaign and everything observed about it.
 type sent struct {
 	i        int
-	to       string
+	to       []string
 	res      []sms.SendResult
 	err      error
 	events   []faultproxy.Event // what the proxy did, one per attempt
@@ -185,6 +186,7 @@ type sent struct {
 type summary struct {
 	vendor          string
 	sends           int
+	recipients      int
 	attempts        int
 	faults          map[faultproxy.Fault]int
 	accepted        int
@@ -226,18 +228,30 @@ func campaign(t *testing.T, v vendor, n int) *summary {
 		tr.CloseIdleConnections()
 	})
 
+	// Every tenth send of a vendor that takes several recipients per request is a batch of
+	// batchSize: one request, so each attempt is still one event at the proxy.
+	batch := p.Capabilities().MaxRecipients >= batchSize
 	sends := make([]sent, n)
+	next := 0
 	for i := range n {
-		to := v.to(i)
+		k := 1
+		if batch && i%10 == 9 {
+			k = batchSize
+		}
+		to := make([]string, k)
+		for j := range to {
+			to[j] = v.to(next)
+			next++
+		}
 		e0, a0, d0 := proxy.Len(), tr.len(), clock.len()
 		ctx, cancel := context.WithTimeout(context.Background(), sendGuard)
-		res, err := client.Send(ctx, &sms.Message{To: []string{to}, From: v.from, Body: fmt.Sprintf("campaign message %d", i)})
+		res, err := client.Send(ctx, &sms.Message{To: to, From: v.from, Body: fmt.Sprintf("campaign message %d", i)})
 		cancel()
 		sends[i] = sent{i: i, to: to, res: res, err: err,
 			events: proxy.EventsSince(e0), attempts: tr.since(a0), delays: clock.since(d0)}
 	}
 
-	s := &summary{vendor: v.name, sends: n, attempts: tr.len(), faults: proxy.Counts(), failed: map[sms.Code]int{}}
+	s := &summary{vendor: v.name, sends: n, recipients: next, attempts: tr.len(), faults: proxy.Counts(), failed: map[sms.Code]int{}}
 	problem := func(format string, args ...any) {
 		s.problems++
 		if s.problems <= maxReported {
@@ -338,123 +352,131 @@ func check(v vendor, idempotent bool, sends []sent, recs []record, s *summary, p
 				s.retryAfterWaits++
 			}
 		}
-		held := len(byTo[digits(x.to)])
-		if len(x.res) != 1 {
-			problem("%s send %d: %d results, want 1 (err %v)", v.name, x.i, len(x.res), x.err)
+		final, reached, modelled := model(v, idempotent, x, s, problem)
+		if len(x.res) != len(x.to) {
+			problem("%s send %d: %d results for %d recipients (err %v)", v.name, x.i, len(x.res), len(x.to), x.err)
 			continue
 		}
-		r := x.res[0]
-
-		// Every result is classified.
-		if r.Err == nil {
-			s.accepted++
-			if r.MessageID == "" {
-				problem("%s send %d: success without a message id", v.name, x.i)
+		for j, r := range x.res {
+			to := x.to[j]
+			held := len(byTo[digits(to)])
+			// Every result is classified.
+			if r.Err == nil {
+				s.accepted++
+				if r.MessageID == "" {
+					problem("%s send %d: success without a message id", v.name, x.i)
+				}
+			} else {
+				var e *sms.Error
+				switch {
+				case !errors.As(r.Err, &e):
+					problem("%s send %d: error %T is not an *sms.Error: %v", v.name, x.i, r.Err, r.Err)
+				case e.Code == sms.CodeUnknown:
+					problem("%s send %d: unclassified error: %v", v.name, x.i, r.Err)
+				}
+				code := sms.ErrorCode(r.Err)
+				s.failed[code]++
+				if code == sms.CodeOutcomeUnknown {
+					if held > 0 {
+						s.unknownHeld++
+					} else {
+						s.unknownNotHeld++
+					}
+				}
 			}
-		} else {
-			var e *sms.Error
+
+			// The emulator's record agrees with the result.
 			switch {
-			case !errors.As(r.Err, &e):
-				problem("%s send %d: error %T is not an *sms.Error: %v", v.name, x.i, r.Err, r.Err)
-			case e.Code == sms.CodeUnknown:
-				problem("%s send %d: unclassified error: %v", v.name, x.i, r.Err)
-			}
-			code := sms.ErrorCode(r.Err)
-			s.failed[code]++
-			if code == sms.CodeOutcomeUnknown {
-				if held > 0 {
-					s.unknownHeld++
-				} else {
-					s.unknownNotHeld++
+			case r.Err == nil:
+				rec, ok := byID[r.MessageID]
+				if !ok {
+					problem("%s send %d: success %s is not in the emulator's record", v.name, x.i, r.MessageID)
+				} else if digits(rec.To) != digits(to) {
+					problem("%s send %d: success %s is the emulator's message to %s, sent to %s", v.name, x.i, r.MessageID, rec.To, to)
 				}
-			}
-		}
-
-		// The emulator's record agrees with the result.
-		switch {
-		case r.Err == nil:
-			rec, ok := byID[r.MessageID]
-			if !ok {
-				problem("%s send %d: success %s is not in the emulator's record", v.name, x.i, r.MessageID)
-			} else if digits(rec.To) != digits(x.to) {
-				problem("%s send %d: success %s is the emulator's message to %s, sent to %s", v.name, x.i, r.MessageID, rec.To, x.to)
-			}
-			if held != 1 {
-				problem("%s send %d: success, and the emulator holds %d messages for %s", v.name, x.i, held, x.to)
-			}
-		case sms.IsNotAccepted(r.Err) && held > 0:
-			problem("%s send %d: %v proves the message was not accepted, and the emulator holds %d for %s",
-				v.name, x.i, r.Err, held, x.to)
-		}
-
-		// The result, the retries and their waits follow from the faults met.
-		if len(x.events) != len(x.attempts) {
-			problem("%s send %d: the proxy saw %d attempts (%v), the client made %d (%v)",
-				v.name, x.i, len(x.events), x.events, len(x.attempts), x.attempts)
-			continue
-		}
-		reached, ambiguous := false, false
-		var final outcome
-		for k, ev := range x.events {
-			o, spurious := expect(v, ev, x.attempts[k])
-			if spurious {
-				s.spurious++
-			}
-			reached = reached || o.reached
-			last := k == len(x.events)-1
-			if o.success || k+1 == maxAttempts || !retries(o, idempotent) {
-				if !last {
-					problem("%s send %d: attempt %d (%v) should have been the last; events %v", v.name, x.i, k+1, ev, x.events)
+				if held != 1 {
+					problem("%s send %d: success, and the emulator holds %d messages for %s", v.name, x.i, held, to)
 				}
-				final = o
-				if !o.success && o.notAccepted && ambiguous {
-					final.code, final.notAccepted = sms.CodeOutcomeUnknown, false
-				}
-				break
+			case sms.IsNotAccepted(r.Err) && held > 0:
+				problem("%s send %d: %v proves the message was not accepted, and the emulator holds %d for %s",
+					v.name, x.i, r.Err, held, to)
 			}
-			if !o.notAccepted {
-				ambiguous = true
-			}
-			if last {
-				problem("%s send %d: no retry after attempt %d (%v)", v.name, x.i, k+1, ev)
-				break
-			}
-			if k >= len(x.delays) {
-				problem("%s send %d: retried without waiting after attempt %d", v.name, x.i, k+1)
+			if !modelled {
 				continue
 			}
-			d := x.delays[k]
-			if o.retryAfter > 0 {
-				if d != o.retryAfter {
-					problem("%s send %d: waited %v after a 429 with Retry-After %v", v.name, x.i, d, o.retryAfter)
-				}
-			} else if b := baseDelay << k; d < b || d > b+b/4 {
-				problem("%s send %d: waited %v after attempt %d, want backoff %v…%v", v.name, x.i, d, k+1, b, b+b/4)
+
+			// The result follows from the faults the send met.
+			switch {
+			case final.success && r.Err != nil:
+				problem("%s send %d: %s: %v, want success after %v", v.name, x.i, to, r.Err, x.events)
+			case !final.success && r.Err == nil:
+				problem("%s send %d: %s: success, want %v after %v", v.name, x.i, to, final.code, x.events)
+			case !final.success && (sms.ErrorCode(r.Err) != final.code || sms.IsNotAccepted(r.Err) != final.notAccepted):
+				problem("%s send %d: %s: %v (not accepted: %v), want %v (not accepted: %v) after %v",
+					v.name, x.i, to, r.Err, sms.IsNotAccepted(r.Err), final.code, final.notAccepted, x.events)
 			}
-		}
-		if want := len(x.events) - 1; len(x.delays) != max(want, 0) {
-			problem("%s send %d: %d waits for %d attempts", v.name, x.i, len(x.delays), len(x.events))
-		}
-		switch {
-		case len(x.events) == 0:
-			problem("%s send %d: no attempt reached the proxy (result %v)", v.name, x.i, r.Err)
-		case final.success && r.Err != nil:
-			problem("%s send %d: %v, want success after %v", v.name, x.i, r.Err, x.events)
-		case !final.success && r.Err == nil:
-			problem("%s send %d: success, want %v after %v", v.name, x.i, final.code, x.events)
-		case !final.success && (sms.ErrorCode(r.Err) != final.code || sms.IsNotAccepted(r.Err) != final.notAccepted):
-			problem("%s send %d: %v (not accepted: %v), want %v (not accepted: %v) after %v",
-				v.name, x.i, r.Err, sms.IsNotAccepted(r.Err), final.code, final.notAccepted, x.events)
-		}
-		if want := 0; reached {
-			want = 1
-			if held != want {
-				problem("%s send %d: the emulator holds %d messages for %s, want %d after %v", v.name, x.i, held, x.to, want, x.events)
+			if reached && held != 1 {
+				problem("%s send %d: the emulator holds %d messages for %s, want 1 after %v", v.name, x.i, held, to, x.events)
+			} else if !reached && held != 0 {
+				problem("%s send %d: the emulator holds %d messages for %s, and no request reached it: %v", v.name, x.i, held, to, x.events)
 			}
-		} else if held != 0 {
-			problem("%s send %d: the emulator holds %d messages for %s, and no request reached it: %v", v.name, x.i, held, x.to, x.events)
 		}
 	}
+}
+
+// model replays the faults one send met (one request per attempt: the campaign's sends fit
+// one vendor request) through the library's rules, checks the retries and their waits, and
+// returns the outcome every recipient of the send must have and whether any attempt reached
+// the vendor. modelled is false when the attempts cannot be paired with the proxy's events.
+func model(v vendor, idempotent bool, x sent, s *summary, problem func(string, ...any)) (final outcome, reached, modelled bool) {
+	if len(x.events) != len(x.attempts) || len(x.events) == 0 {
+		problem("%s send %d: the proxy saw %d attempts (%v), the client made %d (%v)",
+			v.name, x.i, len(x.events), x.events, len(x.attempts), x.attempts)
+		return outcome{}, false, false
+	}
+	ambiguous := false
+	for k, ev := range x.events {
+		o, spurious := expect(v, ev, x.attempts[k])
+		if spurious {
+			s.spurious++
+		}
+		reached = reached || o.reached
+		last := k == len(x.events)-1
+		final = o
+		if !o.success && o.notAccepted && ambiguous {
+			// An earlier attempt may have been accepted: this refusal proves nothing.
+			final.code, final.notAccepted = sms.CodeOutcomeUnknown, false
+		}
+		if o.success || k+1 == maxAttempts || !retries(o, idempotent) {
+			if !last {
+				problem("%s send %d: attempt %d (%v) should have been the last; events %v", v.name, x.i, k+1, ev, x.events)
+			}
+			break
+		}
+		if !o.notAccepted {
+			ambiguous = true
+		}
+		if last {
+			problem("%s send %d: no retry after attempt %d (%v)", v.name, x.i, k+1, ev)
+			break
+		}
+		if k >= len(x.delays) {
+			problem("%s send %d: retried without waiting after attempt %d", v.name, x.i, k+1)
+			continue
+		}
+		d := x.delays[k]
+		if o.retryAfter > 0 {
+			if d != o.retryAfter {
+				problem("%s send %d: waited %v after a 429 with Retry-After %v", v.name, x.i, d, o.retryAfter)
+			}
+		} else if b := baseDelay << k; d < b || d > b+b/4 {
+			problem("%s send %d: waited %v after attempt %d, want backoff %v…%v", v.name, x.i, d, k+1, b, b+b/4)
+		}
+	}
+	if len(x.delays) != len(x.events)-1 {
+		problem("%s send %d: %d waits for %d attempts", v.name, x.i, len(x.delays), len(x.events))
+	}
+	return final, reached, true
 }
 
 // table formats summaries as one column per vendor.
@@ -465,13 +487,14 @@ func table(sums []*summary) string {
 	}
 	rows := []row{
 		{"sends", func(s *summary) int { return s.sends }},
+		{"recipients", func(s *summary) int { return s.recipients }},
 		{"HTTP attempts", func(s *summary) int { return s.attempts }},
 	}
 	for _, f := range faultproxy.Faults() {
 		rows = append(rows, row{"  fault: " + f.String(), func(s *summary) int { return s.faults[f] }})
 	}
 	rows = append(rows,
-		row{"result: accepted", func(s *summary) int { return s.accepted }},
+		row{"result: accepted (per recipient)", func(s *summary) int { return s.accepted }},
 		row{"result: RateLimited", func(s *summary) int { return s.failed[sms.CodeRateLimited] }},
 		row{"result: Unavailable", func(s *summary) int { return s.failed[sms.CodeUnavailable] }},
 		row{"result: OutcomeUnknown, vendor has it", func(s *summary) int { return s.unknownHeld }},

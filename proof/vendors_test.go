@@ -31,7 +31,7 @@ type record struct {
 type vendor struct {
 	name string
 	from sms.Sender
-	to   func(i int) string // the i-th recipient, distinct for i < 10,000
+	to   func(i int) string // the i-th recipient, distinct for i < 1,000,000
 	// notProcessed mirrors the vendor's httpx.Vendor.NotProcessed (its errors.go): the
 	// statuses the vendor documents as "not processed", which the library may retry. The
 	// campaign's expectation for the proxy's 503 follows it.
@@ -43,7 +43,7 @@ type vendor struct {
 
 func nanp(i int) string   { return fmt.Sprintf("+14157%06d", i) }
 func swiss(i int) string  { return fmt.Sprintf("+41793%06d", i) }
-func norway(i int) string { return fmt.Sprintf("+474691%04d", i) }
+func norway(i int) string { return fmt.Sprintf("+4746%06d", i) }
 
 var vendors = []vendor{
 	{
