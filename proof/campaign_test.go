@@ -373,6 +373,8 @@ func check(v vendor, idempotent bool, sends []sent, recs []record, s *summary, p
 					problem("%s send %d: error %T is not an *sms.Error: %v", v.name, x.i, r.Err, r.Err)
 				case e.Code == sms.CodeUnknown:
 					problem("%s send %d: unclassified error: %v", v.name, x.i, r.Err)
+				case e.Provider != v.name:
+					problem("%s send %d: the error names provider %q: %v", v.name, x.i, e.Provider, r.Err)
 				}
 				code := sms.ErrorCode(r.Err)
 				s.failed[code]++
@@ -406,6 +408,9 @@ func check(v vendor, idempotent bool, sends []sent, recs []record, s *summary, p
 			}
 
 			// The result follows from the faults the send met.
+			if r.Attempts != len(x.events) {
+				problem("%s send %d: %s: Attempts = %d, and the proxy saw %d: %v", v.name, x.i, to, r.Attempts, len(x.events), x.events)
+			}
 			switch {
 			case final.success && r.Err != nil:
 				problem("%s send %d: %s: %v, want success after %v", v.name, x.i, to, r.Err, x.events)

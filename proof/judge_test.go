@@ -21,9 +21,9 @@ func TestCheckCatches(t *testing.T) {
 	fine := attempt{status: 200}
 	dialErr := attempt{err: errors.New("connect: connection refused")}
 	held := record{ID: "M1", To: to}
-	unknown := &sms.Error{Code: sms.CodeOutcomeUnknown}
-	limited := &sms.Error{Code: sms.CodeRateLimited, NotAccepted: true, RetryAfter: retryAfter}
-	unavailable := &sms.Error{Code: sms.CodeUnavailable, NotAccepted: true}
+	unknown := &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "test"}
+	limited := &sms.Error{Code: sms.CodeRateLimited, Provider: "test", NotAccepted: true, RetryAfter: retryAfter}
+	unavailable := &sms.Error{Code: sms.CodeUnavailable, Provider: "test", NotAccepted: true}
 
 	tests := []struct {
 		name       string
@@ -59,7 +59,7 @@ func TestCheckCatches(t *testing.T) {
 		{"unclassified error", false,
 			sent{res: failed(errors.New("boom")), events: []fp.Event{ev(fp.ResetBefore)}, attempts: []attempt{{err: errors.New("reset")}}}, nil, 2},
 		{"code Unknown", false,
-			sent{res: failed(&sms.Error{}), events: []fp.Event{ev(fp.ResetBefore)}, attempts: []attempt{{err: errors.New("reset")}}}, nil, 2},
+			sent{res: failed(&sms.Error{Provider: "test"}), events: []fp.Event{ev(fp.ResetBefore)}, attempts: []attempt{{err: errors.New("reset")}}}, nil, 2},
 		{"not accepted, yet held", false,
 			sent{res: failed(unavailable), events: []fp.Event{refused, refused, refused},
 				attempts: []attempt{dialErr, dialErr, dialErr}, delays: []time.Duration{baseDelay, 2 * baseDelay}},
@@ -85,12 +85,21 @@ func TestCheckCatches(t *testing.T) {
 			nil, 1},
 		{"a 503 the vendor does not document, called not accepted", false,
 			sent{res: failed(unavailable), events: []fp.Event{ev(fp.Unavailable)}, attempts: []attempt{{status: 503}}}, nil, 1},
+		{"error without the provider's name", false,
+			sent{res: failed(&sms.Error{Code: sms.CodeOutcomeUnknown}), events: []fp.Event{ev(fp.ResetBefore)}, attempts: []attempt{{err: errors.New("reset")}}}, nil, 1},
+		{"Attempts miscounted", false,
+			sent{res: []sms.SendResult{{To: to, MessageID: "M1", Attempts: 2}}, events: []fp.Event{ev(fp.None)}, attempts: []attempt{fine}}, []record{held}, 1},
 		{"attempts the proxy did not see", false,
 			sent{res: ok("M1"), events: []fp.Event{ev(fp.None)}, attempts: []attempt{dialErr, fine}}, []record{held}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.x.to = []string{to}
+			for i := range tt.x.res {
+				if tt.x.res[i].Attempts == 0 {
+					tt.x.res[i].Attempts = len(tt.x.events)
+				}
+			}
 			var got []string
 			s := &summary{failed: map[sms.Code]int{}}
 			check(vendor{name: "test"}, tt.idempotent, []sent{tt.x}, tt.recs, s, func(format string, args ...any) {
@@ -110,7 +119,7 @@ func TestCheckCatches(t *testing.T) {
 // held response and counted, not reported.
 func TestSpuriousTimeout(t *testing.T) {
 	to := "+14157000001"
-	x := sent{to: []string{to}, res: []sms.SendResult{{To: to, Err: &sms.Error{Code: sms.CodeOutcomeUnknown}}},
+	x := sent{to: []string{to}, res: []sms.SendResult{{To: to, Attempts: 1, Err: &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "test"}}},
 		events:   []fp.Event{{Fault: fp.None, Method: "POST"}},
 		attempts: []attempt{{err: fmt.Errorf("Post: %w", errors.New("context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))}}}
 	s := &summary{failed: map[sms.Code]int{}}
