@@ -6,11 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,25 +100,29 @@ func (c *instantClock) since(n int) []time.Duration {
 	return slices.Clone(c.delays[n:])
 }
 
-// attempt is what the HTTP client saw of one request: an error from the round trip or from
-// reading the body, or nil.
+// tagHeader numbers the attempts for the proxy, which pairs them with its events by it and
+// strips it before forwarding.
+const tagHeader = "X-Campaign-Attempt"
+
+// attempt is what the HTTP client saw of one request.
 type attempt struct {
-	status int
-	err    error
+	id       int   // its number in tagHeader
+	status   int   // the response status, 0 without a response
+	err      error // from the round trip or from reading the body
+	timedOut bool  // the client's own timeout ended it
+	refused  bool  // the dial was refused
 }
 
-// timedOut reports whether the attempt ended with the client's own timeout (the campaign
-// never cancels a send's context before the 30 s guard).
-func (a attempt) timedOut() bool {
-	if a.err == nil {
-		return false
+func (a attempt) String() string {
+	switch {
+	case a.err != nil:
+		return fmt.Sprintf("attempt %d: %d, %v (timed out %v)", a.id, a.status, a.err, a.timedOut)
+	default:
+		return fmt.Sprintf("attempt %d: %d", a.id, a.status)
 	}
-	var ne net.Error
-	return errors.Is(a.err, context.DeadlineExceeded) || errors.Is(a.err, context.Canceled) ||
-		(errors.As(a.err, &ne) && ne.Timeout()) || strings.Contains(a.err.Error(), "Client.Timeout")
 }
 
-// recordingTransport records every round trip the provider makes.
+// recordingTransport numbers and records every round trip the provider makes.
 type recordingTransport struct {
 	rt       *http.Transport
 	mu       sync.Mutex
@@ -125,17 +130,37 @@ type recordingTransport struct {
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := r.rt.RoundTrip(req)
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.attempts = append(r.attempts, attempt{err: err})
+	i := len(r.attempts)
+	r.attempts = append(r.attempts, attempt{id: i + 1})
+	r.mu.Unlock()
+	tagged := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
+	tagged.Header.Set(tagHeader, strconv.Itoa(i+1))
+	resp, err := r.rt.RoundTrip(tagged)
 	if err != nil {
+		r.failed(i, req, err)
 		return nil, err
 	}
-	i := len(r.attempts) - 1
+	r.mu.Lock()
 	r.attempts[i].status = resp.StatusCode
-	resp.Body = &recordingBody{ReadCloser: resp.Body, r: r, i: i}
+	r.mu.Unlock()
+	resp.Body = &recordingBody{ReadCloser: resp.Body, r: r, i: i, req: req}
 	return resp, nil
+}
+
+// failed records attempt i's error. The client's timeout is the deadline of the request's
+// context (http.Client sets it; the campaign's own context lives 30 s): an error once it
+// has passed is the timeout, whichever error net/http chose to report it with.
+func (r *recordingTransport) failed(i int, req *http.Request, err error) {
+	dl, ok := req.Context().Deadline()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.attempts[i].err != nil {
+		return
+	}
+	r.attempts[i].err = err
+	r.attempts[i].timedOut = req.Context().Err() != nil || (ok && !time.Now().Before(dl))
+	r.attempts[i].refused = errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // CloseIdleConnections closes the idle connections of the transport (http.Client forwards).
@@ -155,20 +180,39 @@ func (r *recordingTransport) since(n int) []attempt {
 
 type recordingBody struct {
 	io.ReadCloser
-	r *recordingTransport
-	i int
+	r   *recordingTransport
+	i   int
+	req *http.Request
 }
 
 func (b *recordingBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF {
-		b.r.mu.Lock()
-		if b.r.attempts[b.i].err == nil {
-			b.r.attempts[b.i].err = err
-		}
-		b.r.mu.Unlock()
+		b.r.failed(b.i, b.req, err)
 	}
 	return n, err
+}
+
+// pair gives each attempt the proxy's event for it: a refused dial, or the request tagged
+// with its number. unpaired counts the attempts the proxy has no event for.
+func pair(attempts []attempt, byTag map[string][]faultproxy.Event) (events []faultproxy.Event, unpaired []attempt, replayed bool) {
+	for _, a := range attempts {
+		if a.refused {
+			events = append(events, faultproxy.Event{Fault: faultproxy.Refuse, Dial: true})
+			continue
+		}
+		evs := byTag[strconv.Itoa(a.id)]
+		switch len(evs) {
+		case 0:
+			unpaired = append(unpaired, a)
+		case 1:
+			events = append(events, evs[0])
+		default:
+			replayed = true
+			events = append(events, evs...)
+		}
+	}
+	return events, unpaired, replayed
 }
 
 // sent is one Send of the campaign and everything observed about it.
@@ -198,13 +242,14 @@ type summary struct {
 	retryAfterWaits int
 	repeats         int // resends the vendor answered with the message it already had (ACS)
 	spurious        int // client timeouts on requests the proxy did not hold
+	unpaired        int // attempts the client's timeout ended before the proxy saw them
 	problems        int
 }
 
 // campaign runs n sends for v and checks them.
 func campaign(t *testing.T, v vendor, n int) *summary {
 	target, accepted, newProvider := v.start(t)
-	proxy, err := faultproxy.New(faultproxy.Options{Target: target, Rate: faultRate, Seed: *seed, RetryAfter: retryAfter})
+	proxy, err := faultproxy.New(faultproxy.Options{Target: target, Rate: faultRate, Seed: *seed, RetryAfter: retryAfter, TagHeader: tagHeader})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,13 +288,17 @@ func campaign(t *testing.T, v vendor, n int) *summary {
 			to[j] = v.to(next)
 			next++
 		}
-		e0, a0, d0 := proxy.Len(), tr.len(), clock.len()
+		a0, d0 := tr.len(), clock.len()
 		ctx, cancel := context.WithTimeout(context.Background(), sendGuard)
 		res, err := client.Send(ctx, &sms.Message{To: to, From: v.from, Body: fmt.Sprintf("campaign message %d", i)})
 		cancel()
-		sends[i] = sent{i: i, to: to, res: res, err: err,
-			events: proxy.EventsSince(e0), attempts: tr.since(a0), delays: clock.since(d0)}
+		sends[i] = sent{i: i, to: to, res: res, err: err, attempts: tr.since(a0), delays: clock.since(d0)}
 	}
+	// A request the client gave up on may reach the proxy after the send returned: close
+	// the client's connections and the proxy (which waits for its handlers) before pairing.
+	client.CloseIdleConnections()
+	tr.CloseIdleConnections()
+	_ = proxy.Close()
 
 	s := &summary{vendor: v.name, sends: n, recipients: next, attempts: tr.len(), faults: proxy.Counts(), failed: map[sms.Code]int{}}
 	problem := func(format string, args ...any) {
@@ -257,6 +306,41 @@ func campaign(t *testing.T, v vendor, n int) *summary {
 		if s.problems <= maxReported {
 			t.Errorf(format, args...)
 		}
+	}
+	byTag := map[string][]faultproxy.Event{}
+	for _, ev := range proxy.Events() {
+		if !ev.Dial {
+			byTag[ev.Tag] = append(byTag[ev.Tag], ev)
+		}
+	}
+	refused := 0
+	for i := range sends {
+		x := &sends[i]
+		var unpaired []attempt
+		var replayed bool
+		x.events, unpaired, replayed = pair(x.attempts, byTag)
+		for _, a := range x.attempts {
+			if a.refused {
+				refused++
+			}
+		}
+		switch {
+		case replayed:
+			problem("%s send %d: an attempt reached the proxy more than once (replayed by the transport): %v", v.name, i, x.events)
+		case len(unpaired) > 0:
+			// Only an attempt the client's timeout ended before its connection carried
+			// anything can be missing; it is then not judged.
+			for _, a := range unpaired {
+				if !a.timedOut {
+					problem("%s send %d: the proxy has no event for %v", v.name, i, a)
+				}
+			}
+			s.unpaired += len(unpaired)
+			x.events = nil // not modelled
+		}
+	}
+	if refused != s.faults[faultproxy.Refuse] {
+		problem("%s: the client saw %d refused dials, the proxy refused %d", v.name, refused, s.faults[faultproxy.Refuse])
 	}
 	check(v, p.Capabilities().IdempotentSends, sends, accepted(), s, problem)
 	if s.problems > maxReported {
@@ -276,16 +360,17 @@ type outcome struct {
 }
 
 // expect returns what the library must make of one attempt, judged by what the proxy did
-// (ev) and what the client saw (a). spurious is true when the client timed out on a
-// request the proxy did not hold: it is then judged as a held one.
+// (ev) and what the client saw (a). spurious is true when the client's timeout ended an
+// attempt the proxy did not hold (a busy machine, or a request the proxy got to only after
+// the client had given up): the client then saw a timeout, OutcomeUnknown, whatever the
+// proxy did next.
 func expect(v vendor, ev faultproxy.Event, a attempt) (o outcome, spurious bool) {
-	f := ev.Fault
-	if !ev.Dial && (f == faultproxy.None || f == faultproxy.Refuse) && a.timedOut() {
-		f, spurious = faultproxy.Slow, true
-	}
-	switch {
+	forwarded := !ev.Dial && ev.Upstream != 0
+	switch f := ev.Fault; {
 	case ev.Dial:
 		return outcome{code: sms.CodeUnavailable, notAccepted: true}, false
+	case a.timedOut && f != faultproxy.Slow:
+		return outcome{code: sms.CodeOutcomeUnknown, reached: forwarded}, true
 	case f == faultproxy.None, f == faultproxy.Refuse: // Refuse on a request: forwarded untouched
 		return outcome{success: true, reached: true}, false
 	case f == faultproxy.TooManyRequests:
@@ -298,8 +383,8 @@ func expect(v vendor, ev faultproxy.Event, a attempt) (o outcome, spurious bool)
 	case f == faultproxy.ResetBefore:
 		return outcome{code: sms.CodeOutcomeUnknown}, false
 	}
-	// ResetAfter, InternalAfter, Slow: processed by the vendor, answer lost or replaced.
-	return outcome{code: sms.CodeOutcomeUnknown, reached: true}, spurious
+	// ResetAfter, InternalAfter, Slow: processed by the vendor, the answer lost or replaced.
+	return outcome{code: sms.CodeOutcomeUnknown, reached: true}, false
 }
 
 // retries reports whether sms.Client retries after o.
@@ -434,6 +519,9 @@ func check(v vendor, idempotent bool, sends []sent, recs []record, s *summary, p
 // returns the outcome every recipient of the send must have and whether any attempt reached
 // the vendor. modelled is false when the attempts cannot be paired with the proxy's events.
 func model(v vendor, idempotent bool, x sent, s *summary, problem func(string, ...any)) (final outcome, reached, modelled bool) {
+	if x.events == nil && len(x.attempts) > 0 {
+		return outcome{}, false, false // some attempt could not be paired (counted by the caller)
+	}
 	if len(x.events) != len(x.attempts) || len(x.events) == 0 {
 		problem("%s send %d: the proxy saw %d attempts (%v), the client made %d (%v)",
 			v.name, x.i, len(x.events), x.events, len(x.attempts), x.attempts)
@@ -518,6 +606,7 @@ func table(sums []*summary) string {
 		row{"retries", func(s *summary) int { return s.retries }},
 		row{"  of them after Retry-After", func(s *summary) int { return s.retryAfterWaits }},
 		row{"client timeouts not held by the proxy", func(s *summary) int { return s.spurious }},
+		row{"  of them never seen by the proxy", func(s *summary) int { return s.unpaired }},
 		row{"problems", func(s *summary) int { return s.problems }},
 	)
 	var b strings.Builder

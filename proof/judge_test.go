@@ -120,8 +120,8 @@ func TestCheckCatches(t *testing.T) {
 func TestSpuriousTimeout(t *testing.T) {
 	to := "+14157000001"
 	x := sent{to: []string{to}, res: []sms.SendResult{{To: to, Attempts: 1, Err: &sms.Error{Code: sms.CodeOutcomeUnknown, Provider: "test"}}},
-		events:   []fp.Event{{Fault: fp.None, Method: "POST"}},
-		attempts: []attempt{{err: fmt.Errorf("Post: %w", errors.New("context deadline exceeded (Client.Timeout exceeded while awaiting headers)"))}}}
+		events:   []fp.Event{{Fault: fp.None, Method: "POST", Upstream: 201, Status: 201}},
+		attempts: []attempt{{err: errors.New("net/http: request canceled"), timedOut: true}}}
 	s := &summary{failed: map[sms.Code]int{}}
 	var got []string
 	check(vendor{name: "test"}, false, []sent{x}, []record{{ID: "M1", To: to}}, s, func(format string, args ...any) {

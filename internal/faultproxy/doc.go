@@ -15,7 +15,7 @@
 //	                 "Connection: close", and refuses the next dial made
 //	                 through Proxy.DialContext (syscall.ECONNREFUSED)
 //	ResetBefore      resets the client connection (TCP RST) after        no
-//	                 reading part of the request head
+//	                 reading the request head, before the body
 //	ResetAfter       forwards the request, reads the server's whole      yes
 //	                 response, then resets the client connection
 //	TooManyRequests  answers 429 with Retry-After itself                 no
@@ -36,10 +36,12 @@
 //
 // # Records
 //
-// [Proxy.Events] lists what happened, in order — one [Event] per request the proxy read the
-// start of, and one per refused dial — and [Proxy.Counts] the number of faults applied per
-// kind. A test that sends one message at a time takes len(Events()) before and after a send
-// to know exactly which faults that send met.
+// [Proxy.Events] lists what happened, in the order the proxy got to it — one [Event] per
+// request, and one per refused dial — and [Proxy.Counts] the number of faults applied per
+// kind. To know which faults each attempt met, a client numbers its attempts in a request
+// header ([Options.TagHeader]; the proxy strips it before forwarding) and finds them in
+// Event.Tag: timing cannot pair them, since a client that timed out may be gone before the
+// proxy even read its request (the proxy then still forwards it, as a real network would).
 //
 // The proxy speaks enough HTTP/1.1 for the clients of this module: one request at a time per
 // connection (no pipelining), bodies with Content-Length or chunked, keep-alive on both sides.

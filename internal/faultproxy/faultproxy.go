@@ -75,6 +75,10 @@ type Options struct {
 	// RetryAfter is the Retry-After of the fabricated 429, sent in whole seconds (rounded
 	// up); 0 means one second.
 	RetryAfter time.Duration
+	// TagHeader, if set, names a request header whose value the proxy copies into
+	// Event.Tag and removes before forwarding: a client that numbers its attempts in it can
+	// pair each attempt with what the proxy did to it, however late the proxy got to it.
+	TagHeader string
 	// OnEvent, if set, is called with every event as it is recorded, before the fault is
 	// carried out (before the reset, the fabricated answer, the hold): a test's signal that
 	// a request has arrived. It must not block.
@@ -88,8 +92,9 @@ type Event struct {
 	// Dial is true for a refused dial (Fault is Refuse): an attempt that never reached the
 	// proxy's listener.
 	Dial     bool
-	Method   string // the request's method; empty for a dial and for ResetBefore
-	Path     string // the request's path; empty for a dial and for ResetBefore
+	Method   string // the request's method; empty for a dial
+	Path     string // the request's path; empty for a dial
+	Tag      string // the value of Options.TagHeader; empty for a dial
 	Upstream int    // the status the server answered; 0 when the request was not forwarded
 	Status   int    // the status written to the client; 0 when none was (reset, held, refused)
 }
@@ -99,7 +104,11 @@ func (e Event) String() string {
 	if e.Dial {
 		return fmt.Sprintf("#%d dial refused", e.Seq)
 	}
-	return fmt.Sprintf("#%d %s %s: %s (server %d, client %d)", e.Seq, e.Method, e.Path, e.Fault, e.Upstream, e.Status)
+	tag := ""
+	if e.Tag != "" {
+		tag = " [" + e.Tag + "]"
+	}
+	return fmt.Sprintf("#%d %s %s%s: %s (server %d, client %d)", e.Seq, e.Method, e.Path, tag, e.Fault, e.Upstream, e.Status)
 }
 
 // Proxy is a running fault-injecting proxy on 127.0.0.1. Its methods are safe for
@@ -114,6 +123,7 @@ type Proxy struct {
 	retryAfter string
 	faults     []Fault
 	rate       float64
+	tagHeader  string
 	onEvent    func(Event)
 
 	mu     sync.Mutex
@@ -173,6 +183,7 @@ func New(opts Options) (*Proxy, error) {
 		retryAfter: strconv.FormatInt(secs, 10),
 		faults:     faults,
 		rate:       opts.Rate,
+		tagHeader:  opts.TagHeader,
 		onEvent:    opts.OnEvent,
 		rng:        rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)),
 		script:     append([]Fault(nil), opts.Script...),
@@ -368,17 +379,20 @@ func (p *Proxy) serve(c net.Conn) {
 			return // the client closed the connection
 		}
 		f := p.draw()
-		if f == ResetBefore {
-			p.record(Event{Fault: f})
-			reset(c)
-			return
-		}
-		req, err := http.ReadRequest(br)
+		req, err := http.ReadRequest(br) // the head only: the body stays unread
 		if err != nil {
 			return // not HTTP/1.1 the proxy understands
 		}
 		ev := Event{Fault: f, Method: req.Method, Path: req.URL.Path}
+		if p.tagHeader != "" {
+			ev.Tag = req.Header.Get(p.tagHeader)
+			req.Header.Del(p.tagHeader)
+		}
 		switch f {
+		case ResetBefore:
+			p.record(ev)
+			reset(c)
+			return
 		case TooManyRequests, Unavailable:
 			_, _ = io.Copy(io.Discard, req.Body)
 			_ = req.Body.Close()

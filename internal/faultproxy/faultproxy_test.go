@@ -38,6 +38,9 @@ func newBackend(t *testing.T) *backend {
 		b.conns[r.RemoteAddr] = true
 		b.mu.Unlock()
 		w.Header().Set("X-Backend", "yes")
+		if tag := r.Header.Get("X-Tag"); tag != "" {
+			w.Header().Set("X-Backend-Saw-Tag", tag)
+		}
 		_, _ = w.Write(append([]byte("echo "), body...))
 	}))
 	t.Cleanup(b.srv.Close)
@@ -258,6 +261,30 @@ func TestKeepAlive(t *testing.T) {
 	}
 	if len(b.conns) != 1 {
 		t.Errorf("proxy opened %d upstream connections, want 1", len(b.conns))
+	}
+}
+
+func TestTagHeader(t *testing.T) {
+	b := newBackend(t)
+	p := newProxy(t, Options{Target: b.srv.URL, TagHeader: "X-Tag", Script: []Fault{None, ResetBefore}})
+	c := client(t, p)
+	for _, tag := range []string{"a1", "a2"} {
+		req, err := http.NewRequest(http.MethodPost, p.URL+"/send", strings.NewReader("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Tag", tag)
+		resp, err := c.Do(req)
+		if err == nil {
+			if got := resp.Header.Get("X-Backend-Saw-Tag"); got != "" {
+				t.Errorf("the backend saw the tag header %q, want it stripped", got)
+			}
+			resp.Body.Close()
+		}
+	}
+	evs := p.Events()
+	if len(evs) != 2 || evs[0].Tag != "a1" || evs[1].Tag != "a2" || evs[1].Fault != ResetBefore || evs[1].Path != "/send" {
+		t.Errorf("Events = %v, want the tags a1 and a2, the second reset before forwarding", evs)
 	}
 }
 
