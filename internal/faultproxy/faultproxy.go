@@ -401,7 +401,7 @@ func (p *Proxy) serve(c net.Conn) {
 				ev.Status = http.StatusServiceUnavailable
 			}
 			p.record(ev)
-			if p.fabricate(bw, req, ev.Status) != nil || req.Close {
+			if p.fabricate(bw, req, ev.Status, req.Close) != nil || req.Close {
 				return
 			}
 			continue
@@ -411,7 +411,7 @@ func (p *Proxy) serve(c net.Conn) {
 			if up, err = p.dialUpstream(); err != nil {
 				ev.Fault, ev.Status = None, http.StatusBadGateway
 				p.record(ev)
-				_ = p.fabricate(bw, req, http.StatusBadGateway)
+				_ = p.fabricate(bw, req, http.StatusBadGateway, true)
 				return
 			}
 		}
@@ -419,7 +419,7 @@ func (p *Proxy) serve(c net.Conn) {
 		if err != nil {
 			ev.Status = http.StatusBadGateway
 			p.record(ev)
-			_ = p.fabricate(bw, req, http.StatusBadGateway)
+			_ = p.fabricate(bw, req, http.StatusBadGateway, true)
 			return
 		}
 		ev.Upstream = resp.StatusCode
@@ -440,7 +440,7 @@ func (p *Proxy) serve(c net.Conn) {
 		case InternalAfter:
 			ev.Status = http.StatusInternalServerError
 			p.record(ev)
-			if p.fabricate(bw, req, ev.Status) != nil || req.Close {
+			if p.fabricate(bw, req, ev.Status, req.Close) != nil || req.Close {
 				return
 			}
 			continue
@@ -502,8 +502,8 @@ func forward(up *upstream, req *http.Request) (*http.Response, []byte, error) {
 }
 
 // fabricate writes the proxy's own answer with status, as a gateway in front of the server
-// would: a short text body, Retry-After on a 429.
-func (p *Proxy) fabricate(bw *bufio.Writer, req *http.Request, status int) error {
+// would: a short text body, Retry-After on a 429, "Connection: close" when closing.
+func (p *Proxy) fabricate(bw *bufio.Writer, req *http.Request, status int, closing bool) error {
 	body := http.StatusText(status) + "\n"
 	h := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
 	if status == http.StatusTooManyRequests {
@@ -516,7 +516,7 @@ func (p *Proxy) fabricate(bw *bufio.Writer, req *http.Request, status int) error
 		Header:        h,
 		ContentLength: int64(len(body)),
 		Body:          io.NopCloser(strings.NewReader(body)),
-		Close:         req.Close,
+		Close:         closing,
 		Request:       req,
 	}
 	if err := resp.Write(bw); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
@@ -67,6 +68,7 @@ func client(t *testing.T, p *Proxy) *http.Client {
 
 type answer struct {
 	status int
+	close  bool // the response closes the connection
 	header http.Header
 	body   string
 	err    error
@@ -83,7 +85,7 @@ func post(ctx context.Context, c *http.Client, url, body string) answer {
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, header: resp.Header, body: string(b), err: err}
+	return answer{status: resp.StatusCode, close: resp.Close, header: resp.Header, body: string(b), err: err}
 }
 
 func TestFaults(t *testing.T) {
@@ -174,8 +176,8 @@ func TestRefuse(t *testing.T) {
 	p := newProxy(t, Options{Target: b.srv.URL, Script: []Fault{Refuse}})
 	c := client(t, p)
 	a := post(context.Background(), c, p.URL, "one")
-	if a.err != nil || a.status != 200 || a.body != "echo one" {
-		t.Fatalf("arming request: %d %q %v, want it forwarded untouched", a.status, a.body, a.err)
+	if a.err != nil || a.status != 200 || a.body != "echo one" || !a.close {
+		t.Fatalf("arming request: %d %q close=%v %v, want it forwarded untouched, closing its connection", a.status, a.body, a.close, a.err)
 	}
 	if a := post(context.Background(), c, p.URL, "two"); !errors.Is(a.err, syscall.ECONNREFUSED) {
 		t.Fatalf("second request: %d %v, want ECONNREFUSED", a.status, a.err)
@@ -368,5 +370,35 @@ func TestFaultString(t *testing.T) {
 	}
 	if got := Fault(99).String(); got != "Fault(99)" {
 		t.Errorf("Fault(99).String() = %q", got)
+	}
+}
+
+// A server that closes every connection without answering: the proxy answers 502 and
+// closes the client connection.
+func TestUpstreamFailure(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = io.Copy(io.Discard, io.LimitReader(c, 1)) // the request has started
+			c.Close()
+		}
+	}()
+	defer func() { ln.Close(); <-done }()
+	p := newProxy(t, Options{Target: ln.Addr().String()})
+	a := post(context.Background(), client(t, p), p.URL, "x")
+	if a.err != nil || a.status != http.StatusBadGateway || !a.close {
+		t.Errorf("got %d %v %v, want 502 with Connection: close", a.status, a.header, a.err)
+	}
+	if evs := p.Events(); len(evs) != 1 || evs[0].Status != http.StatusBadGateway || evs[0].Upstream != 0 {
+		t.Errorf("Events = %v", evs)
 	}
 }
