@@ -15,14 +15,22 @@
 //   - no message was accepted twice (counted in the emulator's record, per recipient and
 //     per idempotency key);
 //   - every result is classified: a success has a message id, a failure is an *sms.Error
-//     with a portable code, and the code is the one the faults met by that send call for
-//     (OutcomeUnknown after any fault that may have reached the vendor, unless the vendor
-//     de-duplicates resends, as ACS does);
+//     naming the provider with a portable code, and the code, the retries and the result's
+//     Attempts are what the faults met by that send call for (OutcomeUnknown after any
+//     fault that may have reached the vendor, and no resend, unless the vendor
+//     de-duplicates resends, as ACS does; a 503 follows the vendor's documented
+//     "not processed" statuses);
 //   - every success is in the emulator's record under its message id, and no failure the
 //     library calls "not accepted" is;
 //   - for ACS, every recipient has at most one message, and exactly one after a success;
 //   - the waits sms.Client asked its clock for: Retry-After after a 429, backoff otherwise;
 //   - no goroutine outlives the campaign (go.uber.org/goleak).
+//
+// The client numbers its attempts in a request header that the proxy records and strips,
+// so each attempt is paired with what the proxy did to it, not by timing. Every tenth send
+// of a vendor that takes several recipients per request carries three. A normal request
+// that outlives the client's timeout on a busy machine is judged as a held one and counted
+// ("client timeouts not held by the proxy"), never a failure by itself.
 //
 // It prints a table per vendor (run with -v to see it). Run it with
 //
