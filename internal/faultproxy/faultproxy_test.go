@@ -48,6 +48,16 @@ func newBackend(t *testing.T) *backend {
 	return b
 }
 
+// newBenchBackend starts an echo server for benchmarks and returns its URL.
+func newBenchBackend(b *testing.B) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(append([]byte("echo "), body...))
+	}))
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func newProxy(t *testing.T, opts Options) *Proxy {
 	t.Helper()
 	p, err := New(opts)
