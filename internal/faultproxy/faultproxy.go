@@ -232,23 +232,6 @@ func (p *Proxy) Events() []Event {
 	return append([]Event(nil), p.events...)
 }
 
-// Len returns len(Events()) without copying them.
-func (p *Proxy) Len() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.events)
-}
-
-// EventsSince returns the events after the first n, in order.
-func (p *Proxy) EventsSince(n int) []Event {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if n > len(p.events) {
-		return nil
-	}
-	return append([]Event(nil), p.events[n:]...)
-}
-
 // Counts returns how many times each fault was met: a Refuse is counted when a dial is
 // refused, every other fault when it is applied to a request. None counts the requests
 // forwarded untouched (those that armed a refusal included).
