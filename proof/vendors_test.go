@@ -16,6 +16,8 @@ import (
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes"
+	"github.com/smsbridge/sms/vibes/vibestest"
 )
 
 // record is one message a vendor's emulator accepted.
@@ -157,6 +159,29 @@ var vendors = []vendor{
 					PlatformID: srv.PlatformID(), PlatformPartnerID: srv.PlatformPartnerID(),
 					BaseURL: base,
 				}, &linkmobility.Options{HTTPClient: hc})
+			}
+		},
+	},
+	{
+		name: "vibes",
+		from: sms.Sender{Type: sms.SenderShortCode, Value: vibestest.DefaultShortCode},
+		to:   nanp,
+		// vibes/errors.go: NotProcessed nil.
+		start: func(t *testing.T) (string, func() []record, func(string, *http.Client) (sms.Provider, error)) {
+			srv := vibestest.NewServer(nil)
+			t.Cleanup(srv.Close)
+			accepted := func() []record {
+				var out []record
+				for _, m := range srv.Messages() {
+					if m.Accepted {
+						out = append(out, record{ID: m.MessageID, To: m.Destination.Address})
+					}
+				}
+				return out
+			}
+			return srv.URL, accepted, func(base string, hc *http.Client) (sms.Provider, error) {
+				return vibes.New(vibes.Config{Username: srv.Username(), Password: sms.NewSecret(srv.Password()), BaseURL: base},
+					&vibes.Options{HTTPClient: hc})
 			}
 		},
 	},
