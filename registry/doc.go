@@ -17,7 +17,7 @@
 // One JSON object with three lists:
 //
 //   - "providers": {"name", "vendor", "credentials", "options"}. name is the internal name;
-//     vendor is "twilio", "acs", "infobip", "telesign", "linkmobility" or one added through
+//     vendor is "twilio", "acs", "infobip", "telesign", "linkmobility", "vibes" or one added through
 //     Options.Vendors. credentials maps each credential key to the NAME of the environment
 //     variable that holds it — never the secret: a value that is not a variable name is
 //     refused without being quoted, and a variable that is not set is named. options holds
@@ -114,6 +114,16 @@
 //	        "platform_partner_id": "LINKMOBILITY_PLATFORM_PARTNER_ID"
 //	      },
 //	      "options": {"base_url": "${LINKMOBILITY_BASE_URL}", "insecure_skip_callback_auth": "true"}
+//	    },
+//	    {
+//	      "name": "vibes-us",
+//	      "vendor": "vibes",
+//	      "credentials": {"username": "VIBES_USERNAME", "password": "VIBES_PASSWORD", "callback_tokens": "VIBES_CALLBACK_TOKEN"},
+//	      "options": {
+//	        "base_url": "${VIBES_BASE_URL}",
+//	        "delivery_url": "${APP_URL}/hooks/vibes?token=${VIBES_CALLBACK_TOKEN}",
+//	        "callback_sources": "default, 127.0.0.1"
+//	      }
 //	    }
 //	  ],
 //	  "senders": [
@@ -121,11 +131,13 @@
 //	    {"name": "US toll-free", "value": "+18005550100", "type": "toll_free", "provider": "acs-main", "owner": "retail"},
 //	    {"name": "EU brand", "value": "Acme", "type": "alphanumeric", "provider": "infobip-eu", "owner": "retail"},
 //	    {"name": "Global OTP", "value": "Acme", "type": "alphanumeric", "provider": "telesign-global", "owner": "security"},
-//	    {"name": "Nordic short code", "value": "2333", "type": "short_code", "provider": "link-nordics"}
+//	    {"name": "Nordic short code", "value": "2333", "type": "short_code", "provider": "link-nordics"},
+//	    {"name": "US short code", "value": "98765", "type": "short_code", "provider": "vibes-us", "owner": "retail"}
 //	  ],
 //	  "routes": [
 //	    {"name": "alerts", "senders": ["US alerts", "US toll-free", "EU brand"]},
-//	    {"name": "otp", "senders": ["Global OTP", "EU brand"]}
+//	    {"name": "otp", "senders": ["Global OTP", "EU brand"]},
+//	    {"name": "notify", "senders": ["US short code", "EU brand"]}
 //	  ]
 //	}
 package registry

@@ -17,6 +17,7 @@ import (
 	"github.com/smsbridge/sms/registry"
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes/vibestest"
 )
 
 // emulators runs every vendor's emulator and an application that answers 200 to every
@@ -27,6 +28,7 @@ type emulators struct {
 	ib  *infobiptest.Server
 	ts  *telesigntest.Server
 	lm  *linkmobilitytest.Server
+	vb  *vibestest.Server
 	env map[string]string
 }
 
@@ -40,12 +42,14 @@ func startEmulators(t *testing.T) *emulators {
 		ib: infobiptest.NewServer(nil),
 		ts: telesigntest.NewServer(nil),
 		lm: linkmobilitytest.NewServer(nil),
+		vb: vibestest.NewServer(nil),
 	}
 	t.Cleanup(e.tw.Close)
 	t.Cleanup(e.az.Close)
 	t.Cleanup(e.ib.Close)
 	t.Cleanup(e.ts.Close)
 	t.Cleanup(e.lm.Close)
+	t.Cleanup(e.vb.Close)
 	e.env = map[string]string{
 		"APP_URL":                          app.URL,
 		"TWILIO_ACCOUNT_SID":               e.tw.AccountSID(),
@@ -64,6 +68,10 @@ func startEmulators(t *testing.T) *emulators {
 		"LINKMOBILITY_PLATFORM_ID":         e.lm.PlatformID(),
 		"LINKMOBILITY_PLATFORM_PARTNER_ID": e.lm.PlatformPartnerID(),
 		"LINKMOBILITY_BASE_URL":            e.lm.URL,
+		"VIBES_USERNAME":                   e.vb.Username(),
+		"VIBES_PASSWORD":                   e.vb.Password(),
+		"VIBES_BASE_URL":                   e.vb.URL,
+		"VIBES_CALLBACK_TOKEN":             "vibes-token",
 	}
 	return e
 }
@@ -93,16 +101,16 @@ func loadTestdata(t *testing.T, e *emulators, opts *registry.Options) *registry.
 func TestTestdataAgainstEmulators(t *testing.T) {
 	e := startEmulators(t)
 	reg := loadTestdata(t, e, nil)
-	require.Equal(t, []string{"twilio-us", "acs-main", "infobip-eu", "telesign-global", "link-nordics"}, reg.Providers())
+	require.Equal(t, []string{"twilio-us", "acs-main", "infobip-eu", "telesign-global", "link-nordics", "vibes-us"}, reg.Providers())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
 	to := map[string]string{
 		"US alerts": "+14155550101", "US toll-free": "+14155550102", "EU brand": "+41793026727",
-		"Global OTP": "+14155550103", "Nordic short code": "+4746910822",
+		"Global OTP": "+14155550103", "Nordic short code": "+4746910822", "US short code": "+14155550105",
 	}
 	vendorOf := map[string]string{
-		"US alerts": "twilio", "US toll-free": "acs", "EU brand": "infobip", "Global OTP": "telesign", "Nordic short code": "linkmobility",
+		"US alerts": "twilio", "US toll-free": "acs", "EU brand": "infobip", "Global OTP": "telesign", "Nordic short code": "linkmobility", "US short code": "vibes",
 	}
 	for _, name := range reg.Senders() {
 		res, err := reg.Send(ctx, name, &sms.Message{To: []string{to[name]}, Body: "hello from " + name})
@@ -116,6 +124,7 @@ func TestTestdataAgainstEmulators(t *testing.T) {
 	require.Equal(t, 1, e.ib.Accepted())
 	require.Equal(t, 1, e.ts.Accepted())
 	require.Equal(t, 1, e.lm.Accepted())
+	require.Equal(t, 1, e.vb.Accepted())
 	require.Equal(t, "+15005550006", e.tw.Messages()[0].From)
 
 	// A sender's callbacks arrive at its provider's Client.
@@ -160,4 +169,21 @@ func TestTestdataScope(t *testing.T) {
 		require.Equal(t, tt.want, reg.Scope(tt.provider, sms.Sender{Value: tt.value}), "%s %s", tt.provider, tt.value)
 	}
 	var _ func(string, sms.Sender) string = reg.Scope // usable as the consent store's scope function
+}
+
+// The "notify" route starts with a Vibes short code, which serves only the US and Canada: a
+// US recipient goes out through Vibes, a Swiss one skips it for Infobip, and one in Jamaica
+// (+1, but not NANP US/CA) skips it too, before any request to Vibes.
+func TestTestdataRouteByCountry(t *testing.T) {
+	e := startEmulators(t)
+	reg := loadTestdata(t, e, nil)
+	res, err := reg.SendRoute(context.Background(), "notify", &sms.Message{
+		To: []string{"+14155550106", "+41793026727", "+18765550100"}, Body: "by country"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"vibes", "infobip", "infobip"}, []string{res[0].Provider, res[1].Provider, res[2].Provider})
+	require.Equal(t, "US short code", res[0].From.Name)
+	require.Equal(t, "EU brand", res[1].From.Name)
+	require.Equal(t, 1, e.vb.Requests(), "one Vibes request: the US recipient only")
+	require.Equal(t, 1, e.vb.Accepted())
+	require.Equal(t, 2, e.ib.Accepted())
 }

@@ -119,7 +119,7 @@ func TestProblems(t *testing.T) {
 		{"no providers", func(c *registry.Config) { c.Providers = nil; c.Senders = nil; c.Routes = nil }, "providers", "none given"},
 		{"provider name missing", func(c *registry.Config) { c.Providers = append(c.Providers, registry.ProviderConfig{Vendor: "twilio"}) }, "providers[#3].name", "missing"},
 		{"provider name repeated", func(c *registry.Config) { c.Providers = append(c.Providers, c.Providers[0]) }, `providers["tw"].name`, "repeats"},
-		{"vendor unknown", func(c *registry.Config) { c.Providers[0].Vendor = "twillio" }, `providers["tw"].vendor`, `unknown vendor "twillio" (known: acs, infobip, linkmobility, telesign, twilio)`},
+		{"vendor unknown", func(c *registry.Config) { c.Providers[0].Vendor = "twillio" }, `providers["tw"].vendor`, `unknown vendor "twillio" (known: acs, infobip, linkmobility, telesign, twilio, vibes)`},
 		{"vendor missing", func(c *registry.Config) { c.Providers[0].Vendor = "" }, `providers["tw"].vendor`, "missing"},
 		{"credential unknown", func(c *registry.Config) { c.Providers[0].Credentials["authtoken"] = "TW_TOKEN" }, `providers["tw"].credentials.authtoken`, "unknown credential (known: account_sid, api_key_secret"},
 		{"credential unset", func(c *registry.Config) { c.Providers[0].Credentials["auth_token"] = "TWILIO_AUTH_TOKEN" }, `providers["tw"].credentials.auth_token`, "environment variable TWILIO_AUTH_TOKEN is not set"},
@@ -280,7 +280,7 @@ func TestCustomVendorAndSend(t *testing.T) {
 // Vendors lists the built-in vendors; a new vendor package adds itself to this table.
 func TestVendors(t *testing.T) {
 	v := registry.Vendors()
-	for _, name := range []string{"twilio", "acs", "infobip", "telesign", "linkmobility"} {
+	for _, name := range []string{"twilio", "acs", "infobip", "telesign", "linkmobility", "vibes"} {
 		require.NotNil(t, v[name].New, name)
 	}
 	delete(v, "twilio")

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/smsbridge/sms/linkmobility"
 	"github.com/smsbridge/sms/telesign"
 	"github.com/smsbridge/sms/twilio"
+	"github.com/smsbridge/sms/vibes"
 )
 
 // Vendor builds one vendor's provider from a providers entry. The built-in vendors are listed
@@ -172,6 +174,60 @@ var builtin = map[string]Vendor{
 			return linkmobility.New(cfg, o)
 		},
 	},
+	"vibes": {
+		Credentials: []string{"username", "password", "callback_tokens"},
+		Options:     []string{"delivery_url", "callback_sources", "trusted_proxies", "insecure_skip_callback_auth"},
+		Required:    []string{"username", "password"},
+		New: func(s *Settings) (sms.Provider, error) {
+			cfg := vibes.Config{
+				Username:                 s.Secret("username").Reveal(),
+				Password:                 s.Secret("password"),
+				BaseURL:                  s.Option("base_url"),
+				DeliveryURL:              s.Option("delivery_url"),
+				CallbackTokens:           s.Secrets("callback_tokens"),
+				CallbackSources:          prefixes(s, "callback_sources", vibes.DefaultCallbackSources),
+				TrustedProxies:           prefixes(s, "trusted_proxies", nil),
+				InsecureSkipCallbackAuth: s.Bool("insecure_skip_callback_auth"),
+			}
+			o := &vibes.Options{HTTPClient: s.HTTPClient, Logger: s.Logger, Timeout: s.Duration("timeout")}
+			if s.Failed() {
+				return nil, nil
+			}
+			return vibes.New(cfg, o)
+		},
+	},
+}
+
+// prefixes reads a comma-separated list of addresses or CIDR prefixes; the word "default"
+// stands for named's list (Vibes' published callback sources), when there is one.
+func prefixes(s *Settings, key string, named func() []netip.Prefix) []netip.Prefix {
+	v := strings.TrimSpace(s.Option(key))
+	if v == "" {
+		return nil
+	}
+	var out []netip.Prefix
+	n := 0
+	for item := range strings.SplitSeq(v, ",") {
+		n++
+		item = strings.TrimSpace(item)
+		switch {
+		case item == "default" && named != nil:
+			out = append(out, named()...)
+			continue
+		case !strings.Contains(item, "/"):
+			if a, err := netip.ParseAddr(item); err == nil {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		default:
+			if p, err := netip.ParsePrefix(item); err == nil {
+				out = append(out, p.Masked())
+				continue
+			}
+		}
+		s.Problem(key, "item %d is not an IP address, a CIDR prefix or \"default\"", n)
+	}
+	return out
 }
 
 // Vendors returns the built-in vendors by the name a providers entry gives as "vendor". The
