@@ -53,6 +53,7 @@ type ClientOptions struct {
 	Suppressor  Suppressor   // nil = none
 	Middleware  []Middleware // applied in order, the first outermost
 	Concurrency int          // vendor requests in flight for one Send; 0 = 4
+	Observer    *Observer    // nil = none; hooks for tracing and metrics (see also WithProgress)
 }
 
 // Client is the portable sender: it wraps any Provider with validation, suppression, segment
@@ -260,10 +261,11 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if segs < 1 {
 		segs = 1
 	}
+	ctx, o := c.observe(ctx, m, len(to), segs)
 	results := make([]SendResult, len(to))
 	pending := make([]int, 0, len(to))
 	for i, n := range to {
-		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt}
+		results[i] = SendResult{To: n, IdempotencyKey: m.IdempotencyKey, FirstAttempt: m.FirstAttempt, Provider: name, From: m.From}
 		switch {
 		case bad != nil && bad[i] != nil:
 			results[i].Err = bad[i]
@@ -276,7 +278,7 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if c.opts.Suppressor != nil {
 		kept := pending[:0]
 		for _, i := range pending {
-			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, to[i])
+			sup, err := suppressed(ctx, c.opts.Suppressor, name, m.From, to[i])
 			switch {
 			case err != nil && ctx.Err() != nil:
 				results[i].Err = contextError(name, ctx.Err())
@@ -290,15 +292,16 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 		}
 		pending = kept
 	}
+	o.unsent(ctx, results, pending)
 	maxR := caps.MaxRecipients
 	if maxR <= 0 {
 		maxR = 1
 	}
 	if len(pending) <= maxR { // one request: no goroutine, no semaphore
 		if len(pending) > 0 {
-			c.sendChunk(ctx, m, pending, results, caps, segs)
+			c.sendChunk(ctx, m, pending, results, caps, segs, o)
 		}
-		return results, c.finish(ctx, m, results)
+		return results, o.done(ctx, results, c.finish(ctx, m, results))
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, c.opts.Concurrency)
@@ -310,21 +313,24 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 			for _, i := range chunk {
 				results[i].Err = contextError(name, ctx.Err())
 			}
+			o.final(ctx, results, chunk, nil)
 			continue
 		}
 		wg.Add(1)
+		ctx, segs := ctx, segs // captured by value: the originals are reassigned above and would move to the heap
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			c.sendChunk(ctx, m, chunk, results, caps, segs)
+			c.sendChunk(ctx, m, chunk, results, caps, segs, o)
 		}()
 	}
 	wg.Wait()
-	return results, c.finish(ctx, m, results)
+	return results, o.done(ctx, results, c.finish(ctx, m, results))
 }
 
 // finish logs the outcome and returns the error of a send that no recipient accepted.
 func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) error {
+	c.recordOptOuts(ctx, m, results)
 	ok, attempts := 0, 0
 	for _, r := range results {
 		attempts += r.Attempts
@@ -415,10 +421,13 @@ func (r recipientErrors) Error() string {
 func (r recipientErrors) Unwrap() []error { return r.errs }
 
 // sendChunk sends one vendor request's worth of recipients and retries those that may be
-// retried. It writes only results[i] for i in idxs.
-func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results []SendResult, caps Capabilities, segs int) {
+// retried. It writes only results[i] for i in idxs, and reports each as final to o.
+func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results []SendResult, caps Capabilities, segs int, o *sendObs) {
 	name := c.base.Name()
 	pending := idxs
+	if o != nil {
+		defer func() { o.final(ctx, results, pending, nil) }() // those not reported below
+	}
 	pol := c.opts.Retry
 	// ambiguous marks recipients an earlier attempt of which may have been accepted: no later
 	// "not accepted" answer can prove that nothing was sent to them.
@@ -445,20 +454,24 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 			c.giveUp(pending, results, ambiguous, err)
 			return
 		}
+		waitStart := o.now(c.opts.Limiter != nil)
 		if c.opts.Limiter != nil {
 			if err := c.opts.Limiter.Wait(ctx, name+":"+m.From.Value, len(pending)*segs); err != nil {
 				if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 					err = &Error{Code: CodeUnavailable, Provider: name, Message: "rate limiter failed", NotAccepted: true, Err: err}
 				}
+				o.limited(ctx, attempt, len(pending)*segs, waitStart, err)
 				c.giveUp(pending, results, ambiguous, err)
 				return
 			}
+			o.limited(ctx, attempt, len(pending)*segs, waitStart, nil)
 		}
 		to := make([]string, len(pending))
 		for j, i := range pending {
 			to[j] = results[i].To
 		}
-		res, err := c.p.Send(withLayer(ctx), m.clone(to))
+		actx, t0 := o.attemptStart(ctx, attempt, len(pending))
+		res, err := c.p.Send(withLayer(actx), m.clone(to))
 		if len(res) != len(pending) && (err == nil || len(res) > 0) {
 			err = &Error{Code: CodeOutcomeUnknown, Message: fmt.Sprintf("provider returned %d results for %d recipients", len(res), len(pending))}
 			res = nil
@@ -482,6 +495,7 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 				r.Segments = segs
 			}
 		}
+		o.attemptDone(actx, attempt, t0, results, pending)
 		if attempt >= pol.MaxAttempts {
 			return
 		}
@@ -497,11 +511,13 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 		if len(retry) == 0 {
 			return
 		}
+		o.final(ctx, results, pending, retry)
+		o.retryWait(ctx, attempt, results, retry, delay)
+		pending = retry
 		if err := c.clock.Sleep(ctx, delay); err != nil {
 			c.giveUp(retry, results, ambiguous, err)
 			return
 		}
-		pending = retry
 	}
 }
 

@@ -107,6 +107,12 @@ type SendResult struct {
 	// set by Client.Send; a Provider called directly leaves them empty.
 	IdempotencyKey string
 	FirstAttempt   time.Time
+	// Provider is the Name of the provider the recipient was sent through (or refused by),
+	// and From the sender used: with a Router, the route that decided this recipient's
+	// outcome. A recipient refused before any provider was chosen (a Router's malformed
+	// recipient, or one no route serves) has neither. Set by Client.Send and Router.Send.
+	Provider string
+	From     Sender
 }
 
 // OK reports whether the recipient's message was accepted.

@@ -100,7 +100,7 @@ func checkRecipients(provider string, caps Capabilities, in []string) (to []stri
 			continue
 		}
 		seen[c] = i
-		if caps.Countries != nil && !servedCountry(caps.Countries, c) {
+		if !caps.Serves(c) {
 			where := "no country"
 			if cs := PhoneCountries(c); len(cs) > 0 {
 				where = strings.Join(cs, "/")
@@ -110,6 +110,15 @@ func checkRecipients(provider string, caps Capabilities, in []string) (to []stri
 		}
 	}
 	return to, errs
+}
+
+// Serves reports whether a provider with these capabilities may send to number, a canonical
+// E.164 number: Countries is nil (not restricted), or one of the countries the number may
+// belong to (PhoneCountries; the NANP area-code table for +1) is among Countries. Client
+// refuses an unserved recipient with CodeInvalidRecipient; Router skips the routes that do
+// not serve a recipient.
+func (c Capabilities) Serves(number string) bool {
+	return c.Countries == nil || servedCountry(c.Countries, number)
 }
 
 // servedCountry reports whether one of the countries number may belong to is in served.

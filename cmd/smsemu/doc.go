@@ -69,6 +69,15 @@
 //	-telesign-date-tolerance d
 //	                         how far a TSA-signed request's Date may be from the clock
 //	                         (default 15m)
+//	-vibes-inbound-user user, -vibes-inbound-password password
+//	                         Basic auth on the Vibes emulator's inbound (MO) POSTs (default
+//	                         none; its delivery receipts never carry Basic auth)
+//	-vibes-retries N         retries of a Vibes callback not answered 2xx, 0 to 100 (default 5)
+//	-vibes-retry-wait d      the wait before each Vibes callback retry, Vibes' 5 minutes
+//	                         scaled (default 5ms)
+//	-vibes-block-on-stop     an inbound STOP to a Vibes code blocks later sends from that
+//	                         code to the handset (internal error 9) until START
+//	-vibes-legacy-inbound    post Vibes inbound messages in the older <deliver> shape
 //	-shutdown-timeout d      how long requests in flight may take to finish on SIGINT or
 //	                         SIGTERM (default 5s)
 //	-v                       log every request to stderr
@@ -106,10 +115,13 @@
 //	                    gate_id              BVldZyQt
 //	telesign      4050  customer_id  FFFFFFFF-EEEE-DDDD-1234-AB1234567890
 //	                    api_key      QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8=
-//	vibes         4060  reserved: no emulator yet
+//	vibes         4060  username    vibes-user
+//	                    password    vibes-password
+//	                    short_code  98765         (source type SC)
+//	                    long_code   +18475550100  (source type LC)
+//	                    toll_free   +18885550100  (source type TF)
 //
-// Only vendors with an emulator run; each later vendor adds one entry to the registry in
-// vendors.go and keeps its reserved port.
+// A later vendor adds one entry to the registry in vendors.go and a reserved port.
 //
 // For Infobip, give the base URL and the api_key to the client (the official clients'
 // baseUrl and apiKey); -status-callback infobip=URL is the account's delivery-report
@@ -129,6 +141,13 @@
 // Service URL, used for messages sent without a callback_url, and -inbound telesign=URL
 // receives mo_sms messages (default: the -status-callback URL, as Telesign sends both to
 // one endpoint). Callbacks are signed with the api_key.
+//
+// For Vibes, give the base URL (the client appends /MessageApi/mt/messages), the username
+// and password to the client, and send from short_code, long_code or toll_free with its
+// type. Delivery receipts go to each message's receiptOption callbackUrl, without Basic
+// auth (put a secret token in the URL); -status-callback vibes=URL is where the receipts of
+// a message without a callbackUrl go. -inbound vibes=URL is the account's inbound (MO) URL,
+// which Vibes' account manager configures.
 //
 // The ACS connection string is derived from the base URL and the primary key, as the Azure
 // portal shows it; pass it to acs.Config.ConnectionString, or the base URL and the key to
@@ -184,7 +203,7 @@
 // bodies. Every error, a wrong method or an unknown route included, is JSON {"error": "…"}
 // (a failed callback: {"error", "deliveries"}). Its requests are neither recorded nor
 // faulted. GET /_emulator/ lists the routes as JSON {"routes": [{"method", "path",
-// "doc"}]}, and smsemu -help prints them. Both vendors serve:
+// "doc"}]}, and smsemu -help prints them. Every vendor serves:
 //
 //	GET    /_emulator/                 this list of routes
 //	GET    /_emulator/info             this vendor's entry of the first line
@@ -295,7 +314,24 @@
 // A status fault without a body gets Telesign's envelope (429: 10019); the error_code of an
 // outcome is a Telesign status code ("511").
 //
+// The Vibes emulator adds (see vibes/vibestest):
+//
+//	GET    /_emulator/config           {"inbound_url", "callback_url"}, secrets hidden
+//	POST   /_emulator/config           {"inbound_url", "callback_url"}: change the targets
+//	GET    /_emulator/codes            the provisioned codes [{"address", "type"}]
+//	POST   /_emulator/codes            {"address", "type"}: provision a code (SC, LC or TF)
+//	POST   /_emulator/blocklist        {"to"}: block a number for every code
+//
+// A send it refuses is HTTP 200 with <status isError="true"> and a Vibes internal code: 8
+// for a code not provisioned with that type, 1 for a number outside the US and Canada, 9
+// for a blocked number, 11 for a text over 160 characters without splitLongMessage. With
+// -vibes-block-on-stop, an inbound STOP to a code blocks sends from that code to the
+// handset until START. A status fault without a body gets the same XML error body; the
+// error_code of an outcome is "errorCode", "errorCode:internalErrorCode" or
+// ":internalErrorCode" ("107:7"), and its status chooses the receipt stage that fails
+// (rejected: System, failed: Carrier, undelivered: Handset).
+//
 // What each emulator speaks, validates and posts is described in its package
 // (twilio/twiliotest, acs/acstest, infobip/infobiptest, linkmobility/linkmobilitytest,
-// telesign/telesigntest, …).
+// telesign/telesigntest, vibes/vibestest).
 package main

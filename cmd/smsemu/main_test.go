@@ -310,7 +310,7 @@ func TestFirstLineContract(t *testing.T) {
 	if strings.Contains(p.stderr.String(), p.line) {
 		t.Error("the first line went to stderr too")
 	}
-	for _, name := range []string{"twilio", "acs", "infobip", "linkmobility", "telesign"} {
+	for _, name := range []string{"twilio", "acs", "infobip", "linkmobility", "telesign", "vibes"} {
 		if _, ok := generic["vendors"][name]; !ok {
 			t.Errorf("first line has no %s: %s", name, p.line)
 		}
@@ -714,7 +714,12 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-ports-from", "65536"}, "-ports-from"},
 		{[]string{"-inbound", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
 		{[]string{"-status-callback", "nosuchvendor=http://x"}, `unknown vendor "nosuchvendor"`},
-		{[]string{"-inbound", "vibes=http://x"}, `"vibes" has no emulator`},
+		{[]string{"-vibes-retries", "101"}, "-vibes-retries"},
+		{[]string{"-vibes-retry-wait", "0s"}, "-vibes-retry-wait"},
+		{[]string{"-vibes-short-code", "1234"}, "-vibes-short-code"},
+		{[]string{"-vibes-long-code", "+447700900123"}, "-vibes-long-code"},
+		{[]string{"-vibes-toll-free", "800555"}, "-vibes-toll-free"},
+		{[]string{"-vibes-inbound-password", "x"}, "-vibes-inbound-user"},
 		{[]string{"-linkmobility-retries", "101"}, "-linkmobility-retries"},
 		{[]string{"-linkmobility-retry-unit", "0s"}, "-linkmobility-retry-unit"},
 		{[]string{"-infobip-batch-size", "0"}, "-infobip-batch-size"},
@@ -759,7 +764,9 @@ func TestHelp(t *testing.T) {
 		"-infobip-api-key", "-infobip-webhook-user", "-infobip-webhook-password", "-infobip-batch-size", "-infobip-retries", "-infobip-retry-unit",
 		"-telesign-customer-id", "-telesign-api-key", "-telesign-retries", "-telesign-retry-unit", "-telesign-date-tolerance",
 		"-linkmobility-username", "-linkmobility-password", "-linkmobility-platform-id", "-linkmobility-platform-partner-id",
-		"-linkmobility-gate-id", "-linkmobility-gate-user", "-linkmobility-gate-password", "-linkmobility-retries", "-linkmobility-retry-unit"} {
+		"-linkmobility-gate-id", "-linkmobility-gate-user", "-linkmobility-gate-password", "-linkmobility-retries", "-linkmobility-retry-unit",
+		"-vibes-username", "-vibes-password", "-vibes-short-code", "-vibes-long-code", "-vibes-toll-free", "-vibes-inbound-user",
+		"-vibes-inbound-password", "-vibes-retries", "-vibes-retry-wait", "-vibes-block-on-stop", "-vibes-legacy-inbound"} {
 		if !strings.Contains(help, f+"\n") && !strings.Contains(help, f+" ") && !strings.Contains(help, f+"\t") {
 			t.Errorf("-help does not document %s", f)
 		}

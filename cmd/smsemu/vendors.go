@@ -96,6 +96,7 @@ var vendors = []vendor{
 	infobipVendor,
 	linkmobilityVendor,
 	telesignVendor,
+	vibesVendor,
 }
 
 // lookupVendor returns the registered vendor called name.

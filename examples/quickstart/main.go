@@ -1,5 +1,5 @@
 // Command quickstart is the README's first command: it sends an SMS through every vendor the
-// library supports (Twilio, Azure Communication Services, Infobip, Telesign and LINK Mobility so far), each on its built-in
+// library supports (Twilio, Azure Communication Services, Infobip, Telesign, LINK Mobility and Vibes), each on its built-in
 // emulator, and receives the delivery reports and inbound messages through webhook.Handler —
 // fully offline, on loopback.
 //
@@ -29,6 +29,8 @@ import (
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes"
+	"github.com/smsbridge/sms/vibes/vibestest"
 	"github.com/smsbridge/sms/webhook"
 )
 
@@ -226,7 +228,10 @@ func run(out io.Writer) error {
 	if err := receive(ctx, out, events, 1); err != nil {
 		return err
 	}
-	return linkLeg(ctx, out, app.URL, mux, sink, events)
+	if err := linkLeg(ctx, out, app.URL, mux, sink, events); err != nil {
+		return err
+	}
+	return vibesLeg(ctx, out, app.URL, mux, sink, events)
 }
 
 // linkLeg is LINK Mobility, on its emulator. In production: the regional host, username,
@@ -279,6 +284,62 @@ func linkLeg(ctx context.Context, out io.Writer, appURL string, mux *http.ServeM
 	return receive(ctx, out, events, 1)
 }
 
+// vibesLeg is Vibes, on its emulator. In production: the Connect API username and password
+// Vibes hands out, and a short code (or long code, toll-free number) on the account. Vibes'
+// receipts cannot carry Basic auth, so the delivery URL carries a secret token; the inbound
+// (MO) URL, with the token too, is set account-wide by Vibes' account manager (the
+// emulator's InboundURL plays that). Receipts come stage by stage: System (accepted),
+// Carrier (sent), Handset (delivered). The emulator is set to block a handset's number
+// after its STOP, so the next send is refused with Vibes' internal code 9, "MDN blocked".
+func vibesLeg(ctx context.Context, out io.Writer, appURL string, mux *http.ServeMux, sink webhook.Sink, events <-chan sms.Event) error {
+	const token = "quickstart-vibes-secret"
+	hook := appURL + "/vibes/hooks?token=" + token
+	vbEmu := vibestest.NewServer(&vibestest.Options{InboundURL: hook, BlockOnStop: true})
+	defer vbEmu.Close()
+	vb, err := vibes.New(vibes.Config{
+		Username: vbEmu.Username(), Password: sms.NewSecret(vbEmu.Password()),
+		BaseURL:        vbEmu.URL, // in production: leave empty for vibes.DefaultBaseURL
+		DeliveryURL:    hook,      // receiptOption callbackUrl, with receiptOption ALL
+		CallbackTokens: []sms.Secret{sms.NewSecret(token)},
+	}, nil)
+	if err != nil {
+		return err
+	}
+	mux.Handle("/vibes/hooks", webhook.Handler(vb, sink, nil))
+	client := sms.NewClient(vb, nil)
+	from := sms.Sender{Type: sms.SenderShortCode, Value: vibestest.DefaultShortCode}
+	res, err := client.Send(ctx, &sms.Message{
+		To:        []string{"+14155550103"},
+		From:      from,
+		Body:      "Your order #47 has shipped",
+		Reference: "order-47",
+	})
+	if err != nil {
+		return fmt.Errorf("vibes send: %w", err)
+	}
+	for _, r := range res {
+		fmt.Fprintf(out, "vibes   sent      to=%s id=%s status=%s err=%v\n", r.To, r.MessageID, r.Status, r.Err)
+	}
+	if err := vbEmu.WaitCallbacks(ctx); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 3); err != nil { // System, Carrier, Handset
+		return err
+	}
+	if _, err := vbEmu.SendInbound(ctx, "+14155550103", vibestest.DefaultShortCode, "STOP"); err != nil {
+		return err
+	}
+	if err := receive(ctx, out, events, 1); err != nil {
+		return err
+	}
+	_, err = client.Send(ctx, &sms.Message{To: []string{"+14155550103"}, From: from, Body: "One more thing…"})
+	if err == nil {
+		return fmt.Errorf("vibes send after STOP: accepted, want the recipient's block")
+	}
+	fmt.Fprintf(out, "vibes   refused   to=+14155550103 after STOP: %v\n", err)
+	return nil
+}
+
 // receive prints n events from the webhook, sorted by recipient for the vendors that batch
 // (Event Grid does not keep order).
 func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int) error {
@@ -291,7 +352,7 @@ func receive(ctx context.Context, out io.Writer, events <-chan sms.Event, n int)
 			return ctx.Err()
 		}
 	}
-	if p := got[0].Provider; p != "twilio" && p != "telesign" && p != "linkmobility" { // these post one message's reports in order
+	if p := got[0].Provider; p != "twilio" && p != "telesign" && p != "linkmobility" && p != "vibes" { // these post one message's reports in order
 		slices.SortFunc(got, func(a, b sms.Event) int { return strings.Compare(a.To, b.To) })
 	}
 	for _, ev := range got {

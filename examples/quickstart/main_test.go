@@ -22,7 +22,10 @@ func TestQuickstart(t *testing.T) {
 		"linkmobility sent to=+4746910822 id=", "status=queued segments=2 err=<nil>",
 		"to=+4746910822 status=sent reference=order-46", "to=+4746910822 status=delivered reference=order-46",
 		`linkmobility opt_out   from=+4746910822 body="STOP" keyword=STOP`, "to=NO-2333 scope=2333",
-		"twilio  refused   to=+14155550100 after STOP: sms/twilio: OptedOut (HTTP 400, code 21610)"} {
+		"twilio  refused   to=+14155550100 after STOP: sms/twilio: OptedOut (HTTP 400, code 21610)",
+		"vibes   sent      to=+14155550103 id=", "status=accepted reference=order-47", "status=sent reference=order-47",
+		"status=delivered reference=order-47", `vibes   opt_out   from=+14155550103 body="STOP" keyword=STOP`,
+		"vibes   refused   to=+14155550103 after STOP: sms/vibes: OptedOut (HTTP 200, code 9)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q:\n%s", want, s)
 		}
