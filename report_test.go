@@ -25,6 +25,8 @@ import (
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes"
+	"github.com/smsbridge/sms/vibes/vibestest"
 )
 
 // batchVendor is one vendor on its emulator, for the batch test.
@@ -81,6 +83,15 @@ func batchVendors() []batchVendor {
 				PlatformID: emu.PlatformID(), PlatformPartnerID: emu.PlatformPartnerID(),
 				GateID: linkmobilitytest.DefaultGateID, BaseURL: emu.URL,
 			}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p, emu.Requests
+		}},
+		{"vibes", sms.Sender{Type: sms.SenderShortCode, Value: vibestest.DefaultShortCode}, func(t *testing.T) (sms.Provider, func() int) {
+			emu := vibestest.NewServer(nil)
+			t.Cleanup(emu.Close)
+			p, err := vibes.New(vibes.Config{Username: emu.Username(), Password: sms.NewSecret(emu.Password()), BaseURL: emu.URL}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
