@@ -96,6 +96,9 @@ func downClient(t testing.TB) (*redis.Client, *refusedDials) {
 		Addr:       "127.0.0.1:6379",
 		Protocol:   2,
 		MaxRetries: -1,
+		// One dial per command, at once: the outage tests need no backoff.
+		DialerRetries:      1,
+		DialerRetryTimeout: time.Nanosecond,
 		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			d.mu.Lock()
 			d.n++
@@ -111,4 +114,14 @@ func (d *refusedDials) count() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.n
+}
+
+// quiet drops go-redis's own log lines (a refused dial is logged as well as returned).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{})
+	os.Exit(m.Run())
 }
