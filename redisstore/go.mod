@@ -7,7 +7,7 @@ replace github.com/smsbridge/sms => ../
 require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
 	github.com/redis/go-redis/v9 v9.23.0
-	github.com/smsbridge/sms v0.0.0-00010101000000-000000000000
+	github.com/smsbridge/sms v0.0.0
 	github.com/stretchr/testify v1.12.1
 )
 
