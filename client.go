@@ -276,7 +276,7 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	if c.opts.Suppressor != nil {
 		kept := pending[:0]
 		for _, i := range pending {
-			sup, err := c.opts.Suppressor.Suppressed(ctx, m.From, to[i])
+			sup, err := suppressed(ctx, c.opts.Suppressor, name, m.From, to[i])
 			switch {
 			case err != nil && ctx.Err() != nil:
 				results[i].Err = contextError(name, ctx.Err())
@@ -325,6 +325,7 @@ func (c *Client) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 
 // finish logs the outcome and returns the error of a send that no recipient accepted.
 func (c *Client) finish(ctx context.Context, m *Message, results []SendResult) error {
+	c.recordOptOuts(ctx, m, results)
 	ok, attempts := 0, 0
 	for _, r := range results {
 		attempts += r.Attempts

@@ -68,6 +68,38 @@
 // failed), rejected callbacks at info (4xx) or error (5xx: a failure of the application or of
 // its configuration, such as a Twilio provider with no public origin to verify against).
 //
+// # Consent
+//
+// Opt-outs are kept in a SuppressionStore (NewMemorySuppressionStore in memory; a shared one,
+// such as a Redis store, across processes) per scope and recipient, and Consent is the layer
+// over it that both sides use:
+//
+//	consent := &sms.Consent{Store: sms.NewMemorySuppressionStore(), Scope: ownerScope}
+//	client := sms.NewClient(p, &sms.ClientOptions{Suppressor: consent})
+//	mux.Handle("/sms/twilio", webhook.Handler(p, sink, &webhook.Options{Consent: consent}))
+//
+// The flow, end to end:
+//
+//  1. Webhook side: an inbound STOP (or a word of the sender's own keyword list, such as
+//     PARAR for a Brazilian number: webhook.Options.KeywordsFor) becomes an opt-out event;
+//     once the application's sink accepts it, the handler suppresses the handset in the scope
+//     of the number it wrote to. START lifts it. A delivery report whose Code is CodeOptedOut
+//     suppresses its recipient too. HELP is handed to the sink and nothing else: the vendors
+//     send their own confirmations.
+//  2. Send side: before any request, the Client asks the Consent about each recipient in the
+//     scope of the message's sender; a suppressed one gets CodeOptedOut (NotAccepted, no
+//     attempt) while the others are sent. A vendor's own refusal with CodeOptedOut (such as
+//     Twilio's 21610) is recorded, so the next send is refused before any request
+//     (OptOutRecorder).
+//  3. Failover: the scope is what makes an opt-out survive a change of number. A ScopeFunc
+//     that gives every sender of one owner the same scope (an owner tag, from a sender
+//     registry) makes a STOP received on one number refuse the sends from every number that
+//     may stand in for it, and no other owner's. SenderScope, the default, covers the one
+//     number the STOP was written to.
+//
+// A Consent whose store cannot be read fails closed: the recipient gets CodeInternal and no
+// request. See ExampleConsent for the whole loop and the webhook package's "Consent" section.
+//
 // # Events
 //
 // Providers decode callbacks into Events (see the webhook package for the http.Handler).

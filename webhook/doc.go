@@ -12,7 +12,7 @@
 //			case sms.EventDeliveryReport:
 //				// store ev.Status for ev.MessageID unless the stored one Supersedes it
 //			case sms.EventOptOut:
-//				// suppress ev.From for ev.Scope / ev.ScopeID
+//				// with Options.Consent set, the handler suppresses ev.From once this returns nil (see Consent)
 //			case sms.EventInbound:
 //				// route ev.Body
 //			}
@@ -67,12 +67,50 @@
 // Providers report what the vendor said, including the vendor's own opt-out flag (Twilio's
 // OptOutType=STOP), and never classify keywords. Handler and Parse complete every event exactly
 // once, after verification: text fields holding invalid UTF-8 get U+FFFD in its place (the
-// bytes as received stay in Event.Raw); Options.Keywords (sms.DefaultKeywords() for Parse) turns a plain
+// bytes as received stay in Event.Raw); Options.Keywords, or Options.KeywordsFor's list for the number written to (sms.DefaultKeywords() for Parse), turns a plain
 // inbound STOP, START or HELP into an opt-out, opt-in or help event (sms.Keywords.Apply never
 // undoes a type the vendor set, so a vendor-flagged "Arrêt" stays an opt-out whatever the
 // keyword list); an empty Event.Provider becomes the provider's Name(); an empty Event.ID
 // becomes sms.EventID(provider, message id — with "$part" for a part report — or the raw
 // payload when there is no message id, raw status, error code).
+//
+// # Consent
+//
+// With Options.Consent set (an *sms.Consent over an sms.SuppressionStore), the handler keeps
+// the opt-out list itself, once the sink has accepted the request:
+//
+//	opt-out event (STOP, PARAR, or the vendor's own flag)   suppress Event.From for the sender it wrote to
+//	opt-in event (START, VOLTAR)                             lift that
+//	delivery report with Code sms.CodeOptedOut               suppress Event.To for the report's sender (Event.From)
+//	help event (HELP, AJUDA)                                 nothing: surfaced to the sink only
+//
+// The sender an inbound message was written to is Event.To; when the vendor scopes the opt-out
+// more widely (Event.ScopeID of a Twilio Messaging Service, a pool sender), that scope is
+// suppressed as well. Which other senders an opt-out covers is the Consent's ScopeFunc: an
+// owner tag shared by the numbers that may stand in for one another (failover) makes a STOP
+// received on one number refuse the next send from any of them; sms.SenderScope, the default,
+// covers the one number. The Client checks the same Consent (sms.ClientOptions.Suppressor)
+// before any request, so a suppressed recipient gets sms.CodeOptedOut and no request while
+// the others are sent, and it records the vendors' own opted-out refusals (Twilio 21610) too.
+//
+// Consent is updated after the sink and before the events are marked seen, for two reasons:
+// the de-duplication rule (nothing of a request the sink refused takes effect, so the
+// vendor's retry finds everything as it was and applies it once), and the application's say
+// (a sink that refuses an event, say because it cannot yet store it, refuses its effects too).
+// A failure of the consent store answers 500 with nothing marked seen, so the retry reaches
+// the sink and the store again: each change is idempotent, and the events of one request are
+// applied in order (an opt-out then an opt-in of one handset ends opted in). A delivery report
+// or opt-out that names no sender or no handset cannot be scoped and is skipped with a warning
+// (the Client learns such an opt-out from the vendor's refusal of the next send).
+//
+// Help events are surfaced, never acted on: the handler texts nothing back (Twilio gets its
+// empty TwiML), since vendors and carriers send their own HELP and STOP confirmations.
+//
+// Keyword lists are per language and per sender: Options.Keywords is the default for every
+// inbound event, Options.KeywordsFor picks another list by the number the handset wrote to —
+// for example sms.DefaultKeywords() plus PARAR, SAIR, CANCELAR (opt-out), VOLTAR (opt-in) and
+// AJUDA (help) for the numbers that serve Brazil. A type the vendor set itself (Twilio's
+// OptOutType, a vendor-flagged "Arrêt") stays what the vendor said, whatever the list.
 //
 // # Multipart messages
 //
@@ -158,7 +196,8 @@
 // Parse reads and verifies one request with the same body limit and returns the provider's
 // sms.Callback, for applications that want neither the Sink nor the de-duplication; StatusCode
 // maps its errors to the status Handler would answer. The caller then writes Callback.Reply
-// itself when it is set.
+// itself when it is set, and calls ApplyConsent with the events it accepted to keep a
+// suppression store as Options.Consent does (Parse classifies with sms.DefaultKeywords()).
 //
 // # Panics
 //

@@ -63,6 +63,19 @@ type Options struct {
 	// per event: providers report only the vendor's own signals. Nil means
 	// sms.DefaultKeywords().
 	Keywords *sms.Keywords
+	// KeywordsFor, if set, picks the keywords of one inbound event by the provider's name
+	// and the number (or short code) the handset wrote to, Event.To as the provider
+	// reported it (E.164 for a number): a sender that serves Brazil gets Portuguese words, a
+	// Québec one French and English. A nil answer means Keywords. It is called once per
+	// inbound event, before de-duplication, and must be safe for concurrent use.
+	KeywordsFor func(provider, to string) *sms.Keywords
+	// Consent, if set, is updated from the events the sink accepted (see "Consent" in the
+	// package documentation): an opt-out event suppresses the handset for the sender it
+	// wrote to, an opt-in lifts that, and a delivery report whose Code is
+	// sms.CodeOptedOut suppresses its recipient for the sender of the message. Help
+	// events change nothing. An *sms.Consent is one; give the Client the same one (or one
+	// over the same store and scope) as its Suppressor.
+	Consent ConsentRecorder
 	// Parts folds the reports of the parts of a multipart message (Event.Part > 0) into
 	// one message status (see PartState.Status and the package documentation). Nil means a
 	// bounded in-memory store, NewMemoryPartStore(10000), private to this handler;
@@ -89,6 +102,8 @@ type handler struct {
 	store    Store
 	parts    PartStore
 	kw       sms.Keywords
+	kwFor    func(provider, to string) *sms.Keywords
+	consent  ConsentRecorder
 	log      *slog.Logger
 	onError  func(*http.Request, error)
 	extra    []string // methods other than POST passed to the provider
@@ -101,8 +116,9 @@ type handler struct {
 type callbackMethoder = sms.CallbackMethoder
 
 // Handler returns an http.Handler that verifies and decodes callbacks through p, classifies
-// inbound keywords, drops events already seen, and hands the new ones to sink. See the package
-// documentation for the status codes it answers.
+// inbound keywords, drops events already seen, and hands the new ones to sink; with
+// Options.Consent it then records opt-outs and opt-ins. See the package documentation for the
+// status codes it answers.
 //
 // Handler panics if p or sink is nil. The methods a provider accepts besides POST are read once,
 // here, from its CallbackMethods method (looked up through sms.Unwrapper when p wraps another
@@ -128,6 +144,8 @@ func Handler(p sms.Provider, sink Sink, opts *Options) http.Handler {
 		log:      o.Logger,
 		onError:  o.OnError,
 		provider: p.Name(),
+		kwFor:    o.KeywordsFor,
+		consent:  o.Consent,
 	}
 	if h.log == nil {
 		h.log = sms.LoggerOf(p)
@@ -225,6 +243,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: part store: %w", err))
 		return
 	}
+	// The consent changes are planned now: once called, the sink owns the events.
+	var changes []consentChange
+	if h.consent != nil {
+		changes = planConsent(events, h.consentSkipper(ctx))
+	}
 	if len(events) > 0 {
 		if err := h.sink.HandleEvents(ctx, events); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: sink: %w", err))
@@ -233,6 +256,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Marking must survive a vendor that hung up once the sink had accepted.
 	mctx := context.WithoutCancel(ctx)
+	// 8. Consent, once the sink accepted and before the events are marked seen: a failure
+	// answers 500 with nothing marked, so the vendor's retry brings the events back.
+	if len(changes) > 0 {
+		if err := applyConsent(mctx, h.consent, changes); err != nil {
+			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: consent: %w", err))
+			return
+		}
+	}
 	if len(ids) > 0 {
 		if err := h.store.Mark(mctx, ids); err != nil && h.log != nil {
 			h.log.LogAttrs(ctx, slog.LevelWarn, "webhook: marking events seen failed; they may be delivered again",
@@ -268,7 +299,7 @@ func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []st
 	ids := make([]string, 0, len(evs))
 	for i := range evs {
 		ev := &evs[i]
-		prepare(ev, h.provider, &h.kw)
+		prepare(ev, h.provider, &h.kw, h.kwFor)
 		if id := ev.ID; id != "" {
 			if inReq != nil {
 				if _, dup := inReq[id]; dup {
@@ -298,16 +329,22 @@ func (h *handler) fresh(ctx context.Context, evs []sms.Event) ([]sms.Event, []st
 }
 
 // prepare is the one place where an event is completed after the provider decoded it: its
-// text fields made valid UTF-8 (see validUTF8), keywords classified with kw (Keywords.Apply never undoes a type the vendor set), an empty
-// Provider filled with name, and an empty ID filled with sms.EventID. The derived id uses the
-// message id (with "$part" for a part report) or, when the event has none, its raw payload;
-// an event with neither keeps an empty ID and is never de-duplicated.
-func prepare(ev *sms.Event, name string, kw *sms.Keywords) {
+// text fields made valid UTF-8 (see validUTF8), an empty Provider filled with name, keywords
+// classified with kwFor's answer for the event's provider and To, else kw (Keywords.Apply
+// never undoes a type the vendor set), and an empty ID filled with sms.EventID. The derived
+// id uses the message id (with "$part" for a part report) or, when the event has none, its
+// raw payload; an event with neither keeps an empty ID and is never de-duplicated.
+func prepare(ev *sms.Event, name string, kw *sms.Keywords, kwFor func(provider, to string) *sms.Keywords) {
 	validUTF8(ev)
-	kw.Apply(ev)
 	if ev.Provider == "" {
 		ev.Provider = name
 	}
+	if kwFor != nil && ev.Type.IsInbound() {
+		if k := kwFor(ev.Provider, ev.To); k != nil {
+			kw = k
+		}
+	}
+	kw.Apply(ev)
 	if ev.ID != "" {
 		return
 	}
@@ -472,7 +509,7 @@ func parse(ctx context.Context, p sms.Provider, w http.ResponseWriter, r *http.R
 	if kw != nil {
 		name := p.Name()
 		for i := range cb.Events {
-			prepare(&cb.Events[i], name, kw)
+			prepare(&cb.Events[i], name, kw, nil)
 		}
 	}
 	return cb, nil
