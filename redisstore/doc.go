@@ -10,11 +10,14 @@
 //
 //	type                    implements               in-memory counterpart
 //	Limiter                 sms.Limiter              sms.RateLimiter
-//	SuppressionStore        sms.SuppressionStore     sms.NewMemorySuppressionStore
+//	SuppressionStore        sms.SuppressionStore     sms.MemorySuppressionStore
 //	DedupStore              webhook.Store            webhook.MemoryStore
 //	PartStore               webhook.PartStore        webhook.MemoryPartStore
 //
-// Give every process the same server and Options.Prefix: the state is then one.
+// Give every process the same server and Options.Prefix: the state is then one. A
+// SuppressionStore goes under an sms.Consent, given both to the sms.Client (as its
+// Suppressor) and to webhook.Handler (Options.Consent), so that a STOP received by any process
+// refuses the next send from every process.
 //
 // # Keys and lifetimes
 //

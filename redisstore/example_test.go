@@ -31,33 +31,21 @@ func Example() {
 	profiles.ByType[sms.SenderLongCode] = sms.RateProfile{PerSecond: 4.5} // this brand's 10DLC throughput
 	profiles.BySender = map[string]sms.RateProfile{"12345": {PerSecond: 250, Burst: 50}}
 
-	optOuts := redisstore.NewSuppressionStore(rdb, opts)
+	// An opt-out received by any process refuses the next send from every process.
+	consent := &sms.Consent{Store: redisstore.NewSuppressionStore(rdb, opts)}
 	provider := smstest.NewRecorder(nil) // your vendor's provider
 	client := sms.NewClient(provider, &sms.ClientOptions{
-		Limiter: redisstore.NewLimiter(rdb, profiles, opts),
-		Suppressor: sms.SuppressorFunc(func(ctx context.Context, from sms.Sender, to string) (bool, error) {
-			return optOuts.Suppressed(ctx, from.Value, to)
-		}),
+		Limiter:    redisstore.NewLimiter(rdb, profiles, opts),
+		Suppressor: consent,
 	})
 
 	sink := webhook.SinkFunc(func(ctx context.Context, events []sms.Event) error {
-		for _, ev := range events {
-			switch ev.Type {
-			case sms.EventOptOut:
-				if err := optOuts.Suppress(ctx, ev.To, ev.From); err != nil {
-					return err // 500: the vendor delivers the STOP again
-				}
-			case sms.EventOptIn:
-				if err := optOuts.Unsuppress(ctx, ev.To, ev.From); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return nil // the application's own handling
 	})
 	http.Handle("/sms/callbacks", webhook.Handler(provider, sink, &webhook.Options{
-		Dedup: redisstore.NewDedupStore(rdb, opts),
-		Parts: redisstore.NewPartStore(rdb, opts),
+		Dedup:   redisstore.NewDedupStore(rdb, opts),
+		Parts:   redisstore.NewPartStore(rdb, opts),
+		Consent: consent,
 	}))
 
 	res, err := client.Send(context.Background(), &sms.Message{

@@ -8,8 +8,8 @@ import (
 	"github.com/smsbridge/sms"
 )
 
-// SuppressionStore is an sms.SuppressionStore in Redis: one set per scope (key
-// <prefix>suppress:<scope>) holding the suppressed recipients. Entries never expire: an opt-out
+// SuppressionStore is an sms.SuppressionStore in Redis, for an sms.Consent shared by every
+// process that sends or receives callbacks: one set per scope (key <prefix>suppress:<scope>) holding the suppressed recipients. Entries never expire: an opt-out
 // lasts until the recipient opts back in (Unsuppress). Every process that uses the same server
 // and prefix sees an opt-out as soon as Suppress returned. It is safe for concurrent use.
 type SuppressionStore struct {
@@ -36,8 +36,12 @@ func (s *SuppressionStore) Suppressed(ctx context.Context, scope, recipient stri
 	return ok, nil
 }
 
-// Suppress implements sms.SuppressionStore.
+// Suppress implements sms.SuppressionStore. An empty scope or recipient is a
+// CodeInvalidArgument *sms.Error, as for the in-memory store: nothing could ever find it.
 func (s *SuppressionStore) Suppress(ctx context.Context, scope, recipient string) error {
+	if scope == "" || recipient == "" {
+		return &sms.Error{Code: sms.CodeInvalidArgument, Message: "redisstore: suppression needs a scope and a recipient"}
+	}
 	if err := s.rdb.SAdd(ctx, s.prefix+scope, recipient).Err(); err != nil {
 		return storeError("suppress", err)
 	}

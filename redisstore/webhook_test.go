@@ -151,30 +151,10 @@ func TestDedupStore(t *testing.T) {
 	require.InDelta(t, redisstore.DefaultDedupTTL.Seconds(), ttl.Seconds(), 60)
 }
 
-// suppressor adapts a SuppressionStore to sms.Client's Suppressor with the sender's number as
-// the scope: the simplest scoping (the vendor's own scoping is the consent layer's business).
-func suppressor(store sms.SuppressionStore) sms.Suppressor {
-	return sms.SuppressorFunc(func(ctx context.Context, from sms.Sender, to string) (bool, error) {
-		return store.Suppressed(ctx, from.Value, to)
-	})
-}
-
-// consentSink records opt-outs and opt-ins of inbound keywords in store, scoped by the number
-// the handset wrote to.
-func consentSink(store sms.SuppressionStore) *sink {
-	return &sink{then: func(ctx context.Context, ev sms.Event) error {
-		switch ev.Type {
-		case sms.EventOptOut:
-			return store.Suppress(ctx, ev.To, ev.From)
-		case sms.EventOptIn:
-			return store.Unsuppress(ctx, ev.To, ev.From)
-		}
-		return nil
-	}}
-}
-
-// A STOP received by one process blocks the next send from another that shares the
-// SuppressionStore; a START lets it through again.
+// A STOP received by one process blocks the next send from another: each has its own
+// sms.Consent over its own Redis client, and the webhook handler of the first records the
+// opt-out (webhook.Options.Consent) that the Client of the second checks. A START lets the
+// send through again.
 func TestStopReceivedByOneProcessBlocksAnother(t *testing.T) {
 	srv := newServer(t)
 	emu := infobiptest.NewServer(nil)
@@ -183,9 +163,9 @@ func TestStopReceivedByOneProcessBlocksAnother(t *testing.T) {
 	opts := &redisstore.Options{Prefix: srv.prefix}
 
 	// Process A receives callbacks; process B sends.
-	hooks := consentSink(redisstore.NewSuppressionStore(srv.client(t), opts))
-	a := webhook.Handler(p, hooks, nil)
-	b := sms.NewClient(p, &sms.ClientOptions{Suppressor: suppressor(redisstore.NewSuppressionStore(srv.client(t), opts))})
+	hooks := &sink{}
+	a := webhook.Handler(p, hooks, &webhook.Options{Consent: &sms.Consent{Store: redisstore.NewSuppressionStore(srv.client(t), opts)}})
+	b := sms.NewClient(p, &sms.ClientOptions{Suppressor: &sms.Consent{Store: redisstore.NewSuppressionStore(srv.client(t), opts)}})
 	send := func() ([]sms.SendResult, error) {
 		return b.Send(context.Background(), &sms.Message{To: []string{handset}, From: sms.Sender{Value: ourNumber}, Body: "sale today"})
 	}
@@ -198,6 +178,7 @@ func TestStopReceivedByOneProcessBlocksAnother(t *testing.T) {
 	require.Equal(t, http.StatusOK, serve(a, emu.InboundRequest(hookURL, handset, ourNumber, "STOP")))
 	require.Len(t, hooks.got(), 1)
 	require.Equal(t, sms.EventOptOut, hooks.got()[0].Type)
+	require.Equal(t, []string{srv.prefix + "suppress:" + sms.SenderScope("infobip", sms.Sender{Value: ourNumber})}, srv.keys(t, srv.client(t)))
 
 	res, err = send()
 	require.ErrorIs(t, err, sms.ErrOptedOut)
@@ -236,6 +217,9 @@ func TestSuppressionStore(t *testing.T) {
 	} {
 		check(b, tc.scope, tc.to, tc.want)
 	}
+	for _, bad := range [][2]string{{"", handset}, {"owner:acme", ""}} {
+		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(a.Suppress(ctx, bad[0], bad[1])), "%q", bad)
+	}
 	require.NoError(t, b.Unsuppress(ctx, "owner:acme", handset))
 	require.NoError(t, b.Unsuppress(ctx, "owner:acme", handset), "removing an absent entry is not an error")
 	check(a, "owner:acme", handset, false)
@@ -269,7 +253,7 @@ func TestStoresOutage(t *testing.T) {
 	t.Cleanup(emu.Close)
 	p := infobipProvider(t, emu)
 
-	c := sms.NewClient(p, &sms.ClientOptions{Suppressor: suppressor(redisstore.NewSuppressionStore(down, nil))})
+	c := sms.NewClient(p, &sms.ClientOptions{Suppressor: &sms.Consent{Store: redisstore.NewSuppressionStore(down, nil)}})
 	res, err := c.Send(ctx, &sms.Message{To: []string{handset}, From: sms.Sender{Value: ourNumber}, Body: "hi"})
 	require.Error(t, err)
 	require.True(t, sms.IsNotAccepted(res[0].Err), "%v", res[0].Err)
