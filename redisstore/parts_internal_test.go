@@ -40,11 +40,11 @@ func FuzzDecodeState(f *testing.F) {
 
 func TestDecodeState(t *testing.T) {
 	for _, tc := range []struct {
-		line    string
-		parts   int
-		folded  sms.Status
+		line     string
+		parts    int
+		folded   sms.Status
 		statuses map[int]sms.Status
-		bad     bool
+		bad      bool
 	}{
 		{line: "n 2 p1 delivered p2 sent f sent", parts: 2, folded: sms.StatusSent, statuses: map[int]sms.Status{1: sms.StatusDelivered, 2: sms.StatusSent}},
 		{line: "p1 frobnicated", statuses: map[int]sms.Status{1: sms.StatusUnknown}},
