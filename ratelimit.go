@@ -104,7 +104,8 @@ type RateLimiter struct {
 }
 
 // NewRateLimiter returns a RateLimiter allowing every sender perSecond segments per second,
-// with bursts of up to burst segments: NewProfileRateLimiter with only a Default profile.
+// with bursts of up to burst segments (at least 1): NewProfileRateLimiter with only a Default
+// profile. perSecond <= 0 means no limit.
 func NewRateLimiter(perSecond float64, burst int) *RateLimiter {
 	return NewProfileRateLimiter(RateProfiles{Default: RateProfile{PerSecond: perSecond, Burst: max(burst, 1)}})
 }
