@@ -96,6 +96,16 @@ func TestProfileRateLimiterBurstPerSender(t *testing.T) {
 	require.ErrorIs(t, l.Wait(canceled, "p", sms.Sender{Type: sms.SenderPool, Value: "MG1"}, 1), context.Canceled)
 }
 
+// A request above the burst is taken in burst-sized steps (x/time/rate's WaitN alone would
+// refuse it). The rate is high enough that the steps take microseconds.
+func TestRateLimiterAboveBurst(t *testing.T) {
+	l := sms.NewRateLimiter(1e6, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	require.NoError(t, l.Wait(ctx, "p", sms.Sender{Value: "+12025550100"}, 7))
+	require.NoError(t, sms.NewRateLimiter(0, 0).Wait(ctx, "p", sms.Sender{Value: "+12025550100"}, 1000), "a rate <= 0 is no limit")
+}
+
 type failingLimiter struct{ calls int }
 
 func (l *failingLimiter) Wait(context.Context, string, sms.Sender, int) error {
