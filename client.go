@@ -456,7 +456,7 @@ func (c *Client) sendChunk(ctx context.Context, m *Message, idxs []int, results 
 		}
 		waitStart := o.now(c.opts.Limiter != nil)
 		if c.opts.Limiter != nil {
-			if err := c.opts.Limiter.Wait(ctx, name+":"+m.From.Value, len(pending)*segs); err != nil {
+			if err := c.opts.Limiter.Wait(ctx, name, m.From, len(pending)*segs); err != nil {
 				if ctx.Err() == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 					err = &Error{Code: CodeUnavailable, Provider: name, Message: "rate limiter failed", NotAccepted: true, Err: err}
 				}

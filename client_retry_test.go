@@ -96,7 +96,7 @@ func TestGiveUpAfterAmbiguousThenNotAccepted(t *testing.T) {
 
 type brokenLimiter struct{ n atomic.Int32 }
 
-func (l *brokenLimiter) Wait(context.Context, string, int) error {
+func (l *brokenLimiter) Wait(context.Context, string, sms.Sender, int) error {
 	if l.n.Add(1) == 1 {
 		return nil
 	}

@@ -185,8 +185,8 @@ type countingLimiter struct {
 	ns   []int
 }
 
-func (l *countingLimiter) Wait(ctx context.Context, key string, n int) error {
-	l.keys, l.ns = append(l.keys, key), append(l.ns, n)
+func (l *countingLimiter) Wait(ctx context.Context, provider string, from sms.Sender, n int) error {
+	l.keys, l.ns = append(l.keys, sms.RateKey(provider, from)), append(l.ns, n)
 	return ctx.Err()
 }
 
@@ -194,14 +194,14 @@ func TestRateLimiterDeadline(t *testing.T) {
 	l := sms.NewRateLimiter(1, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if err := l.Wait(ctx, "k", 1); err != nil {
+	if err := l.Wait(ctx, "k", sms.Sender{Value: "+12025550100"}, 1); err != nil {
 		t.Fatal(err)
 	}
 	// The next token is 1s away, beyond the deadline: the limiter says so at once.
-	if err := l.Wait(ctx, "k", 1); !errors.Is(err, context.DeadlineExceeded) {
+	if err := l.Wait(ctx, "k", sms.Sender{Value: "+12025550100"}, 1); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want DeadlineExceeded, got %v", err)
 	}
-	if err := l.Wait(context.Background(), "other-key", 1); err != nil {
+	if err := l.Wait(context.Background(), "k", sms.Sender{Value: "+12025550199"}, 1); err != nil {
 		t.Fatalf("keys are independent: %v", err)
 	}
 }
