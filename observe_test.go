@@ -50,7 +50,7 @@ type clockLimiter struct {
 	fail     error
 }
 
-func (l *clockLimiter) Wait(ctx context.Context, key string, n int) error {
+func (l *clockLimiter) Wait(ctx context.Context, _ string, _ sms.Sender, n int) error {
 	if l.fail != nil {
 		return l.fail
 	}

@@ -220,5 +220,5 @@ func BenchmarkHeapFlat(b *testing.B) {
 
 // limiterWait takes one token for from, the way Client does.
 func limiterWait(ctx context.Context, lim sms.Limiter, from sms.Sender) error {
-	return lim.Wait(ctx, "bench:"+from.Value, 1)
+	return lim.Wait(ctx, "bench", from, 1)
 }

@@ -22,8 +22,8 @@ type keyLimiter struct {
 	keys []string
 }
 
-func (l *keyLimiter) Wait(ctx context.Context, key string, n int) error {
-	l.record(key, n)
+func (l *keyLimiter) Wait(ctx context.Context, provider string, from sms.Sender, n int) error {
+	l.record(sms.RateKey(provider, from), n)
 	return ctx.Err()
 }
 

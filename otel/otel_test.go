@@ -72,7 +72,7 @@ type clockLimiter struct {
 	perToken time.Duration
 }
 
-func (l *clockLimiter) Wait(ctx context.Context, _ string, n int) error {
+func (l *clockLimiter) Wait(ctx context.Context, _ string, _ sms.Sender, n int) error {
 	l.clock.advance(time.Duration(n) * l.perToken)
 	return ctx.Err()
 }

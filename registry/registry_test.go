@@ -22,8 +22,8 @@ type countingLimiter struct {
 	keys []string
 }
 
-func (l *countingLimiter) Wait(ctx context.Context, key string, n int) error {
-	l.record(key)
+func (l *countingLimiter) Wait(ctx context.Context, provider string, from sms.Sender, n int) error {
+	l.record(sms.RateKey(provider, from))
 	return ctx.Err()
 }
 
