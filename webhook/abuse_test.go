@@ -25,7 +25,7 @@ import (
 // forEachVendor runs fn as a subtest per vendor, with a fresh kit.
 func forEachVendor(t *testing.T, fn func(t *testing.T, kit *abuseKit)) {
 	for _, v := range abuseVendors {
-		t.Run(v.name, func(t *testing.T) { fn(t, v.setup(t)) })
+		t.Run(v.name, func(t *testing.T) { fn(t, v.setup(t, nil)) })
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -136,24 +137,25 @@ type abuseKit struct {
 	payload map[string]int
 	// why explains each skipped or non-400 payload case.
 	why map[string]string
-	// contentTypeLiberal: the body decides, whatever the Content-Type (see doc.go).
-	contentTypeLiberal bool
-	// foreignContentType is what a valid callback answers with Content-Type text/plain.
+	// foreignContentType is what a valid callback answers with Content-Type text/plain: 200
+	// where the body decides whatever the header says (see "Content types" in doc.go).
 	foreignContentType int
-	// reply is the body of a successful answer to valid (empty: a bare 200).
-	reply string
+	// secrets are the credentials of both sides, right and wrong: none may appear in a log,
+	// an error or a formatted value.
+	secrets []string
 }
 
 type abuseVendor struct {
-	name  string
-	setup func(t *testing.T) *abuseKit
+	name string
+	// setup builds the kit; the provider logs to log (nil: silent).
+	setup func(t *testing.T, log *slog.Logger) *abuseKit
 }
 
 // abuseVendors is every vendor handler. Vibes joins with one entry like these.
 var abuseVendors = []abuseVendor{
 	{"twilio", twilioKit},
-	{"acs/eventgrid+token", func(t *testing.T) *abuseKit { return acsKit(t, acstest.SchemaEventGrid) }},
-	{"acs/cloudevents+basic", func(t *testing.T) *abuseKit { return acsKit(t, acstest.SchemaCloudEvents) }},
+	{"acs/eventgrid+token", func(t *testing.T, log *slog.Logger) *abuseKit { return acsKit(t, log, acstest.SchemaEventGrid) }},
+	{"acs/cloudevents+basic", func(t *testing.T, log *slog.Logger) *abuseKit { return acsKit(t, log, acstest.SchemaCloudEvents) }},
 	{"infobip", infobipKit},
 	{"telesign", telesignKit},
 	{"linkmobility", linkKit},
@@ -185,14 +187,16 @@ func jsonArray(n int, item func(i int) []byte) []byte {
 // ---------------------------------------------------------------------------------------------
 
 const (
-	twilioToken = "abuse-twilio-auth-token-0123456789"
-	publicURL   = "https://app.example.com"
+	twilioToken      = "abuse-twilio-auth-token-0123456789"
+	twilioWrongToken = "another-twilio-auth-token-98765"
+	publicURL        = "https://app.example.com"
 )
 
-func twilioKit(t *testing.T) *abuseKit {
+func twilioKit(t *testing.T, log *slog.Logger) *abuseKit {
 	emu := twiliotest.New(&twiliotest.Options{AuthToken: twilioToken})
-	forger := twiliotest.New(&twiliotest.Options{AuthToken: "another-twilio-auth-token-98765"})
-	p := must(twilio.New(twilio.Config{AccountSID: emu.AccountSID(), AuthToken: sms.NewSecret(twilioToken), PublicURL: publicURL}, nil))
+	forger := twiliotest.New(&twiliotest.Options{AuthToken: twilioWrongToken})
+	p := must(twilio.New(twilio.Config{AccountSID: emu.AccountSID(), AuthToken: sms.NewSecret(twilioToken), PublicURL: publicURL},
+		&twilio.Options{Logger: log}))
 	cbURL := publicURL + "/sms/twilio?" + twilio.ReferenceParam + "=order-7"
 	sid := func(n int) string { return fmt.Sprintf("SM%032x", n) }
 	return &abuseKit{
@@ -230,6 +234,7 @@ func twilioKit(t *testing.T) *abuseKit {
 		// A form signature is computed over the decoded form: a body of another type cannot
 		// be checked against it, so it fails verification (fail closed).
 		foreignContentType: http.StatusUnauthorized,
+		secrets:            []string{twilioToken, twilioWrongToken},
 	}
 }
 
@@ -241,7 +246,7 @@ const (
 	acsPassword = "abuse-acs-basic-password-0123456789"
 )
 
-func acsKit(t *testing.T, schema string) *abuseKit {
+func acsKit(t *testing.T, log *slog.Logger, schema string) *abuseKit {
 	cfg := acs.Config{Endpoint: "https://abuse.communication.azure.com", AccessKey: sms.NewSecret(acstest.DefaultAccessKey)}
 	eo := &acstest.Options{Schema: schema, Seed: 7}
 	cbURL := publicURL + "/sms/acs"
@@ -251,19 +256,19 @@ func acsKit(t *testing.T, schema string) *abuseKit {
 	if schema == acstest.SchemaEventGrid { // a secret token in the subscription's URL
 		cfg.CallbackTokens = []sms.Secret{sms.NewSecret(acsToken)}
 		cbURL += "?" + acs.CallbackTokenParam + "=" + acsToken
-		wrongCredential = func(w wire) wire { return w.withQuery(acs.CallbackTokenParam, "not-the-token") }
+		wrongCredential = func(w wire) wire { return w.withQuery(acs.CallbackTokenParam, "wrong-callback-token-4242") }
 		strip = func(w wire) wire { return w.withQuery(acs.CallbackTokenParam, "") }
 	} else { // Basic credentials as a static delivery header
 		cfg.CallbackUser, cfg.CallbackPassword = acsUser, sms.NewSecret(acsPassword)
 		eo.DeliveryHeaders = http.Header{"Authorization": {basicAuth(acsUser, acsPassword)}}
 		contentType = "application/cloudevents-batch+json; charset=utf-8"
 		wrongCredential = func(w wire) wire {
-			return w.with(func(c *wire) { c.header.Set("Authorization", basicAuth(acsUser, "not-the-password")) })
+			return w.with(func(c *wire) { c.header.Set("Authorization", basicAuth(acsUser, "wrong-callback-password-4242")) })
 		}
 		strip = func(w wire) wire { return w.with(func(c *wire) { c.header.Del("Authorization") }) }
 	}
 	emu := acstest.New(eo)
-	p := must(acs.New(cfg, nil))
+	p := must(acs.New(cfg, &acs.Options{Logger: log}))
 	valid := func(n int) wire {
 		return fromRequest(t, emu.DeliveryReportRequest(cbURL, fmt.Sprintf("acs-msg-%d", n), "+14155550100", sms.StatusDelivered, "", ""))
 	}
@@ -290,8 +295,9 @@ func acsKit(t *testing.T, schema string) *abuseKit {
 		why: map[string]string{
 			payItems: "more than acs.MaxCallbackEvents: Event Grid never sends that many",
 		},
-		contentTypeLiberal: true,
 		foreignContentType: http.StatusOK,
+		secrets: []string{acsToken, acsPassword, basicAuth(acsUser, acsPassword), acstest.DefaultAccessKey,
+			"wrong-callback-token-4242", "wrong-callback-password-4242", basicAuth(acsUser, "wrong-callback-password-4242")},
 	}
 }
 
@@ -299,10 +305,10 @@ func acsKit(t *testing.T, schema string) *abuseKit {
 
 const infobipToken = "abuse-infobip-callback-token-0123456789"
 
-func infobipKit(t *testing.T) *abuseKit {
+func infobipKit(t *testing.T, log *slog.Logger) *abuseKit {
 	emu := infobiptest.New(nil)
 	p := must(infobip.New(infobip.Config{APIKey: sms.NewSecret(infobiptest.DefaultAPIKey), BaseURL: "https://abuse.api.infobip.com",
-		CallbackTokens: []sms.Secret{sms.NewSecret(infobipToken)}}, nil))
+		CallbackTokens: []sms.Secret{sms.NewSecret(infobipToken)}}, &infobip.Options{Logger: log}))
 	cbURL := publicURL + "/sms/infobip?" + infobip.CallbackTokenParam + "=" + infobipToken
 	report := func(n int) infobiptest.Report {
 		return emu.NewReport(fmt.Sprintf("ib-msg-%d", n), "+14155550100", sms.StatusDelivered, "")
@@ -315,7 +321,7 @@ func infobipKit(t *testing.T) *abuseKit {
 			return fromRequest(t, emu.InboundRequest(cbURL, "+14155550100", "+14155550199", text))
 		},
 		sign:            func(body []byte) wire { w := valid(0); w.body = body; return w },
-		wrongCredential: func(n int) wire { return valid(n).withQuery(infobip.CallbackTokenParam, "not-the-token") },
+		wrongCredential: func(n int) wire { return valid(n).withQuery(infobip.CallbackTokenParam, "wrong-callback-token-4242") },
 		strip:           func(w wire) wire { return w.withQuery(infobip.CallbackTokenParam, "") },
 		items: func(n int) []byte {
 			reports := make([]infobiptest.Report, n)
@@ -326,19 +332,19 @@ func infobipKit(t *testing.T) *abuseKit {
 		},
 		payload:            map[string]int{payItems: 200},
 		why:                map[string]string{payItems: "Infobip batches results[]: every item becomes an event"},
-		contentTypeLiberal: true,
 		foreignContentType: http.StatusOK,
+		secrets:            []string{infobipToken, infobiptest.DefaultAPIKey, "wrong-callback-token-4242"},
 	}
 }
 
 // ---------------------------------------------------------------------------------------------
 
-func telesignKit(t *testing.T) *abuseKit {
+func telesignKit(t *testing.T, log *slog.Logger) *abuseKit {
 	emu := telesigntest.New(nil)
 	otherKey := base64.StdEncoding.EncodeToString([]byte("another telesign api key, 32 B!!"))
 	forger := telesigntest.New(&telesigntest.Options{APIKey: otherKey})
 	p := must(telesign.New(telesign.Config{CustomerID: emu.CustomerID(), APIKey: sms.NewSecret(emu.APIKey())},
-		&telesign.Options{BaseURL: "http://127.0.0.1:9"}))
+		&telesign.Options{BaseURL: "http://127.0.0.1:9", Logger: log}))
 	cbURL := publicURL + "/sms/telesign"
 	report := func(s *telesigntest.Server, n int) *http.Request {
 		return s.DeliveryReportRequest(cbURL, s.NewReport(fmt.Sprintf("%032X", n), "", sms.StatusDelivered, ""))
@@ -365,8 +371,8 @@ func telesignKit(t *testing.T) *abuseKit {
 		},
 		payload:            map[string]int{},
 		why:                map[string]string{payItems: "Telesign posts one object per callback: an array is malformed"},
-		contentTypeLiberal: true,
 		foreignContentType: http.StatusOK,
+		secrets:            []string{emu.APIKey(), otherKey},
 	}
 }
 
@@ -377,14 +383,14 @@ const (
 	linkGatePassword = "abuse-link-gate-password-0123456789"
 )
 
-func linkKit(t *testing.T) *abuseKit {
+func linkKit(t *testing.T, log *slog.Logger) *abuseKit {
 	emu := linkmobilitytest.New(nil)
 	p := must(linkmobility.New(linkmobility.Config{
 		Username: linkmobilitytest.DefaultUsername, Password: sms.NewSecret(linkmobilitytest.DefaultPassword),
 		PlatformID: linkmobilitytest.DefaultPlatformID, PlatformPartnerID: linkmobilitytest.DefaultPlatformPartnerID,
 		BaseURL:      "https://abuse.link.example",
 		CallbackUser: linkGateUser, CallbackPassword: sms.NewSecret(linkGatePassword),
-	}, nil))
+	}, &linkmobility.Options{Logger: log}))
 	gate := linkmobilitytest.Gate{URL: publicURL + "/sms/link", Username: linkGateUser, Password: linkGatePassword}
 	report := func(n int) linkmobilitytest.Report {
 		return emu.NewReport(fmt.Sprintf("link-msg-%d", n), "", 1, 1, sms.StatusDelivered, "")
@@ -398,7 +404,7 @@ func linkKit(t *testing.T) *abuseKit {
 		},
 		sign: func(body []byte) wire { w := valid(0); w.body = body; return w },
 		wrongCredential: func(n int) wire {
-			return valid(n).with(func(c *wire) { c.header.Set("Authorization", basicAuth(linkGateUser, "not-the-password")) })
+			return valid(n).with(func(c *wire) { c.header.Set("Authorization", basicAuth(linkGateUser, "wrong-callback-password-4242")) })
 		},
 		strip: func(w wire) wire { return w.with(func(c *wire) { c.header.Del("Authorization") }) },
 		items: func(n int) []byte {
@@ -406,7 +412,8 @@ func linkKit(t *testing.T) *abuseKit {
 		},
 		payload:            map[string]int{},
 		why:                map[string]string{payItems: "a LINK gate posts one object per callback: an array is malformed"},
-		contentTypeLiberal: true,
 		foreignContentType: http.StatusOK,
+		secrets: []string{linkGatePassword, basicAuth(linkGateUser, linkGatePassword), linkmobilitytest.DefaultPassword,
+			"wrong-callback-password-4242", basicAuth(linkGateUser, "wrong-callback-password-4242")},
 	}
 }
