@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +20,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/linkmobility"
+	"github.com/smsbridge/sms/linkmobility/linkmobilitytest"
 	"github.com/smsbridge/sms/webhook"
 )
 
@@ -456,4 +459,73 @@ func TestAbuseSinkPanics(t *testing.T) {
 			t.Fatalf("the redelivery answered %d after %d sink calls; want 200 after 2 (nothing marked seen)", code, calls.Load())
 		}
 	})
+}
+
+// A copy of a request in flight whose vendor hangs up while it waits is answered 500 and takes
+// nothing: the first delivery's outcome stands.
+func TestAbuseConcurrentDuplicateGivesUp(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	sink := webhook.SinkFunc(func(context.Context, []sms.Event) error {
+		if calls.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		return nil
+	})
+	store := &signalStore{MemoryStore: webhook.NewMemoryStore(0), seen: make(chan struct{}, 8)}
+	h := webhook.Handler(&fakeProvider{}, sink, &webhook.Options{Dedup: store})
+	body := envJSON(t, envelope{Events: []fakeEvent{{ID: "a", Type: "dlr"}}})
+	var first int
+	var wg sync.WaitGroup
+	wg.Go(func() { first = serve(h, post(body)).Code })
+	wait(t, entered, "the first delivery never reached the sink")
+	wait(t, store.seen, "the first delivery's Seen")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan *httptest.ResponseRecorder)
+	go func() { done <- serve(h, post(body).WithContext(ctx)) }()
+	wait(t, store.seen, "the duplicate's Seen")
+	cancel()
+	var second *httptest.ResponseRecorder
+	select {
+	case second = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("hang guard: the duplicate did not give up")
+	}
+	checkErrorResponse(t, second, http.StatusInternalServerError)
+	close(release)
+	wg.Wait()
+	if first != http.StatusOK || calls.Load() != 1 {
+		t.Fatalf("first %d, sink calls %d", first, calls.Load())
+	}
+	expectSuccess(t, serve(h, post(body))) // seen now
+	if calls.Load() != 1 {
+		t.Fatalf("sink calls %d after a retry of a delivered event", calls.Load())
+	}
+}
+
+// A callback from outside LINK's published sources is refused 403 even with the right
+// credentials (linkmobility.Config.CallbackSources).
+func TestAbuseSourceNotAllowed(t *testing.T) {
+	emu := linkmobilitytest.New(nil)
+	p := must(linkmobility.New(linkmobility.Config{
+		Username: linkmobilitytest.DefaultUsername, Password: sms.NewSecret(linkmobilitytest.DefaultPassword),
+		PlatformID: linkmobilitytest.DefaultPlatformID, PlatformPartnerID: linkmobilitytest.DefaultPlatformPartnerID,
+		BaseURL:      "https://abuse.link.example",
+		CallbackUser: linkGateUser, CallbackPassword: sms.NewSecret(linkGatePassword),
+		CallbackSources: []netip.Prefix{netip.MustParsePrefix("198.51.100.0/24")},
+	}, nil))
+	gate := linkmobilitytest.Gate{URL: publicURL + "/sms/link", Username: linkGateUser, Password: linkGatePassword}
+	w := fromRequest(t, emu.DeliveryReportRequest(gate, emu.NewReport("link-msg-1", "", 1, 1, sms.StatusDelivered, "")))
+	sink := &recSink{}
+	h := webhook.Handler(p, sink, nil)
+	r := w.request()
+	r.RemoteAddr = "203.0.113.9:4242"
+	checkErrorResponse(t, serve(h, r), http.StatusForbidden)
+	r = w.request()
+	r.RemoteAddr = "198.51.100.7:4242"
+	expectSuccess(t, serve(h, r))
+	if sink.n() != 1 {
+		t.Fatalf("%d sink calls, want 1", sink.n())
+	}
 }

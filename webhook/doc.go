@@ -189,7 +189,9 @@
 // authenticated by the vendor's emulator, against: a wrong, a missing and another body's
 // credential (401; another body passes where the vendor's scheme does not cover the body: a
 // token or Basic credentials), another URL (401 for Twilio, whose signature covers it), a
-// replay (200, the sink sees it once), concurrent identical deliveries (the sink sees one), a
+// replay (200, the sink sees it once), concurrent identical deliveries (the sink sees one; a
+// copy whose vendor hangs up while it waits gets 500), a LINK callback from outside
+// Config.CallbackSources (403), a
 // body over the limit by Content-Length (413, nothing read) and one that never ends (413,
 // at most the limit + 1 bytes read), wrong methods (405), foreign content types (above),
 // truncated, malformed, deeply nested and 10,000-item payloads (400, or 200 where the vendor

@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"slices"
 	"sync"
 )
 
@@ -11,10 +10,14 @@ import (
 // delivering the event a second time. The Store cannot do it: Seen and Mark are two calls,
 // and Mark comes only after the sink succeeded. It is per handler (per process), like the
 // default store; a Store shared by replicas still lets two replicas deliver at once.
+//
+// The uncontended path allocates nothing: a request takes all its ids at once or waits for
+// the next release (so no request waits while holding ids, and two never wait for each other).
 type inflight struct {
-	mu  sync.Mutex
-	ids map[string]chan struct{} // closed when the request holding the id is done
-	gen uint64                   // incremented every time a request lets its ids go
+	mu   sync.Mutex
+	cond sync.Cond // on mu; broadcast at every release
+	ids  map[string]struct{}
+	gen  uint64 // incremented at every release
 }
 
 // generation returns the release count, read before asking the store (see claim).
@@ -24,51 +27,54 @@ func (f *inflight) generation() uint64 {
 	return f.gen
 }
 
-// claim takes every id of ids, waiting while another request holds one. Ids are taken in
-// sorted order, so two requests never wait for each other. It returns the function that lets
-// them go, and recheck: whether the store must be asked again because another request may
-// have marked one of them after this one asked (it waited, or some request let its ids go
-// since gen). On ctx's end it lets go what it took and returns ctx's error.
-func (f *inflight) claim(ctx context.Context, ids []string, gen uint64) (release func(), recheck bool, err error) {
-	sorted := slices.Sorted(slices.Values(ids))
-	done := make(chan struct{})
-	for i, id := range sorted {
-		for {
-			f.mu.Lock()
-			busy, ok := f.ids[id]
-			if !ok {
-				if f.ids == nil {
-					f.ids = make(map[string]chan struct{})
-				}
-				f.ids[id] = done
-			}
-			f.mu.Unlock()
-			if !ok {
-				break
-			}
-			recheck = true
-			select {
-			case <-busy:
-			case <-ctx.Done():
-				f.release(sorted[:i], done)
-				return nil, false, ctx.Err()
-			}
-		}
-	}
+// claim takes every id of ids, waiting while another request holds any of them, and reports
+// whether the store must be asked again: another request may have marked one of them after
+// this one asked (it waited, or some request released ids since gen). On ctx's end it takes
+// nothing and returns ctx's error. Each successful claim must be released.
+func (f *inflight) claim(ctx context.Context, ids []string, gen uint64) (recheck bool, err error) {
 	f.mu.Lock()
-	recheck = recheck || f.gen != gen
-	f.mu.Unlock()
-	return func() { f.release(sorted, done) }, recheck, nil
+	defer f.mu.Unlock()
+	if f.ids == nil {
+		f.ids = make(map[string]struct{})
+		f.cond.L = &f.mu
+	}
+	recheck = f.gen != gen
+	for f.busy(ids) {
+		recheck = true
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		stop := context.AfterFunc(ctx, func() {
+			f.mu.Lock()
+			f.cond.Broadcast()
+			f.mu.Unlock()
+		})
+		f.cond.Wait()
+		stop()
+	}
+	for _, id := range ids {
+		f.ids[id] = struct{}{}
+	}
+	return recheck, nil
 }
 
-func (f *inflight) release(ids []string, done chan struct{}) {
-	f.mu.Lock()
+// busy reports whether another request holds one of ids. f.mu is held.
+func (f *inflight) busy(ids []string) bool {
 	for _, id := range ids {
-		if f.ids[id] == done {
-			delete(f.ids, id)
+		if _, ok := f.ids[id]; ok {
+			return true
 		}
 	}
+	return false
+}
+
+// release lets ids go and wakes the requests waiting for any.
+func (f *inflight) release(ids []string) {
+	f.mu.Lock()
+	for _, id := range ids {
+		delete(f.ids, id)
+	}
 	f.gen++
+	f.cond.Broadcast()
 	f.mu.Unlock()
-	close(done)
 }

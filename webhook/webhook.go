@@ -225,12 +225,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// 6b. Hold the new ids until the outcome is known, so that a copy of this request
 	// arriving now waits for it rather than reaching the sink too (see inflight).
 	if len(ids) > 0 && h.store != NoDedup {
-		release, recheck, err := h.inflight.claim(ctx, ids, gen)
+		recheck, err := h.inflight.claim(ctx, ids, gen)
 		if err != nil {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: waiting for a concurrent delivery of the same events: %w", err))
 			return
 		}
-		defer release()
+		defer h.inflight.release(ids) // after Mark; unseen below never writes to this ids
 		if recheck {
 			if events, ids, err = h.unseen(ctx, events, ids); err != nil {
 				h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: dedup store: %w", err))
@@ -288,26 +288,30 @@ func (h *handler) handleEvents(ctx context.Context, events []sms.Event) (err err
 }
 
 // unseen asks the store again about ids, the ids of evs, and drops the events marked since
-// fresh asked (by a concurrent copy of this request). It filters evs and ids in place.
+// fresh asked (by a concurrent copy of this request). It filters evs in place and returns ids
+// itself when nothing was dropped, else a new slice: the caller still holds ids' claims.
 func (h *handler) unseen(ctx context.Context, evs []sms.Event, ids []string) ([]sms.Event, []string, error) {
 	var drop map[string]struct{}
-	keep := ids[:0]
 	for _, id := range ids {
 		seen, err := h.store.Seen(ctx, id)
 		if err != nil {
 			return nil, nil, err
 		}
-		if !seen {
-			keep = append(keep, id)
-			continue
+		if seen {
+			if drop == nil {
+				drop = make(map[string]struct{})
+			}
+			drop[id] = struct{}{}
 		}
-		if drop == nil {
-			drop = make(map[string]struct{})
-		}
-		drop[id] = struct{}{}
 	}
 	if drop == nil {
-		return evs, keep, nil
+		return evs, ids, nil
+	}
+	keep := make([]string, 0, len(ids)-len(drop))
+	for _, id := range ids {
+		if _, ok := drop[id]; !ok {
+			keep = append(keep, id)
+		}
 	}
 	out := evs[:0]
 	for _, ev := range evs {
