@@ -35,8 +35,8 @@ var (
 // that retry do.
 //
 // The context is the request's context. The sink owns the slice it is given and may keep it.
-// HandleEvents may be called concurrently for different requests, never for the same event at
-// once within one handler. A panic in HandleEvents is recovered and answered 500, like an
+// HandleEvents may be called concurrently for different requests, but not with the same event
+// at once by one handler (unless Options.Dedup is NoDedup). A panic in HandleEvents is recovered and answered 500, like an
 // error: nothing is marked seen, so a retry reaches the sink again.
 type Sink interface {
 	HandleEvents(ctx context.Context, events []sms.Event) error
