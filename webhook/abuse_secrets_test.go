@@ -28,6 +28,7 @@ import (
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/acs"
 	"github.com/smsbridge/sms/acs/acstest"
+	"github.com/smsbridge/sms/emulator"
 	"github.com/smsbridge/sms/infobip"
 	"github.com/smsbridge/sms/infobip/infobiptest"
 	"github.com/smsbridge/sms/linkmobility"
@@ -127,95 +128,103 @@ func (instantClock) Sleep(ctx context.Context, _ time.Duration) error {
 // sendVendor is one vendor's send side.
 type sendVendor struct {
 	name string
-	// start starts an emulator and returns: a provider factory (good or bad credentials,
-	// an HTTP client, a logger), a function arming a 500 for the next request, the sender,
-	// and every credential involved.
-	start func(t *testing.T) (newProvider func(bad bool, hc *http.Client, log *slog.Logger) sms.Provider, arm500 func(), from sms.Sender, secrets []string)
+	// start starts an emulator and returns its side of the test.
+	start func(t *testing.T) sendSide
+}
+
+// sendSide is a started emulator and how to reach it.
+type sendSide struct {
+	newProvider func(bad bool, hc *http.Client, log *slog.Logger) sms.Provider // good or bad credentials
+	arm500      func()                                                         // the next requests get a 500
+	from        sms.Sender
+	secrets     []string // every credential involved, right and wrong
+	records     func() []emulator.Request
 }
 
 var sendVendors = []sendVendor{
-	{"twilio", func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
+	{"twilio", func(t *testing.T) sendSide {
 		const token, bad = "send-twilio-auth-token-0123456789", "send-twilio-wrong-token-987654321"
 		emu := twiliotest.NewServer(&twiliotest.Options{AuthToken: token})
 		t.Cleanup(emu.Close)
-		return func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
-				tok := token
-				if b {
-					tok = bad
-				}
-				return must(twilio.New(twilio.Config{AccountSID: emu.AccountSID(), AuthToken: sms.NewSecret(tok)},
-					&twilio.Options{BaseURL: emu.URL, HTTPClient: hc, Logger: log}))
-			}, func() { emu.Arm(twiliotest.Fault{Status: 500, Times: 10}) }, sms.Sender{Value: "+14155550199"},
-			[]string{token, bad, emu.AccountSID() + ":" + token, emu.AccountSID() + ":" + bad}
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			tok := token
+			if b {
+				tok = bad
+			}
+			return must(twilio.New(twilio.Config{AccountSID: emu.AccountSID(), AuthToken: sms.NewSecret(tok)},
+				&twilio.Options{BaseURL: emu.URL, HTTPClient: hc, Logger: log}))
+		}, arm500: func() { emu.Arm(twiliotest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Value: "+14155550199"},
+			secrets: []string{token, bad, emu.AccountSID() + ":" + token, emu.AccountSID() + ":" + bad}, records: emu.RecordedRequests}
 	}},
-	{"acs", func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
+	{"acs", func(t *testing.T) sendSide {
 		bad := base64.StdEncoding.EncodeToString([]byte("a wrong access key for the secrets test"))
 		emu := acstest.NewServer(nil)
 		t.Cleanup(emu.Close)
-		return func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
-				key := emu.AccessKey()
-				if b {
-					key = bad
-				}
-				return must(acs.New(acs.Config{ConnectionString: sms.NewSecret("endpoint=" + emu.URL + "/;accesskey=" + key)},
-					&acs.Options{HTTPClient: hc, Logger: log}))
-			}, func() { emu.Arm(acstest.Fault{Status: 500, Times: 10}) }, sms.Sender{Type: sms.SenderTollFree, Value: "+18005550100"},
-			[]string{emu.AccessKey(), bad, "accesskey=" + emu.AccessKey(), "accesskey=" + bad}
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			key := emu.AccessKey()
+			if b {
+				key = bad
+			}
+			return must(acs.New(acs.Config{ConnectionString: sms.NewSecret("endpoint=" + emu.URL + "/;accesskey=" + key)},
+				&acs.Options{HTTPClient: hc, Logger: log}))
+		}, arm500: func() { emu.Arm(acstest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Type: sms.SenderTollFree, Value: "+18005550100"},
+			secrets: []string{emu.AccessKey(), bad, "accesskey=" + emu.AccessKey(), "accesskey=" + bad}, records: emu.RecordedRequests}
 	}},
-	{"infobip", func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
+	{"infobip", func(t *testing.T) sendSide {
 		const key, bad = "send-infobip-api-key-0123456789abcdef", "send-infobip-wrong-key-987654321"
 		emu := infobiptest.NewServer(&infobiptest.Options{APIKey: key})
 		t.Cleanup(emu.Close)
-		return func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
-				k := key
-				if b {
-					k = bad
-				}
-				return must(infobip.New(infobip.Config{APIKey: sms.NewSecret(k), BaseURL: emu.URL}, &infobip.Options{HTTPClient: hc, Logger: log}))
-			}, func() { emu.Arm(infobiptest.Fault{Status: 500, Times: 10}) }, sms.Sender{Value: "+14155550199"},
-			[]string{key, bad, "App " + key}
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			k := key
+			if b {
+				k = bad
+			}
+			return must(infobip.New(infobip.Config{APIKey: sms.NewSecret(k), BaseURL: emu.URL}, &infobip.Options{HTTPClient: hc, Logger: log}))
+		}, arm500: func() { emu.Arm(infobiptest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Value: "+14155550199"},
+			secrets: []string{key, bad, "App " + key}, records: emu.RecordedRequests}
 	}},
 	{"telesign/basic", telesignSend(telesign.AuthBasic)},
 	{"telesign/tsa", telesignSend(telesign.AuthTSA)},
-	{"linkmobility", func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
+	{"linkmobility", func(t *testing.T) sendSide {
 		const pass, bad = "send-link-password-0123456789", "send-link-wrong-password-98765"
 		emu := linkmobilitytest.NewServer(&linkmobilitytest.Options{Password: pass})
 		t.Cleanup(emu.Close)
-		return func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
-				pw := pass
-				if b {
-					pw = bad
-				}
-				return must(linkmobility.New(linkmobility.Config{Username: emu.Username(), Password: sms.NewSecret(pw),
-					PlatformID: emu.PlatformID(), PlatformPartnerID: emu.PlatformPartnerID(), BaseURL: emu.URL},
-					&linkmobility.Options{HTTPClient: hc, Logger: log}))
-			}, func() { emu.Arm(linkmobilitytest.Fault{Status: 500, Times: 10}) }, sms.Sender{Value: "+14155550199"},
-			[]string{pass, bad, emu.Username() + ":" + pass, emu.Username() + ":" + bad}
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			pw := pass
+			if b {
+				pw = bad
+			}
+			return must(linkmobility.New(linkmobility.Config{Username: emu.Username(), Password: sms.NewSecret(pw),
+				PlatformID: emu.PlatformID(), PlatformPartnerID: emu.PlatformPartnerID(), BaseURL: emu.URL},
+				&linkmobility.Options{HTTPClient: hc, Logger: log}))
+		}, arm500: func() { emu.Arm(linkmobilitytest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Value: "+14155550199"},
+			secrets: []string{pass, bad, emu.Username() + ":" + pass, emu.Username() + ":" + bad}, records: emu.RecordedRequests}
 	}},
 }
 
-func telesignSend(auth telesign.AuthScheme) func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
-	return func(t *testing.T) (func(bool, *http.Client, *slog.Logger) sms.Provider, func(), sms.Sender, []string) {
+func telesignSend(auth telesign.AuthScheme) func(t *testing.T) sendSide {
+	return func(t *testing.T) sendSide {
 		key := base64.StdEncoding.EncodeToString([]byte("send-telesign-api-key-0123456789"))
 		bad := base64.StdEncoding.EncodeToString([]byte("send-telesign-wrong-key-98765432"))
 		emu := telesigntest.NewServer(&telesigntest.Options{APIKey: key})
 		t.Cleanup(emu.Close)
-		return func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
-				k := key
-				if b {
-					k = bad
-				}
-				return must(telesign.New(telesign.Config{CustomerID: emu.CustomerID(), APIKey: sms.NewSecret(k)},
-					&telesign.Options{BaseURL: emu.URL, HTTPClient: hc, Logger: log, Auth: auth}))
-			}, func() { emu.Arm(telesigntest.Fault{Status: 500, Times: 10}) }, sms.Sender{Value: "+14155550199"},
-			[]string{key, bad, emu.CustomerID() + ":" + key, emu.CustomerID() + ":" + bad}
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			k := key
+			if b {
+				k = bad
+			}
+			return must(telesign.New(telesign.Config{CustomerID: emu.CustomerID(), APIKey: sms.NewSecret(k)},
+				&telesign.Options{BaseURL: emu.URL, HTTPClient: hc, Logger: log, Auth: auth}))
+		}, arm500: func() { emu.Arm(telesigntest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Value: "+14155550199"},
+			secrets: []string{key, bad, emu.CustomerID() + ":" + key, emu.CustomerID() + ":" + bad}, records: emu.RecordedRequests}
 	}
 }
 
 func TestAbuseSecretsSendPath(t *testing.T) {
 	for _, v := range sendVendors {
 		t.Run(v.name, func(t *testing.T) {
-			newProvider, arm500, from, secrets := v.start(t)
+			side := v.start(t)
+			newProvider, arm500, from, secrets := side.newProvider, side.arm500, side.from, side.secrets
 			c := newCapture()
 			msg := func() *sms.Message {
 				return &sms.Message{To: []string{"+14155550100", "+14155550101"}, From: from, Body: "hello", Reference: "ref-1"}
@@ -252,6 +261,13 @@ func TestAbuseSecretsSendPath(t *testing.T) {
 				}
 				c.dump(sc.name+" provider", p)
 				c.dump(sc.name+" client", client)
+			}
+			for i, r := range side.records() { // the emulator's records, by their documented safe paths
+				j, err := json.Marshal(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(lockedWriter{c}, "record %d: %v | %s | %s\n", i, r, r, j)
 			}
 			checkNoSecret(t, c, secrets)
 		})
