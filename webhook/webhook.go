@@ -36,8 +36,9 @@ var (
 //
 // The context is the request's context. The sink owns the slice it is given and may keep it.
 // HandleEvents may be called concurrently for different requests, but not with the same event
-// at once by one handler (unless Options.Dedup is NoDedup). A panic in HandleEvents is recovered and answered 500, like an
-// error: nothing is marked seen, so a retry reaches the sink again.
+// at once by one handler (unless Options.Dedup is NoDedup). A panic in HandleEvents is
+// recovered and answered 500, like an error: nothing is marked seen, so a retry reaches the
+// sink again.
 type Sink interface {
 	HandleEvents(ctx context.Context, events []sms.Event) error
 }
@@ -77,8 +78,8 @@ type Options struct {
 	Logger *slog.Logger
 	// OnError, if set, is called for every request answered with an error status (4xx or
 	// 5xx), with the cause: ErrMethodNotAllowed, ErrTooLarge, the provider's error, the
-	// store's or the sink's error (a panic's value and stack). It runs before the response is written and must not
-	// write to it.
+	// store's or the sink's error (a panic's value and stack). It runs before the response is
+	// written and must not write to it.
 	OnError func(r *http.Request, err error)
 }
 
