@@ -319,6 +319,9 @@ func TestAbusePayloads(t *testing.T) {
 			payItems:     kit.items(10000),
 			payEmpty:     {},
 		}
+		for name, b := range kit.bodies {
+			bodies[name] = b
+		}
 		for _, name := range []string{payTruncated, payMalformed, payNested, payItems, payEmpty} {
 			t.Run(name, func(t *testing.T) {
 				want, ok := kit.payload[name]
@@ -348,6 +351,9 @@ func TestAbusePayloads(t *testing.T) {
 		t.Run("nested arrays", func(t *testing.T) {
 			if _, ok := kit.payload[payNested]; ok {
 				t.Skip(kit.why[payNested])
+			}
+			if _, ok := kit.bodies[payNested]; ok {
+				t.Skip("the vendor's own nested payload ran above")
 			}
 			w := serve(webhook.Handler(kit.p, &recSink{}, nil), kit.sign([]byte(strings.Repeat("[", 200000))).request())
 			checkErrorResponse(t, w, http.StatusBadRequest)

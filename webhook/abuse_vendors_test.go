@@ -133,6 +133,9 @@ type abuseKit struct {
 	// items returns a payload of n items in the vendor's batch shape (a JSON array of
 	// single-object callbacks for a vendor that never batches).
 	items func(n int) []byte
+	// bodies replaces the suite's payload of a case, for a vendor whose format is not JSON
+	// (an XML vendor's deeply nested payload is nested elements).
+	bodies map[string][]byte
 	// payload gives the status of each payload case (absent: 400); 0 skips the case.
 	payload map[string]int
 	// why explains each skipped or non-400 payload case.
