@@ -47,7 +47,7 @@ const notifyContentType = "application/json"
 // Provider sends through Infobip and parses its delivery reports and inbound messages. Wrap
 // it in sms.NewClient to send. It is safe for concurrent use.
 type Provider struct {
-	auth     string // "App <key>"
+	auth     sms.Secret // "App <key>": a Secret, so that printing a struct holding the Provider raw shows no key
 	version  APIVersion
 	sendURL  string
 	delivery string // Config.DeliveryURL
@@ -144,7 +144,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{
-		auth:     "App " + strings.TrimSpace(cfg.APIKey.Reveal()),
+		auth:     sms.NewSecret("App " + strings.TrimSpace(cfg.APIKey.Reveal())),
 		version:  o.APIVersion,
 		delivery: cfg.DeliveryURL,
 		max:      o.MaxRecipients,
@@ -492,7 +492,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 
 // headers sets what every request carries.
 func (p *Provider) headers(req *http.Request) {
-	req.Header.Set("Authorization", p.auth)
+	req.Header.Set("Authorization", p.auth.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "smsbridge-go")
 }

@@ -39,7 +39,7 @@ const (
 // reports and inbound messages. Wrap it in sms.NewClient to send. It is safe for concurrent
 // use.
 type Provider struct {
-	auth       string // "Basic …"
+	auth       sms.Secret // "Basic …": a Secret, so that printing a struct holding the Provider raw shows no password
 	platform   string
 	partner    string
 	gate       string
@@ -90,7 +90,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 	}
 	cred := strings.TrimSpace(cfg.Username) + ":" + cfg.Password.Reveal()
 	p := &Provider{
-		auth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(cred)),
+		auth:     sms.NewSecret("Basic " + base64.StdEncoding.EncodeToString([]byte(cred))),
 		platform: strings.TrimSpace(cfg.PlatformID),
 		partner:  strings.TrimSpace(cfg.PlatformPartnerID),
 		gate:     strings.TrimSpace(cfg.GateID),
@@ -340,7 +340,7 @@ func (p *Provider) Send(ctx context.Context, msg *sms.Message) ([]sms.SendResult
 	if err != nil {
 		return nil, refused("cannot build request")
 	}
-	req.Header.Set("Authorization", p.auth)
+	req.Header.Set("Authorization", p.auth.Reveal())
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "smsbridge-go")

@@ -38,7 +38,7 @@ func (p *Provider) authenticate(r *http.Request, body []byte) error {
 	if p.insecure {
 		return nil
 	}
-	if len(p.cbKeys) == 0 {
+	if len(p.keys.cb) == 0 {
 		return newError(sms.CodeUnauthenticated, "no callback key: the API key is not base64 text and Config.CallbackKeys is empty")
 	}
 	var h http.Header
@@ -58,7 +58,7 @@ func (p *Provider) authenticate(r *http.Request, body []byte) error {
 			}
 			sig = s
 		}
-		if tsasign.VerifyBody(p.cbKeys, body, sig) {
+		if tsasign.VerifyBody(p.keys.cb, body, sig) {
 			return nil
 		}
 	}

@@ -107,7 +107,7 @@ func FuzzCallbackAuth(f *testing.F) {
 	f.Add("TSA FFFFFFFF-EEEE-DDDD-1234-AB1234567890:"+good, good)
 	f.Add("TSA x:"+good, "")
 	f.Add("tsa\tFFFFFFFF-EEEE-DDDD-1234-AB1234567890 : "+good, "TSA ::")
-	p := &Provider{customerID: "FFFFFFFF-EEEE-DDDD-1234-AB1234567890", cbKeys: [][]byte{key}}
+	p := &Provider{customerID: "FFFFFFFF-EEEE-DDDD-1234-AB1234567890", keys: &keys{cb: [][]byte{key}}}
 	f.Fuzz(func(t *testing.T, auth, xauth string) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		r.Header["Authorization"] = []string{auth}

@@ -46,18 +46,23 @@ const (
 // reports and inbound messages. Wrap it in sms.NewClient to send. It is safe for concurrent
 // use.
 type Provider struct {
-	customerID  string
+	customerID string
+	keys       *keys // behind a pointer: printing a struct holding the Provider raw shows an address, no key
+	scheme     AuthScheme
+	clock      sms.Clock
+	nonce      func() string
+	delivery   string
+	insecure   bool
+	sendURL    string
+	t          *httpx.Transport
+	logger     *slog.Logger // Options.Logger as given, for Logger
+}
+
+// keys are a Provider's credentials.
+type keys struct {
 	basicHeader []string // {"Basic base64(customer_id:api_key)"}
 	key         []byte   // decoded API key; nil when it is not base64 (Basic only)
-	cbKeys      [][]byte
-	scheme      AuthScheme
-	clock       sms.Clock
-	nonce       func() string
-	delivery    string
-	insecure    bool
-	sendURL     string
-	t           *httpx.Transport
-	logger      *slog.Logger // Options.Logger as given, for Logger
+	cb          [][]byte // decoded keys that verify callbacks
 }
 
 // New returns a Telesign provider. cfg.CustomerID and cfg.APIKey are required; with AuthTSA
@@ -86,17 +91,17 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		return nil, refused("APIKey is not base64 text: TSA signing needs the key as the portal shows it")
 	}
 	p := &Provider{
-		customerID:  id,
-		basicHeader: []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+apiKey))},
-		key:         key,
-		scheme:      o.Auth,
-		clock:       o.Clock,
-		nonce:       o.Nonce,
-		delivery:    cfg.DeliveryURL,
-		insecure:    cfg.InsecureSkipCallbackAuth,
+		customerID: id,
+		keys: &keys{basicHeader: []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+apiKey))},
+			key: key},
+		scheme:   o.Auth,
+		clock:    o.Clock,
+		nonce:    o.Nonce,
+		delivery: cfg.DeliveryURL,
+		insecure: cfg.InsecureSkipCallbackAuth,
 	}
 	if key != nil {
-		p.cbKeys = append(p.cbKeys, key)
+		p.keys.cb = append(p.keys.cb, key)
 	}
 	for i, k := range cfg.CallbackKeys {
 		if k.IsZero() {
@@ -106,7 +111,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		if err != nil {
 			return nil, refused(fmt.Sprintf("CallbackKeys[%d] is not base64 text", i))
 		}
-		p.cbKeys = append(p.cbKeys, dk)
+		p.keys.cb = append(p.keys.cb, dk)
 	}
 	if p.clock == nil {
 		p.clock = sms.RealClock{}
@@ -376,12 +381,12 @@ func (p *Provider) sign(req *http.Request, body []byte) {
 	h["User-Agent"] = userAgentHeader
 	if p.scheme == AuthTSA {
 		h["X-Ts-Auth-Method"] = tsaMethodHeader
-		sig := tsasign.Sign(p.key, req.Method, ct, date, nonce, body, req.URL.EscapedPath())
+		sig := tsasign.Sign(p.keys.key, req.Method, ct, date, nonce, body, req.URL.EscapedPath())
 		h["Authorization"] = []string{tsasign.Authorization(p.customerID, sig)}
 		return
 	}
 	h["X-Ts-Auth-Method"] = basicMethodHeader
-	h["Authorization"] = p.basicHeader
+	h["Authorization"] = p.keys.basicHeader
 }
 
 // Header values shared by every request; net/http only reads them.

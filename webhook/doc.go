@@ -44,7 +44,8 @@
 //	     before anything is read, or as soon as a body without one goes over.
 //	500  anything else: the provider failed (including a provider that cannot verify because
 //	     of its own configuration, such as Twilio without a public origin: sms.CodeInternal),
-//	     the de-duplication store's Seen failed, or the sink returned an error. Vendors that
+//	     the de-duplication store's Seen failed, the sink returned an error or panicked, or
+//	     the vendor went away while the request waited for a concurrent copy of its events. Vendors that
 //	     retry do so on 5xx. Logged at error; 4xx answers at info.
 //
 // Verification comes before decoding and fails closed: the sink never sees a request the
@@ -151,10 +152,16 @@
 // of recent events new again. The store is per process:
 // behind a load balancer, a retry that reaches another replica is delivered again, and a restart
 // forgets everything. Give every handler and replica one shared Store (Redis SET NX with a
-// time-to-live of a day, a table with a unique key) when duplicates matter. Two copies of an
-// event arriving at the same moment may both reach the sink before either is marked; the sink
-// should be idempotent (a delivery status that only moves forward with sms.Status.Supersedes,
-// an opt-out stored as a set) rather than rely on the store alone.
+// time-to-live of a day, a table with a unique key) when duplicates matter.
+//
+// Two copies of an event arriving at the same handler at the same moment reach the sink once:
+// the handler holds the ids it is handing to the sink until the sink has answered and they are
+// marked, and a request carrying one of them waits for that outcome, then asks the store again
+// (it delivers the event itself if the first delivery failed, so an event nobody accepted is
+// never acknowledged). This hold is per handler: copies that reach two replicas at once may both
+// reach the sink, so the sink should still be idempotent (a delivery status that only moves
+// forward with sms.Status.Supersedes, an opt-out stored as a set) rather than rely on the store
+// alone.
 //
 // # Retries by vendor
 //
@@ -199,9 +206,40 @@
 // itself when it is set, and calls ApplyConsent with the events it accepted to keep a
 // suppression store as Options.Consent does (Parse classifies with sms.DefaultKeywords()).
 //
+// # Content types
+//
+// Vendors send fixed content types, and a body is only ever taken for what it parses as, so
+// the handler does not check Content-Type; each provider decides:
+//
+//	Twilio        application/x-www-form-urlencoded, or none. The signature is computed over
+//	              the decoded form, so a body declared as anything else cannot be verified:
+//	              401 (a body-hash signed request, ?bodySHA256=, is verified first and then
+//	              refused with 400).
+//	ACS           any: Event Grid sends application/json, CloudEvents application/cloudevents+json
+//	              or application/cloudevents-batch+json, and the body's first byte tells them apart.
+//	Infobip       any: JSON is decoded whatever the header says (a body that is not JSON is a 400).
+//	Telesign      any: as Infobip; the signature covers the body only.
+//	LINK Mobility any: a gate may be configured for another type; a body that is not a JSON
+//	              object is a 400 whose message says to configure the gate for application/json.
+//
+// # Abuse
+//
+// The abuse suite (abuse_test.go) runs every vendor's handler, with callbacks signed or
+// authenticated by the vendor's emulator, against: a wrong, a missing and another body's
+// credential (401; another body passes where the vendor's scheme does not cover the body: a
+// token or Basic credentials), another URL (401 for Twilio, whose signature covers it), a
+// replay (200, the sink sees it once), concurrent identical deliveries (the sink sees one; a
+// copy whose vendor hangs up while it waits gets 500), a LINK callback from outside
+// Config.CallbackSources (403), a
+// body over the limit by Content-Length (413, nothing read) and one that never ends (413,
+// at most the limit + 1 bytes read), wrong methods (405), foreign content types (above),
+// truncated, malformed, deeply nested and 10,000-item payloads (400, or 200 where the vendor
+// batches), invalid UTF-8 (200, U+FFFD in the event), and a sink that fails (500, retried) or
+// panics (500).
+//
 // # Panics
 //
-// A panic in the sink is not recovered here. net/http recovers it per request, logs it and
-// aborts the connection, so the vendor sees a failed delivery; nothing was marked seen, so a
-// retry reaches the sink again. Wrap the sink yourself if you want a 500 instead.
+// A panic in the sink is recovered: the request is answered 500, the panic value and stack go
+// to Options.OnError and the logger, nothing is marked seen, so the vendor's retry reaches the
+// sink again, and the server goes on serving. http.ErrAbortHandler is re-panicked, for net/http.
 package webhook

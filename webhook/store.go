@@ -9,7 +9,8 @@ import (
 const defaultCapacity = 10000
 
 // Store de-duplicates events by sms.Event.ID. Handler asks Seen for each event of a request
-// before calling the sink and calls Mark with the ids the sink accepted, only after it succeeded.
+// before calling the sink (and again after waiting for a concurrent request carrying the same
+// event) and calls Mark with the ids the sink accepted, only after it succeeded.
 // Implementations must be safe for concurrent use. A store shared by several processes (Redis,
 // a database table with a unique key and a time-to-live) makes de-duplication work across
 // replicas; entries need to live only as long as vendors retry (Event Grid: 24 hours by default).

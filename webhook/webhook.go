@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -34,9 +35,10 @@ var (
 // that retry do.
 //
 // The context is the request's context. The sink owns the slice it is given and may keep it.
-// HandleEvents may be called concurrently for different requests. A panic in HandleEvents is not
-// recovered by the handler: net/http recovers it, logs it and aborts the connection, so the
-// vendor sees a failed delivery, and since nothing was marked seen a retry reaches the sink again.
+// HandleEvents may be called concurrently for different requests, but not with the same event
+// at once by one handler (unless Options.Dedup is NoDedup). A panic in HandleEvents is
+// recovered and answered 500, like an error: nothing is marked seen, so a retry reaches the
+// sink again.
 type Sink interface {
 	HandleEvents(ctx context.Context, events []sms.Event) error
 }
@@ -89,8 +91,8 @@ type Options struct {
 	Logger *slog.Logger
 	// OnError, if set, is called for every request answered with an error status (4xx or
 	// 5xx), with the cause: ErrMethodNotAllowed, ErrTooLarge, the provider's error, the
-	// store's or the sink's error. It runs before the response is written and must not
-	// write to it.
+	// store's or the sink's error (a panic's value and stack). It runs before the response is
+	// written and must not write to it.
 	OnError func(r *http.Request, err error)
 }
 
@@ -106,6 +108,7 @@ type handler struct {
 	consent  ConsentRecorder
 	log      *slog.Logger
 	onError  func(*http.Request, error)
+	inflight inflight // ids being handed to the sink now
 	extra    []string // methods other than POST passed to the provider
 	allow    string   // the Allow header of a 405
 	provider string   // p.Name(), for logs
@@ -232,10 +235,27 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// 5. Keywords, default ids and provider name, once per event; 6. drop events repeated
 	// within the request or already seen.
 	ctx := r.Context()
+	gen := h.inflight.generation()
 	events, ids, err := h.fresh(ctx, cb.Events)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: dedup store: %w", err))
 		return
+	}
+	// 6b. Hold the new ids until the outcome is known, so that a copy of this request
+	// arriving now waits for it rather than reaching the sink too (see inflight).
+	if len(ids) > 0 && h.store != NoDedup {
+		recheck, err := h.inflight.claim(ctx, ids, gen)
+		if err != nil {
+			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: waiting for a concurrent delivery of the same events: %w", err))
+			return
+		}
+		defer h.inflight.release(ids) // after Mark; unseen below never writes to this ids
+		if recheck {
+			if events, ids, err = h.unseen(ctx, events, ids); err != nil {
+				h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: dedup store: %w", err))
+				return
+			}
+		}
 	}
 	// 7. Fold part reports into message statuses.
 	events, folded, err := h.fold(ctx, events)
@@ -249,7 +269,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		changes = planConsent(events, h.consentSkipper(ctx))
 	}
 	if len(events) > 0 {
-		if err := h.sink.HandleEvents(ctx, events); err != nil {
+		if err := h.handleEvents(ctx, events); err != nil {
 			h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: sink: %w", err))
 			return
 		}
@@ -282,6 +302,56 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	}
 	h.debug(r, "webhook: callback accepted", len(events))
+}
+
+// handleEvents calls the sink, turning a panic into an error so that the vendor gets a 500 (and
+// retries) rather than a broken connection, and nothing is marked seen. http.ErrAbortHandler
+// is let through: it is net/http's way to abort a response on purpose.
+func (h *handler) handleEvents(ctx context.Context, events []sms.Event) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err = fmt.Errorf("panic: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return h.sink.HandleEvents(ctx, events)
+}
+
+// unseen asks the store again about ids, the ids of evs, and drops the events marked since
+// fresh asked (by a concurrent copy of this request). It filters evs in place and returns ids
+// itself when nothing was dropped, else a new slice: the caller still holds ids' claims.
+func (h *handler) unseen(ctx context.Context, evs []sms.Event, ids []string) ([]sms.Event, []string, error) {
+	var drop map[string]struct{}
+	for _, id := range ids {
+		seen, err := h.store.Seen(ctx, id)
+		if err != nil {
+			return nil, nil, err
+		}
+		if seen {
+			if drop == nil {
+				drop = make(map[string]struct{})
+			}
+			drop[id] = struct{}{}
+		}
+	}
+	if drop == nil {
+		return evs, ids, nil
+	}
+	keep := make([]string, 0, len(ids)-len(drop))
+	for _, id := range ids {
+		if _, ok := drop[id]; !ok {
+			keep = append(keep, id)
+		}
+	}
+	out := evs[:0]
+	for _, ev := range evs {
+		if _, ok := drop[ev.ID]; !ok || ev.ID == "" {
+			out = append(out, ev)
+		}
+	}
+	return out, keep, nil
 }
 
 // fresh prepares each event of evs (see prepare), then returns those that are neither repeated

@@ -709,7 +709,7 @@ func TestMarkSurvivesClientGone(t *testing.T) {
 	}
 }
 
-func TestSinkPanicNotRecoveredNorMarked(t *testing.T) {
+func TestSinkPanicIs500NotMarked(t *testing.T) {
 	calls := 0
 	sink := webhook.SinkFunc(func(context.Context, []sms.Event) error {
 		calls++
@@ -720,17 +720,21 @@ func TestSinkPanicNotRecoveredNorMarked(t *testing.T) {
 	})
 	h := webhook.Handler(&fakeProvider{}, sink, nil)
 	body := envJSON(t, envelope{Events: []fakeEvent{{ID: "a", Type: "dlr"}}})
-	func() {
-		defer func() {
-			if recover() == nil {
-				t.Fatalf("the panic was swallowed")
-			}
-		}()
-		serve(h, post(body))
-	}()
+	checkErrorResponse(t, serve(h, post(body)), http.StatusInternalServerError)
 	if w := serve(h, post(body)); w.Code != http.StatusOK || calls != 2 {
 		t.Fatalf("after a panic the retry must reach the sink: %d, %d calls", w.Code, calls)
 	}
+}
+
+func TestSinkAbortHandlerPanicPassesThrough(t *testing.T) {
+	sink := webhook.SinkFunc(func(context.Context, []sms.Event) error { panic(http.ErrAbortHandler) })
+	h := webhook.Handler(&fakeProvider{}, sink, nil)
+	defer func() {
+		if v := recover(); v != http.ErrAbortHandler {
+			t.Fatalf("recovered %v, want http.ErrAbortHandler to reach net/http", v)
+		}
+	}()
+	serve(h, post(envJSON(t, envelope{Events: []fakeEvent{{ID: "a", Type: "dlr"}}})))
 }
 
 func TestLogsCarryNoBodyOrURL(t *testing.T) {
