@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -253,6 +254,16 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 		return nil
 	}
 	before := len(b.problems)
+	// Every value read from the environment for this entry: a vendor's refusal may quote an
+	// option it got (a URL holding a token), so those values are cut out of its message.
+	var fromEnv []string
+	getenv := func(name string) (string, bool) {
+		v, ok := b.o.Getenv(name)
+		if ok && v != "" {
+			fromEnv = append(fromEnv, v)
+		}
+		return v, ok
+	}
 	s := &Settings{Name: pc.Name, HTTPClient: b.o.HTTPClient, Logger: b.o.Logger,
 		creds: map[string]sms.Secret{}, opts: map[string]string{}, path: path}
 	for _, key := range sortedKeys(pc.Credentials) {
@@ -264,7 +275,7 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 			// Never quote ref: it is most likely the secret itself.
 			b.add(kp, "must name an environment variable (A-Z, 0-9, _); a secret must not be written in the file", nil)
 		default:
-			val, set := b.o.Getenv(ref)
+			val, set := getenv(ref)
 			if !set || val == "" {
 				b.add(kp, "environment variable "+ref+" is not set", nil)
 				continue
@@ -278,7 +289,7 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 			b.add(kp, "unknown option (known: "+knownKeys(commonOptions, v.Options)+")", nil)
 			continue
 		}
-		val, err := expand(pc.Options[key], b.o.Getenv)
+		val, err := expand(pc.Options[key], getenv)
 		if err != nil {
 			b.add(kp, err.Error(), nil)
 			continue
@@ -309,9 +320,9 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 		var e *sms.Error
 		msg := "the vendor refused the configuration"
 		if errors.As(err, &e) && e.Message != "" {
-			b.add(path, msg+": "+e.Message, nil)
+			b.add(path, msg+": "+redact(e.Message, fromEnv), nil)
 		} else {
-			b.add(path, msg, err)
+			b.add(path, msg, errors.New(redact(err.Error(), fromEnv)))
 		}
 		return nil
 	case p == nil:
@@ -350,6 +361,35 @@ func expand(v string, getenv func(string) (string, bool)) (string, error) {
 		out.WriteString(val)
 		v = v[i+j+1:]
 	}
+}
+
+// redact replaces in msg every value of values (those read from the environment) by
+// "[redacted]", longest first, and, for a value that is a URL, its query, query values and
+// password too, since a message may quote the URL re-encoded or with the password masked.
+// Pieces under 4 bytes are left: they are no secrets, and replacing them would garble the
+// message.
+func redact(msg string, values []string) string {
+	values = slices.Clone(values)
+	for _, v := range values {
+		u, err := url.Parse(v)
+		if err != nil {
+			continue
+		}
+		values = append(values, u.RawQuery)
+		for _, qv := range u.Query() {
+			values = append(values, qv...)
+		}
+		if pw, ok := u.User.Password(); ok {
+			values = append(values, pw)
+		}
+	}
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range values {
+		if len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		}
+	}
+	return msg
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -298,4 +299,25 @@ func TestDocExampleIsTestdata(t *testing.T) {
 		lines = append(lines, strings.TrimRight("//\t"+l, "\t"))
 	}
 	require.Contains(t, string(doc), strings.Join(lines, "\n")+"\npackage registry")
+}
+
+// An option that expands to a secret (a callback token in a URL put where the vendor wants
+// an origin) is refused by the vendor with a message that quotes the URL it got; the
+// registry's problem must still not hold the token.
+func TestExpandedSecretInVendorRefusalNotEchoed(t *testing.T) {
+	env["APP_URL"] = "https://app.example.com/hooks/twilio?token=hook-token-s3cr3t"
+	defer delete(env, "APP_URL")
+	cfg := good()
+	cfg.Providers[0].Options["public_url"] = "${APP_URL}"
+	_, err := build(cfg)
+	require.Error(t, err)
+	require.Equal(t, []string{`providers["tw"]`}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), "s3cr3t")
+	require.NotContains(t, fmt.Sprintf("%+v", err), "s3cr3t")
+
+	// The vendor quotes the URL with its password masked: the query's token still goes.
+	env["APP_URL"] = "https://user:pw-s3cr3t@app.example.com/hooks?token=hook-token-s3cr3t"
+	_, err = build(cfg)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "s3cr3t")
 }
