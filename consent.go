@@ -161,8 +161,10 @@ var (
 )
 
 // ScopeOf returns the scope of from at provider: Scope's answer, or SenderScope's when Scope
-// is nil or answers "".
+// is nil or answers "". A from.Value that is a phone number written with punctuation or a
+// "00" prefix is put in canonical E.164 first, as the Client sends from it.
 func (c *Consent) ScopeOf(provider string, from Sender) string {
+	from.Value = canonicalSender(from.Value)
 	if c.Scope != nil {
 		if s := c.Scope(provider, from); s != "" {
 			return s
@@ -209,6 +211,19 @@ func canonicalRecipient(to string) string {
 		return n
 	}
 	return to
+}
+
+// canonicalSender returns v in canonical E.164 when it is a phone number written another
+// way ("+1 (415) 555-0100", "0014155550100"), else v: a canonical number, a short code, a
+// sender ID or a pool id is returned as is without allocating.
+func canonicalSender(v string) string {
+	if v == "" || ValidPhone(v) || (v[0] != '+' && !strings.HasPrefix(v, "00")) {
+		return v
+	}
+	if n, err := NormalizePhone(v); err == nil {
+		return n
+	}
+	return v
 }
 
 // suppressed asks s about one recipient, through ProviderSuppressor when s has it.

@@ -161,6 +161,14 @@ func TestConsentThroughClient(t *testing.T) {
 		{"recipients are compared in E.164", nil,
 			[]optOut{{vendor, acmeA, "+1 (415) 555-0102"}}, acmeA, []string{"0014155550102"},
 			[]bool{true}, nil},
+		// A sender number reported with punctuation (a custom provider's callback, or an
+		// application calling RecordOptOut) is the same sender the Client sends from.
+		{"sender numbers are compared in E.164", nil,
+			[]optOut{{vendor, "+1 (202) 555-0100", bob}}, acmeA, []string{bob},
+			[]bool{true}, nil},
+		{"sender numbers reach the ScopeFunc in E.164", acmeOwners,
+			[]optOut{{vendor, "0012025550100", bob}}, acmeB, []string{bob},
+			[]bool{true}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
