@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -235,7 +236,8 @@ func suppressed(ctx context.Context, s Suppressor, provider string, from Sender,
 }
 
 // recordOptOuts tells the Suppressor, when it is an OptOutRecorder, of every recipient whose
-// vendor attempt ended in CodeOptedOut. A recipient with no attempt was refused before any
+// vendor attempt ended in CodeOptedOut (also when an earlier ambiguous attempt makes the
+// result CodeOutcomeUnknown). A recipient with no attempt was refused before any
 // request (by the Suppressor itself, or validation) and is skipped. The vendor's answer is
 // final whatever happens to the caller's context, so recording outlives it.
 func (c *Client) recordOptOuts(ctx context.Context, m *Message, results []SendResult) {
@@ -245,8 +247,9 @@ func (c *Client) recordOptOuts(ctx context.Context, m *Message, results []SendRe
 	}
 	name := c.base.Name()
 	for _, r := range results {
-		// r.Err first: ErrorCode allocates even for nil.
-		if r.Attempts == 0 || r.Err == nil || ErrorCode(r.Err) != CodeOptedOut {
+		// errors.Is, not ErrorCode: after an ambiguous earlier attempt the vendor's OptedOut
+		// is kept inside a CodeOutcomeUnknown, and it is still the vendor's answer.
+		if r.Attempts == 0 || r.Err == nil || !errors.Is(r.Err, ErrOptedOut) {
 			continue
 		}
 		if err := rec.RecordOptOut(context.WithoutCancel(ctx), name, m.From, r.To); err != nil {

@@ -263,6 +263,26 @@ func TestConsentLearnsVendorOptOut(t *testing.T) {
 	require.NoError(t, res[0].Err)
 }
 
+// A vendor that de-duplicates by key is retried after an ambiguous answer; when the retry
+// answers that the recipient opted out, the result stays OutcomeUnknown (the first attempt
+// may have been accepted), but the opt-out is the vendor's answer all the same and is recorded.
+func TestConsentLearnsVendorOptOutAfterAmbiguousAttempt(t *testing.T) {
+	store := &countingStore{SuppressionStore: sms.NewMemorySuppressionStore()}
+	caps := smstest.NewRecorder(nil).Capabilities()
+	caps.IdempotentSends = true
+	rec := smstest.NewRecorder(&smstest.RecorderOptions{Capabilities: &caps})
+	rec.FailNext(&sms.Error{Code: sms.CodeOutcomeUnknown, HTTPStatus: 500, Message: "server error after the request was written"})
+	rec.Script(bob, &sms.Error{Code: sms.CodeOptedOut, VendorCode: "4007", NotAccepted: true})
+	c := sms.NewClient(rec, &sms.ClientOptions{Suppressor: &sms.Consent{Store: store},
+		Retry: sms.RetryPolicy{MaxAttempts: 2, NoJitter: true}, Clock: fakeClock{}})
+
+	res := send(t, c, acmeA, bob)
+	require.Equal(t, 2, res[0].Attempts)
+	require.ErrorIs(t, res[0].Err, sms.ErrOutcomeUnknown)
+	require.ErrorIs(t, res[0].Err, sms.ErrOptedOut)
+	require.Equal(t, []string{"sender:" + acmeA + "|" + bob}, store.adds)
+}
+
 func TestConsentRecordFailureIsLoggedNotReturned(t *testing.T) {
 	store := &countingStore{SuppressionStore: sms.NewMemorySuppressionStore(), failAdd: errors.New("store down")}
 	var logs bytes.Buffer
