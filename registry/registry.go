@@ -239,8 +239,8 @@ func (b *builder) providers(list []ProviderConfig, r *Registry) {
 
 // provider checks and builds one entry; nil when it has a problem.
 func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
-	v, ok := b.vendors[pc.Vendor]
-	if !ok {
+	v, known := b.vendors[pc.Vendor]
+	if !known {
 		known := make([]string, 0, len(b.vendors))
 		for k := range b.vendors {
 			known = append(known, k)
@@ -251,7 +251,8 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 			msg = "missing (known: " + strings.Join(known, ", ") + ")"
 		}
 		b.add(path+".vendor", msg, nil)
-		return nil
+		// The credentials and options are still checked below (as far as no vendor is
+		// needed), so that a secret written into the file is reported in this run too.
 	}
 	before := len(b.problems)
 	// Every value read from the environment for this entry: a vendor's refusal may quote an
@@ -269,7 +270,7 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 	for _, key := range sortedKeys(pc.Credentials) {
 		ref, kp := pc.Credentials[key], path+".credentials."+key
 		switch {
-		case !slices.Contains(v.Credentials, key):
+		case known && !slices.Contains(v.Credentials, key):
 			b.add(kp, "unknown credential (known: "+knownKeys(v.Credentials)+")", nil)
 		case !envName.MatchString(ref):
 			// Never quote ref: it is most likely the secret itself.
@@ -285,7 +286,7 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 	}
 	for _, key := range sortedKeys(pc.Options) {
 		kp := path + ".options." + key
-		if !slices.Contains(v.Options, key) && !slices.Contains(commonOptions, key) {
+		if known && !slices.Contains(v.Options, key) && !slices.Contains(commonOptions, key) {
 			b.add(kp, "unknown option (known: "+knownKeys(commonOptions, v.Options)+")", nil)
 			continue
 		}
@@ -295,6 +296,9 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 			continue
 		}
 		s.opts[key] = val
+	}
+	if !known {
+		return nil
 	}
 	for _, key := range v.Required {
 		_, inCreds := pc.Credentials[key]

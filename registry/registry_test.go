@@ -220,6 +220,24 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}, paths(err), "%v", err)
 }
 
+// A provider entry whose vendor is unknown still has its credentials and options checked:
+// a secret written into the file, or a variable not set, is reported in the same run.
+func TestUnknownVendorEntryStillChecked(t *testing.T) {
+	cfg := good()
+	cfg.Providers[0].Vendor = "twillio"
+	cfg.Providers[0].Credentials["auth_token"] = token
+	cfg.Providers[0].Credentials["account_sid"] = "TWILIO_SID_UNSET"
+	cfg.Providers[0].Options["public_url"] = "${PUBLIC_UNSET}"
+	_, err := build(cfg)
+	require.Equal(t, []string{
+		`providers["tw"].vendor`,
+		`providers["tw"].credentials.account_sid`,
+		`providers["tw"].credentials.auth_token`,
+		`providers["tw"].options.public_url`,
+	}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), token)
+}
+
 func TestLoadFile(t *testing.T) {
 	for name, tt := range map[string]struct{ json, words string }{
 		"syntax":        {`{"providers": [`, "file: not a registry file"},
