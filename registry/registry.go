@@ -227,12 +227,16 @@ func (b *builder) providers(list []ProviderConfig, r *Registry) {
 	b.declared = seen
 	for i, pc := range list {
 		path := entryPath("providers", i, pc.Name)
-		if !b.named(path, pc.Name, seen) {
-			continue
-		}
-		if c := b.provider(path, pc); c != nil {
+		// An entry without a usable name is still checked (a secret pasted into a copied
+		// entry is reported now), but not used.
+		named := b.named(path, pc.Name, seen)
+		c := b.provider(path, pc)
+		switch {
+		case c != nil && named:
 			r.clients[pc.Name] = c
 			r.providers = append(r.providers, pc.Name)
+		case c != nil:
+			c.CloseIdleConnections()
 		}
 	}
 }
@@ -428,9 +432,7 @@ func (b *builder) senders(list []SenderConfig, r *Registry) {
 	b.senderNames = seen
 	for i, sc := range list {
 		path := entryPath("senders", i, sc.Name)
-		if !b.named(path, sc.Name, seen) {
-			continue
-		}
+		named := b.named(path, sc.Name, seen) // checked on without one, but not used
 		var t sms.SenderType
 		if sc.Type != "" {
 			if err := t.UnmarshalText([]byte(sc.Type)); err != nil {
@@ -467,7 +469,7 @@ func (b *builder) senders(list []SenderConfig, r *Registry) {
 			b.add(path+".value", msg, cause)
 			continue
 		}
-		if !built {
+		if !built || !named {
 			continue
 		}
 		if strings.ContainsRune(sc.Owner, 0) {

@@ -118,7 +118,11 @@ func TestProblems(t *testing.T) {
 		words string
 	}{
 		{"no providers", func(c *registry.Config) { c.Providers = nil; c.Senders = nil; c.Routes = nil }, "providers", "none given"},
-		{"provider name missing", func(c *registry.Config) { c.Providers = append(c.Providers, registry.ProviderConfig{Vendor: "twilio"}) }, "providers[#3].name", "missing"},
+		{"provider name missing", func(c *registry.Config) {
+			p := c.Providers[0] // complete otherwise: the rest of an unnamed entry is checked too
+			p.Name = ""
+			c.Providers = append(c.Providers, p)
+		}, "providers[#3].name", "missing"},
 		{"provider name repeated", func(c *registry.Config) { c.Providers = append(c.Providers, c.Providers[0]) }, `providers["tw"].name`, "repeats"},
 		{"vendor unknown", func(c *registry.Config) { c.Providers[0].Vendor = "twillio" }, `providers["tw"].vendor`, `unknown vendor "twillio" (known: acs, infobip, linkmobility, telesign, twilio)`},
 		{"vendor missing", func(c *registry.Config) { c.Providers[0].Vendor = "" }, `providers["tw"].vendor`, "missing"},
@@ -234,6 +238,24 @@ func TestUnknownVendorEntryStillChecked(t *testing.T) {
 		`providers["tw"].credentials.account_sid`,
 		`providers["tw"].credentials.auth_token`,
 		`providers["tw"].options.public_url`,
+	}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), token)
+}
+
+// An entry whose name is missing or repeated is not used, but the rest of it is checked in
+// the same run: a copied provider entry with a secret pasted in, a sender with a bad number.
+func TestBadlyNamedEntriesStillChecked(t *testing.T) {
+	cfg := good()
+	dup := cfg.Providers[0]
+	dup.Credentials = map[string]string{"account_sid": "TW_SID", "auth_token": token}
+	cfg.Providers = append(cfg.Providers, dup)
+	cfg.Senders = append(cfg.Senders, registry.SenderConfig{Value: "+1 415 555 0100", Provider: "tw"})
+	_, err := build(cfg)
+	require.Equal(t, []string{
+		`providers["tw"].name`,
+		`providers["tw"].credentials.auth_token`,
+		`senders[#3].name`,
+		`senders[#3].value`,
 	}, paths(err), "%v", err)
 	require.NotContains(t, err.Error(), token)
 }
