@@ -2,6 +2,7 @@ package sms
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -161,8 +162,10 @@ var (
 )
 
 // ScopeOf returns the scope of from at provider: Scope's answer, or SenderScope's when Scope
-// is nil or answers "".
+// is nil or answers "". A from.Value that is a phone number written with punctuation or a
+// "00" prefix is put in canonical E.164 first, as the Client sends from it.
 func (c *Consent) ScopeOf(provider string, from Sender) string {
+	from.Value = canonicalSender(from.Value)
 	if c.Scope != nil {
 		if s := c.Scope(provider, from); s != "" {
 			return s
@@ -211,6 +214,19 @@ func canonicalRecipient(to string) string {
 	return to
 }
 
+// canonicalSender returns v in canonical E.164 when it is a phone number written another
+// way ("+1 (415) 555-0100", "0014155550100"), else v: a canonical number, a short code, a
+// sender ID or a pool id is returned as is without allocating.
+func canonicalSender(v string) string {
+	if v == "" || ValidPhone(v) || (v[0] != '+' && !strings.HasPrefix(v, "00")) {
+		return v
+	}
+	if n, err := NormalizePhone(v); err == nil {
+		return n
+	}
+	return v
+}
+
 // suppressed asks s about one recipient, through ProviderSuppressor when s has it.
 func suppressed(ctx context.Context, s Suppressor, provider string, from Sender, to string) (bool, error) {
 	if ps, ok := s.(ProviderSuppressor); ok {
@@ -220,7 +236,8 @@ func suppressed(ctx context.Context, s Suppressor, provider string, from Sender,
 }
 
 // recordOptOuts tells the Suppressor, when it is an OptOutRecorder, of every recipient whose
-// vendor attempt ended in CodeOptedOut. A recipient with no attempt was refused before any
+// vendor attempt ended in CodeOptedOut (also when an earlier ambiguous attempt makes the
+// result CodeOutcomeUnknown). A recipient with no attempt was refused before any
 // request (by the Suppressor itself, or validation) and is skipped. The vendor's answer is
 // final whatever happens to the caller's context, so recording outlives it.
 func (c *Client) recordOptOuts(ctx context.Context, m *Message, results []SendResult) {
@@ -230,8 +247,9 @@ func (c *Client) recordOptOuts(ctx context.Context, m *Message, results []SendRe
 	}
 	name := c.base.Name()
 	for _, r := range results {
-		// r.Err first: ErrorCode allocates even for nil.
-		if r.Attempts == 0 || r.Err == nil || ErrorCode(r.Err) != CodeOptedOut {
+		// errors.Is, not ErrorCode: after an ambiguous earlier attempt the vendor's OptedOut
+		// is kept inside a CodeOutcomeUnknown, and it is still the vendor's answer.
+		if r.Attempts == 0 || r.Err == nil || !errors.Is(r.Err, ErrOptedOut) {
 			continue
 		}
 		if err := rec.RecordOptOut(context.WithoutCancel(ctx), name, m.From, r.To); err != nil {

@@ -161,6 +161,14 @@ func TestConsentThroughClient(t *testing.T) {
 		{"recipients are compared in E.164", nil,
 			[]optOut{{vendor, acmeA, "+1 (415) 555-0102"}}, acmeA, []string{"0014155550102"},
 			[]bool{true}, nil},
+		// A sender number reported with punctuation (a custom provider's callback, or an
+		// application calling RecordOptOut) is the same sender the Client sends from.
+		{"sender numbers are compared in E.164", nil,
+			[]optOut{{vendor, "+1 (202) 555-0100", bob}}, acmeA, []string{bob},
+			[]bool{true}, nil},
+		{"sender numbers reach the ScopeFunc in E.164", acmeOwners,
+			[]optOut{{vendor, "0012025550100", bob}}, acmeB, []string{bob},
+			[]bool{true}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,6 +261,26 @@ func TestConsentLearnsVendorOptOut(t *testing.T) {
 	require.NoError(t, consent.RecordOptIn(context.Background(), vendor, sms.Sender{Value: acmeA}, bob))
 	res = send(t, c, acmeB, bob)
 	require.NoError(t, res[0].Err)
+}
+
+// A vendor that de-duplicates by key is retried after an ambiguous answer; when the retry
+// answers that the recipient opted out, the result stays OutcomeUnknown (the first attempt
+// may have been accepted), but the opt-out is the vendor's answer all the same and is recorded.
+func TestConsentLearnsVendorOptOutAfterAmbiguousAttempt(t *testing.T) {
+	store := &countingStore{SuppressionStore: sms.NewMemorySuppressionStore()}
+	caps := smstest.NewRecorder(nil).Capabilities()
+	caps.IdempotentSends = true
+	rec := smstest.NewRecorder(&smstest.RecorderOptions{Capabilities: &caps})
+	rec.FailNext(&sms.Error{Code: sms.CodeOutcomeUnknown, HTTPStatus: 500, Message: "server error after the request was written"})
+	rec.Script(bob, &sms.Error{Code: sms.CodeOptedOut, VendorCode: "4007", NotAccepted: true})
+	c := sms.NewClient(rec, &sms.ClientOptions{Suppressor: &sms.Consent{Store: store},
+		Retry: sms.RetryPolicy{MaxAttempts: 2, NoJitter: true}, Clock: fakeClock{}})
+
+	res := send(t, c, acmeA, bob)
+	require.Equal(t, 2, res[0].Attempts)
+	require.ErrorIs(t, res[0].Err, sms.ErrOutcomeUnknown)
+	require.ErrorIs(t, res[0].Err, sms.ErrOptedOut)
+	require.Equal(t, []string{"sender:" + acmeA + "|" + bob}, store.adds)
 }
 
 func TestConsentRecordFailureIsLoggedNotReturned(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -226,20 +227,24 @@ func (b *builder) providers(list []ProviderConfig, r *Registry) {
 	b.declared = seen
 	for i, pc := range list {
 		path := entryPath("providers", i, pc.Name)
-		if !b.named(path, pc.Name, seen) {
-			continue
-		}
-		if c := b.provider(path, pc); c != nil {
+		// An entry without a usable name is still checked (a secret pasted into a copied
+		// entry is reported now), but not used.
+		named := b.named(path, pc.Name, seen)
+		c := b.provider(path, pc)
+		switch {
+		case c != nil && named:
 			r.clients[pc.Name] = c
 			r.providers = append(r.providers, pc.Name)
+		case c != nil:
+			c.CloseIdleConnections()
 		}
 	}
 }
 
 // provider checks and builds one entry; nil when it has a problem.
 func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
-	v, ok := b.vendors[pc.Vendor]
-	if !ok {
+	v, known := b.vendors[pc.Vendor]
+	if !known {
 		known := make([]string, 0, len(b.vendors))
 		for k := range b.vendors {
 			known = append(known, k)
@@ -250,21 +255,32 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 			msg = "missing (known: " + strings.Join(known, ", ") + ")"
 		}
 		b.add(path+".vendor", msg, nil)
-		return nil
+		// The credentials and options are still checked below (as far as no vendor is
+		// needed), so that a secret written into the file is reported in this run too.
 	}
 	before := len(b.problems)
+	// Every value read from the environment for this entry: a vendor's refusal may quote an
+	// option it got (a URL holding a token), so those values are cut out of its message.
+	var fromEnv []string
+	getenv := func(name string) (string, bool) {
+		v, ok := b.o.Getenv(name)
+		if ok && v != "" {
+			fromEnv = append(fromEnv, v)
+		}
+		return v, ok
+	}
 	s := &Settings{Name: pc.Name, HTTPClient: b.o.HTTPClient, Logger: b.o.Logger,
 		creds: map[string]sms.Secret{}, opts: map[string]string{}, path: path}
 	for _, key := range sortedKeys(pc.Credentials) {
 		ref, kp := pc.Credentials[key], path+".credentials."+key
 		switch {
-		case !slices.Contains(v.Credentials, key):
+		case known && !slices.Contains(v.Credentials, key):
 			b.add(kp, "unknown credential (known: "+knownKeys(v.Credentials)+")", nil)
 		case !envName.MatchString(ref):
 			// Never quote ref: it is most likely the secret itself.
 			b.add(kp, "must name an environment variable (A-Z, 0-9, _); a secret must not be written in the file", nil)
 		default:
-			val, set := b.o.Getenv(ref)
+			val, set := getenv(ref)
 			if !set || val == "" {
 				b.add(kp, "environment variable "+ref+" is not set", nil)
 				continue
@@ -274,16 +290,19 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 	}
 	for _, key := range sortedKeys(pc.Options) {
 		kp := path + ".options." + key
-		if !slices.Contains(v.Options, key) && !slices.Contains(commonOptions, key) {
+		if known && !slices.Contains(v.Options, key) && !slices.Contains(commonOptions, key) {
 			b.add(kp, "unknown option (known: "+knownKeys(commonOptions, v.Options)+")", nil)
 			continue
 		}
-		val, err := expand(pc.Options[key], b.o.Getenv)
+		val, err := expand(pc.Options[key], getenv)
 		if err != nil {
 			b.add(kp, err.Error(), nil)
 			continue
 		}
 		s.opts[key] = val
+	}
+	if !known {
+		return nil
 	}
 	for _, key := range v.Required {
 		_, inCreds := pc.Credentials[key]
@@ -309,9 +328,9 @@ func (b *builder) provider(path string, pc ProviderConfig) *sms.Client {
 		var e *sms.Error
 		msg := "the vendor refused the configuration"
 		if errors.As(err, &e) && e.Message != "" {
-			b.add(path, msg+": "+e.Message, nil)
+			b.add(path, msg+": "+redact(e.Message, fromEnv), nil)
 		} else {
-			b.add(path, msg, err)
+			b.add(path, msg, errors.New(redact(err.Error(), fromEnv)))
 		}
 		return nil
 	case p == nil:
@@ -352,6 +371,35 @@ func expand(v string, getenv func(string) (string, bool)) (string, error) {
 	}
 }
 
+// redact replaces in msg every value of values (those read from the environment) by
+// "[redacted]", longest first, and, for a value that is a URL, its query, query values and
+// password too, since a message may quote the URL re-encoded or with the password masked.
+// Pieces under 4 bytes are left: they are no secrets, and replacing them would garble the
+// message.
+func redact(msg string, values []string) string {
+	values = slices.Clone(values)
+	for _, v := range values {
+		u, err := url.Parse(v)
+		if err != nil {
+			continue
+		}
+		values = append(values, u.RawQuery)
+		for _, qv := range u.Query() {
+			values = append(values, qv...)
+		}
+		if pw, ok := u.User.Password(); ok {
+			values = append(values, pw)
+		}
+	}
+	slices.SortFunc(values, func(a, b string) int { return len(b) - len(a) })
+	for _, v := range values {
+		if len(v) >= 4 {
+			msg = strings.ReplaceAll(msg, v, "[redacted]")
+		}
+	}
+	return msg
+}
+
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -384,9 +432,7 @@ func (b *builder) senders(list []SenderConfig, r *Registry) {
 	b.senderNames = seen
 	for i, sc := range list {
 		path := entryPath("senders", i, sc.Name)
-		if !b.named(path, sc.Name, seen) {
-			continue
-		}
+		named := b.named(path, sc.Name, seen) // checked on without one, but not used
 		var t sms.SenderType
 		if sc.Type != "" {
 			if err := t.UnmarshalText([]byte(sc.Type)); err != nil {
@@ -423,7 +469,7 @@ func (b *builder) senders(list []SenderConfig, r *Registry) {
 			b.add(path+".value", msg, cause)
 			continue
 		}
-		if !built {
+		if !built || !named {
 			continue
 		}
 		if strings.ContainsRune(sc.Owner, 0) {

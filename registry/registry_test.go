@@ -3,6 +3,7 @@ package registry_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -117,7 +118,11 @@ func TestProblems(t *testing.T) {
 		words string
 	}{
 		{"no providers", func(c *registry.Config) { c.Providers = nil; c.Senders = nil; c.Routes = nil }, "providers", "none given"},
-		{"provider name missing", func(c *registry.Config) { c.Providers = append(c.Providers, registry.ProviderConfig{Vendor: "twilio"}) }, "providers[#3].name", "missing"},
+		{"provider name missing", func(c *registry.Config) {
+			p := c.Providers[0] // complete otherwise: the rest of an unnamed entry is checked too
+			p.Name = ""
+			c.Providers = append(c.Providers, p)
+		}, "providers[#3].name", "missing"},
 		{"provider name repeated", func(c *registry.Config) { c.Providers = append(c.Providers, c.Providers[0]) }, `providers["tw"].name`, "repeats"},
 		{"vendor unknown", func(c *registry.Config) { c.Providers[0].Vendor = "twillio" }, `providers["tw"].vendor`, `unknown vendor "twillio" (known: acs, infobip, linkmobility, telesign, twilio, vibes)`},
 		{"vendor missing", func(c *registry.Config) { c.Providers[0].Vendor = "" }, `providers["tw"].vendor`, "missing"},
@@ -219,6 +224,42 @@ func TestEveryProblemAtOnce(t *testing.T) {
 	}, paths(err), "%v", err)
 }
 
+// A provider entry whose vendor is unknown still has its credentials and options checked:
+// a secret written into the file, or a variable not set, is reported in the same run.
+func TestUnknownVendorEntryStillChecked(t *testing.T) {
+	cfg := good()
+	cfg.Providers[0].Vendor = "twillio"
+	cfg.Providers[0].Credentials["auth_token"] = token
+	cfg.Providers[0].Credentials["account_sid"] = "TWILIO_SID_UNSET"
+	cfg.Providers[0].Options["public_url"] = "${PUBLIC_UNSET}"
+	_, err := build(cfg)
+	require.Equal(t, []string{
+		`providers["tw"].vendor`,
+		`providers["tw"].credentials.account_sid`,
+		`providers["tw"].credentials.auth_token`,
+		`providers["tw"].options.public_url`,
+	}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), token)
+}
+
+// An entry whose name is missing or repeated is not used, but the rest of it is checked in
+// the same run: a copied provider entry with a secret pasted in, a sender with a bad number.
+func TestBadlyNamedEntriesStillChecked(t *testing.T) {
+	cfg := good()
+	dup := cfg.Providers[0]
+	dup.Credentials = map[string]string{"account_sid": "TW_SID", "auth_token": token}
+	cfg.Providers = append(cfg.Providers, dup)
+	cfg.Senders = append(cfg.Senders, registry.SenderConfig{Value: "+1 415 555 0100", Provider: "tw"})
+	_, err := build(cfg)
+	require.Equal(t, []string{
+		`providers["tw"].name`,
+		`providers["tw"].credentials.auth_token`,
+		`senders[#3].name`,
+		`senders[#3].value`,
+	}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), token)
+}
+
 func TestLoadFile(t *testing.T) {
 	for name, tt := range map[string]struct{ json, words string }{
 		"syntax":        {`{"providers": [`, "file: not a registry file"},
@@ -298,4 +339,25 @@ func TestDocExampleIsTestdata(t *testing.T) {
 		lines = append(lines, strings.TrimRight("//\t"+l, "\t"))
 	}
 	require.Contains(t, string(doc), strings.Join(lines, "\n")+"\npackage registry")
+}
+
+// An option that expands to a secret (a callback token in a URL put where the vendor wants
+// an origin) is refused by the vendor with a message that quotes the URL it got; the
+// registry's problem must still not hold the token.
+func TestExpandedSecretInVendorRefusalNotEchoed(t *testing.T) {
+	env["APP_URL"] = "https://app.example.com/hooks/twilio?token=hook-token-s3cr3t"
+	defer delete(env, "APP_URL")
+	cfg := good()
+	cfg.Providers[0].Options["public_url"] = "${APP_URL}"
+	_, err := build(cfg)
+	require.Error(t, err)
+	require.Equal(t, []string{`providers["tw"]`}, paths(err), "%v", err)
+	require.NotContains(t, err.Error(), "s3cr3t")
+	require.NotContains(t, fmt.Sprintf("%+v", err), "s3cr3t")
+
+	// The vendor quotes the URL with its password masked: the query's token still goes.
+	env["APP_URL"] = "https://user:pw-s3cr3t@app.example.com/hooks?token=hook-token-s3cr3t"
+	_, err = build(cfg)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "s3cr3t")
 }

@@ -324,6 +324,14 @@ func TestConsentEvents(t *testing.T) {
 		{"a delivery report without a sender changes nothing",
 			[]sms.Event{{ID: "a", Type: sms.EventDeliveryReport, To: handset, Status: sms.StatusFailed, Code: sms.CodeOptedOut}},
 			[]check{{sms.Sender{Value: lojaSP}, false}}},
+		// The fold keeps the first failed part's status and drops the later report, whose
+		// opt-out is still the vendor's word about this handset.
+		{"an opted-out part report counts though the fold drops it",
+			[]sms.Event{
+				{ID: "p1", Type: sms.EventDeliveryReport, MessageID: "M1", Part: 1, Parts: 2, From: acmeUS, To: handset, Status: sms.StatusFailed, Code: sms.CodeUnavailable},
+				{ID: "p2", Type: sms.EventDeliveryReport, MessageID: "M1", Part: 2, Parts: 2, From: acmeUS, To: handset, Status: sms.StatusFailed, Code: sms.CodeOptedOut},
+			},
+			[]check{{sms.Sender{Value: acmeUS}, true}}},
 		{"help changes nothing",
 			[]sms.Event{optOut("a", lojaSP, "AJUDA")},
 			[]check{{sms.Sender{Value: lojaSP}, false}}},

@@ -87,7 +87,8 @@
 //
 // The sender an inbound message was written to is Event.To; when the vendor scopes the opt-out
 // more widely (Event.ScopeID of a Twilio Messaging Service, a pool sender), that scope is
-// suppressed as well. Which other senders an opt-out covers is the Consent's ScopeFunc: an
+// suppressed as well. An opted-out part report counts even when the fold does not pass it on
+// (its message's status was already failed by another part). Which other senders an opt-out covers is the Consent's ScopeFunc: an
 // owner tag shared by the numbers that may stand in for one another (failover) makes a STOP
 // received on one number refuse the next send from any of them; sms.SenderScope, the default,
 // covers the one number. The Client checks the same Consent (sms.ClientOptions.Suppressor)

@@ -257,16 +257,18 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	// The consent changes are planned now, before the fold (which drops a part report that
+	// does not move its message's status, though its opt-out still counts) and before the
+	// sink (which owns the events once called); they are applied once the sink accepted.
+	var changes []consentChange
+	if h.consent != nil {
+		changes = planConsent(events, h.consentSkipper(ctx))
+	}
 	// 7. Fold part reports into message statuses.
 	events, folded, err := h.fold(ctx, events)
 	if err != nil {
 		h.fail(w, r, http.StatusInternalServerError, fmt.Errorf("webhook: part store: %w", err))
 		return
-	}
-	// The consent changes are planned now: once called, the sink owns the events.
-	var changes []consentChange
-	if h.consent != nil {
-		changes = planConsent(events, h.consentSkipper(ctx))
 	}
 	if len(events) > 0 {
 		if err := h.handleEvents(ctx, events); err != nil {
