@@ -31,6 +31,11 @@ type Route struct {
 // policy. Router.Send drops the mark of an enclosing Client from the context, so even a
 // Router called from inside middleware runs each child's layer.
 //
+// Suppression is checked per route, under that route's sender: give every route's Client the
+// same Consent, and put the routes' senders in one suppression scope (one owner tag: see
+// Consent.Scope; the registry refuses a route whose senders do not share one), so that a STOP
+// received by one sender stops the routes that stand in for it.
+//
 // # Which route
 //
 // Message.From must be empty: every route sends from its own sender (a message that names a

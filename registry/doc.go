@@ -44,7 +44,8 @@
 // names, and those variables set; ${NAME} references set; options the vendor refuses; each
 // sender's value valid for its type (E.164, a 3–8 digit short code, an alphanumeric ID under
 // the root rule and the vendor's narrower one) and its type supported by its provider;
-// owners that would make a suppression scope ambiguous; routes naming known senders. A
+// owners that would make a suppression scope ambiguous; routes naming known senders that
+// share one owner tag (they stand in for one another, so a STOP to one must stop them all). A
 // sender whose provider has problems of its own is still checked against the root rules.
 //
 // # Suppression scope
@@ -131,12 +132,13 @@
 //	    {"name": "US toll-free", "value": "+18005550100", "type": "toll_free", "provider": "acs-main", "owner": "retail"},
 //	    {"name": "EU brand", "value": "Acme", "type": "alphanumeric", "provider": "infobip-eu", "owner": "retail"},
 //	    {"name": "Global OTP", "value": "Acme", "type": "alphanumeric", "provider": "telesign-global", "owner": "security"},
+//	    {"name": "EU OTP", "value": "AcmeCodes", "type": "alphanumeric", "provider": "infobip-eu", "owner": "security"},
 //	    {"name": "Nordic short code", "value": "2333", "type": "short_code", "provider": "link-nordics"},
 //	    {"name": "US short code", "value": "98765", "type": "short_code", "provider": "vibes-us", "owner": "retail"}
 //	  ],
 //	  "routes": [
 //	    {"name": "alerts", "senders": ["US alerts", "US toll-free", "EU brand"]},
-//	    {"name": "otp", "senders": ["Global OTP", "EU brand"]},
+//	    {"name": "otp", "senders": ["Global OTP", "EU OTP"]},
 //	    {"name": "notify", "senders": ["US short code", "EU brand"]}
 //	  ]
 //	}

@@ -107,10 +107,10 @@ func TestTestdataAgainstEmulators(t *testing.T) {
 
 	to := map[string]string{
 		"US alerts": "+14155550101", "US toll-free": "+14155550102", "EU brand": "+41793026727",
-		"Global OTP": "+14155550103", "Nordic short code": "+4746910822", "US short code": "+14155550105",
+		"Global OTP": "+14155550103", "EU OTP": "+41793026729", "Nordic short code": "+4746910822", "US short code": "+14155550105",
 	}
 	vendorOf := map[string]string{
-		"US alerts": "twilio", "US toll-free": "acs", "EU brand": "infobip", "Global OTP": "telesign", "Nordic short code": "linkmobility", "US short code": "vibes",
+		"US alerts": "twilio", "US toll-free": "acs", "EU brand": "infobip", "Global OTP": "telesign", "EU OTP": "infobip", "Nordic short code": "linkmobility", "US short code": "vibes",
 	}
 	for _, name := range reg.Senders() {
 		res, err := reg.Send(ctx, name, &sms.Message{To: []string{to[name]}, Body: "hello from " + name})
@@ -121,7 +121,7 @@ func TestTestdataAgainstEmulators(t *testing.T) {
 	}
 	require.Len(t, e.tw.Messages(), 1)
 	require.Equal(t, 1, e.az.Accepted())
-	require.Equal(t, 1, e.ib.Accepted())
+	require.Equal(t, 2, e.ib.Accepted())
 	require.Equal(t, 1, e.ts.Accepted())
 	require.Equal(t, 1, e.lm.Accepted())
 	require.Equal(t, 1, e.vb.Accepted())

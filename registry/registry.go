@@ -507,6 +507,7 @@ func (b *builder) routes(list []RouteConfig, r *Registry) {
 			continue
 		}
 		var routes []sms.Route
+		var owners []string
 		ok := true
 		for j, name := range rc.Senders {
 			s, found := r.senders[name]
@@ -518,8 +519,15 @@ func (b *builder) routes(list []RouteConfig, r *Registry) {
 				continue
 			}
 			routes = append(routes, sms.Route{Client: s.client, From: s.From})
+			owners = append(owners, s.Owner)
 		}
 		if !ok {
+			continue
+		}
+		// The senders of a route stand in for one another: a STOP received by one must stop
+		// the others, so they share one suppression scope, an owner tag (see Scope).
+		if len(routes) > 1 && (owners[0] == "" || slices.ContainsFunc(owners, func(o string) bool { return o != owners[0] })) {
+			b.add(path+".senders", "the senders of a route must share one owner tag, so that an opt-out received by one covers those that stand in for it", nil)
 			continue
 		}
 		router, err := sms.NewRouter(routes...)

@@ -160,6 +160,8 @@ func TestProblems(t *testing.T) {
 		{"route empty", func(c *registry.Config) { c.Routes[0].Senders = nil }, `routes["main"].senders`, "none given"},
 		{"route sender unknown", func(c *registry.Config) { c.Routes[0].Senders[1] = "brnad" }, `routes["main"].senders[1]`, `no sender named "brnad"`},
 		{"route sender repeated", func(c *registry.Config) { c.Routes[0].Senders[1] = "alerts" }, `routes["main"].senders`, "repeats route 1"},
+		{"route owners differ", func(c *registry.Config) { c.Senders[1].Owner = "marketing" }, `routes["main"].senders`, "must share one owner tag"},
+		{"route without owner", func(c *registry.Config) { c.Senders[0].Owner, c.Senders[1].Owner = "", "" }, `routes["main"].senders`, "must share one owner tag"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
