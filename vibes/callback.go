@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/norm"
@@ -249,7 +250,7 @@ func (rc *receipt) event(raw []byte) sms.Event {
 		MessageID: strings.TrimSpace(rc.MessageID),
 		RawStatus: strings.TrimSpace(rc.Type),
 		Status:    StatusOf(rc.Type, rc.Status.isError()),
-		Timestamp: norm.Time(rc.ReceiptDate),
+		Timestamp: callbackTime(rc.ReceiptDate),
 		Reference: strings.TrimSpace(rc.SubmitterMessageID),
 		Raw:       bytes.Clone(raw),
 	}
@@ -292,7 +293,7 @@ func (mo *inbound) event(legacy bool, raw []byte) sms.Event {
 		MessageID: strings.TrimSpace(mo.MessageID),
 		From:      mdn(mo.Source.Address),
 		To:        mdn(mo.Destination.Address),
-		Timestamp: norm.Time(mo.ReceiptDate),
+		Timestamp: callbackTime(mo.ReceiptDate),
 		Scope:     sms.ScopeSender,
 		Raw:       bytes.Clone(raw),
 	}
@@ -313,6 +314,17 @@ func (mo *inbound) event(legacy bool, raw []byte) sms.Event {
 		ev.MessageID = strings.TrimSpace(mo.Transaction.ID)
 	}
 	return ev
+}
+
+// callbackTime reads a receipt or inbound date with norm.Time. Vibes documents the inbound
+// date as "YYYY-MM-DD HH:MM:SS Z", which Java-style formatters write with a space before the
+// offset ("2016-12-04 16:47:44 -0600"); the facts' sample has none. That space is dropped.
+func callbackTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, ' '); i >= 19 && i+1 < len(s) && (s[i+1] == '+' || s[i+1] == '-') {
+		s = s[:i] + s[i+1:]
+	}
+	return norm.Time(s)
 }
 
 // mdn normalises an address of a Vibes payload: E.164 stays (canonical), a 10-digit national

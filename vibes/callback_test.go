@@ -397,3 +397,32 @@ func TestPartReceiptsFold(t *testing.T) {
 	}
 	require.Equal(t, []sms.Status{sms.StatusAccepted, sms.StatusSent, sms.StatusDelivered}, statuses)
 }
+
+// Vibes documents the inbound date as "YYYY-MM-DD HH:MM:SS Z" (a space before the offset, as
+// Java-style formatters write it); the facts' sample has none. Both are read, as is a receipt
+// date written that way; an unreadable date still leaves Timestamp zero.
+func TestParseDocumentedDateFormats(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	want := at("2016-12-04T22:47:44Z")
+	for _, tc := range []struct {
+		date string
+		want time.Time
+	}{
+		{"2016-12-04 16:47:44-0600", want},
+		{"2016-12-04 16:47:44 -0600", want},
+		{"2016-12-04 16:47:44 -06:00", want},
+		{"2016-12-04 16:47:44.000 -0600", want},
+		{" 2016-12-04 16:47:44 +0000 ", at("2016-12-04T16:47:44Z")},
+		{"2016-12-04 16:47:44 CST", time.Time{}},
+		{"2016-12-04 - 16:47:44", time.Time{}},
+	} {
+		mo := `<moMessage messageId="mo-1" receiptDate="` + tc.date + `" attemptNumber="1"><source address="+15125551212" carrier="104" type="MDN"/>` +
+			`<destination address="63901" type="SC"/><message>hi</message></moMessage>`
+		evs := parse(t, p, q, []byte(mo))
+		require.True(t, tc.want.Equal(evs[0].Timestamp), "%q: %v", tc.date, evs[0].Timestamp)
+		rc := `<mtMessageResponse messageId="m" receiptDate="` + tc.date + `"><type>Carrier</type><status isError="false"/></mtMessageResponse>`
+		evs = parse(t, p, q, []byte(rc))
+		require.True(t, tc.want.Equal(evs[0].Timestamp), "receipt %q: %v", tc.date, evs[0].Timestamp)
+	}
+}
