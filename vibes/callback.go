@@ -157,8 +157,13 @@ func newDecoder(b []byte) *xml.Decoder {
 	return d
 }
 
-// parseCallback decodes an authenticated callback (see ParseCallback).
+// utf8BOM is the UTF-8 byte order mark: an encoding signature a document may start with.
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// parseCallback decodes an authenticated callback (see ParseCallback). A leading byte order
+// mark is dropped: encoding/xml would read it as text outside the root element.
 func parseCallback(body []byte) (*sms.Callback, error) {
+	body = bytes.TrimPrefix(body, utf8BOM)
 	d := newDecoder(body)
 	var evs []sms.Event
 	for root := false; ; {

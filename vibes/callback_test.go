@@ -426,3 +426,23 @@ func TestParseDocumentedDateFormats(t *testing.T) {
 		require.True(t, tc.want.Equal(evs[0].Timestamp), "receipt %q: %v", tc.date, evs[0].Timestamp)
 	}
 }
+
+// A UTF-8 byte order mark before the document is its encoding signature, not text outside
+// the root: a callback that starts with one is read (refusing it would make Vibes retry and
+// then drop the receipt), and a mark anywhere else outside the root is still refused.
+func TestParseByteOrderMark(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	const bom = "\uFEFF"
+	for _, name := range []string{"receipt_template.xml", "receipts_wrapper.xml", "mo.xml", "mo_legacy.xml"} {
+		plain := parse(t, p, q, readTestdata(t, name))
+		marked := parse(t, p, q, append([]byte(bom), readTestdata(t, name)...))
+		require.Equal(t, plain, marked, name)
+	}
+	evs := parse(t, p, q, []byte(bom+`<moMessage messageId="a"><message>ok</message></moMessage>`))
+	require.Equal(t, "ok", evs[0].Body)
+	for _, body := range []string{bom + bom + `<moMessage/>`, `<moMessage/>` + bom, ` ` + bom + `<moMessage/>`} {
+		_, err := p.ParseCallback(context.Background(), callbackRequest(q, []byte(body)), []byte(body))
+		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), "%q", body)
+	}
+}
