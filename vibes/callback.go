@@ -259,7 +259,7 @@ func (rc *receipt) event(raw []byte) sms.Event {
 		Reference: strings.TrimSpace(rc.SubmitterMessageID),
 		Raw:       bytes.Clone(raw),
 	}
-	if mp := rc.Multipart; mp != nil && strings.EqualFold(strings.TrimSpace(mp.IsMultipart), "true") {
+	if mp := rc.Multipart; mp != nil && xmlTrue(mp.IsMultipart) {
 		part, _ := strconv.Atoi(strings.TrimSpace(mp.PartNumber))
 		parts, err := strconv.Atoi(strings.TrimSpace(mp.NoOfParts))
 		if err != nil {

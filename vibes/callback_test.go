@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/httpx"
 	"github.com/smsbridge/sms/webhook"
 )
 
@@ -445,4 +446,38 @@ func TestParseByteOrderMark(t *testing.T) {
 		_, err := p.ParseCallback(context.Background(), callbackRequest(q, []byte(body)), []byte(body))
 		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), "%q", body)
 	}
+}
+
+// status@isError and multipart@isMultipart are XML Schema booleans, whose lexical forms are
+// true, false, 1 and 0 (the emulator's encoding/xml reads them so): isError="1" on a Handset
+// receipt is a failure, never Delivered (a final status nothing can undo), and
+// isMultipart="1" makes a part report, folded, not the whole message's status.
+func TestParseSchemaBooleans(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	for _, tc := range []struct {
+		isError string
+		want    sms.Status
+	}{
+		{"true", sms.StatusUndelivered}, {"1", sms.StatusUndelivered}, {" TRUE ", sms.StatusUndelivered},
+		{"false", sms.StatusDelivered}, {"0", sms.StatusDelivered},
+	} {
+		body := `<mtMessageResponse messageId="m"><type>Handset</type><status isError="` + tc.isError +
+			`"><description>Carrier failed while submitting message</description><errorCode>107</errorCode></status></mtMessageResponse>`
+		evs := parse(t, p, q, []byte(body))
+		require.Equal(t, tc.want, evs[0].Status, "isError=%q", tc.isError)
+	}
+	body := `<mtMessageResponse messageId="m-p2"><multipart isMultipart="1" originalMessageId="m" noOfParts="2" partNumber="2"/>` +
+		`<type>Handset</type><status isError="0"/></mtMessageResponse>`
+	evs := parse(t, p, q, []byte(body))
+	require.Equal(t, "m", evs[0].MessageID)
+	require.Equal(t, 2, evs[0].Part)
+	require.Equal(t, 2, evs[0].Parts)
+
+	// The same form in a 200 send answer is Vibes' refusal, as "true" is.
+	res, err := result("+12025550101", "hi", &httpx.Response{StatusCode: 200,
+		Body: []byte(`<mtMessageRsp><status isError="1"><internalErrorCode>9</internalErrorCode></status></mtMessageRsp>`)})
+	require.NoError(t, err)
+	require.Equal(t, sms.CodeOptedOut, sms.ErrorCode(res[0].Err))
+	require.True(t, sms.IsNotAccepted(res[0].Err))
 }
