@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/norm"
@@ -156,8 +157,13 @@ func newDecoder(b []byte) *xml.Decoder {
 	return d
 }
 
-// parseCallback decodes an authenticated callback (see ParseCallback).
+// utf8BOM is the UTF-8 byte order mark: an encoding signature a document may start with.
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// parseCallback decodes an authenticated callback (see ParseCallback). A leading byte order
+// mark is dropped: encoding/xml would read it as text outside the root element.
 func parseCallback(body []byte) (*sms.Callback, error) {
+	body = bytes.TrimPrefix(body, utf8BOM)
 	d := newDecoder(body)
 	var evs []sms.Event
 	for root := false; ; {
@@ -249,11 +255,11 @@ func (rc *receipt) event(raw []byte) sms.Event {
 		MessageID: strings.TrimSpace(rc.MessageID),
 		RawStatus: strings.TrimSpace(rc.Type),
 		Status:    StatusOf(rc.Type, rc.Status.isError()),
-		Timestamp: norm.Time(rc.ReceiptDate),
+		Timestamp: callbackTime(rc.ReceiptDate),
 		Reference: strings.TrimSpace(rc.SubmitterMessageID),
 		Raw:       bytes.Clone(raw),
 	}
-	if mp := rc.Multipart; mp != nil && strings.EqualFold(strings.TrimSpace(mp.IsMultipart), "true") {
+	if mp := rc.Multipart; mp != nil && xmlTrue(mp.IsMultipart) {
 		part, _ := strconv.Atoi(strings.TrimSpace(mp.PartNumber))
 		parts, err := strconv.Atoi(strings.TrimSpace(mp.NoOfParts))
 		if err != nil {
@@ -292,7 +298,7 @@ func (mo *inbound) event(legacy bool, raw []byte) sms.Event {
 		MessageID: strings.TrimSpace(mo.MessageID),
 		From:      mdn(mo.Source.Address),
 		To:        mdn(mo.Destination.Address),
-		Timestamp: norm.Time(mo.ReceiptDate),
+		Timestamp: callbackTime(mo.ReceiptDate),
 		Scope:     sms.ScopeSender,
 		Raw:       bytes.Clone(raw),
 	}
@@ -313,6 +319,17 @@ func (mo *inbound) event(legacy bool, raw []byte) sms.Event {
 		ev.MessageID = strings.TrimSpace(mo.Transaction.ID)
 	}
 	return ev
+}
+
+// callbackTime reads a receipt or inbound date with norm.Time. Vibes documents the inbound
+// date as "YYYY-MM-DD HH:MM:SS Z", which Java-style formatters write with a space before the
+// offset ("2016-12-04 16:47:44 -0600"); the facts' sample has none. That space is dropped.
+func callbackTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, ' '); i >= 19 && i+1 < len(s) && (s[i+1] == '+' || s[i+1] == '-') {
+		s = s[:i] + s[i+1:]
+	}
+	return norm.Time(s)
 }
 
 // mdn normalises an address of a Vibes payload: E.164 stays (canonical), a 10-digit national

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/httpx"
 	"github.com/smsbridge/sms/webhook"
 )
 
@@ -396,4 +397,87 @@ func TestPartReceiptsFold(t *testing.T) {
 		statuses = append(statuses, ev.Status)
 	}
 	require.Equal(t, []sms.Status{sms.StatusAccepted, sms.StatusSent, sms.StatusDelivered}, statuses)
+}
+
+// Vibes documents the inbound date as "YYYY-MM-DD HH:MM:SS Z" (a space before the offset, as
+// Java-style formatters write it); the facts' sample has none. Both are read, as is a receipt
+// date written that way; an unreadable date still leaves Timestamp zero.
+func TestParseDocumentedDateFormats(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	want := at("2016-12-04T22:47:44Z")
+	for _, tc := range []struct {
+		date string
+		want time.Time
+	}{
+		{"2016-12-04 16:47:44-0600", want},
+		{"2016-12-04 16:47:44 -0600", want},
+		{"2016-12-04 16:47:44 -06:00", want},
+		{"2016-12-04 16:47:44.000 -0600", want},
+		{" 2016-12-04 16:47:44 +0000 ", at("2016-12-04T16:47:44Z")},
+		{"2016-12-04 16:47:44 CST", time.Time{}},
+		{"2016-12-04 - 16:47:44", time.Time{}},
+	} {
+		mo := `<moMessage messageId="mo-1" receiptDate="` + tc.date + `" attemptNumber="1"><source address="+15125551212" carrier="104" type="MDN"/>` +
+			`<destination address="63901" type="SC"/><message>hi</message></moMessage>`
+		evs := parse(t, p, q, []byte(mo))
+		require.True(t, tc.want.Equal(evs[0].Timestamp), "%q: %v", tc.date, evs[0].Timestamp)
+		rc := `<mtMessageResponse messageId="m" receiptDate="` + tc.date + `"><type>Carrier</type><status isError="false"/></mtMessageResponse>`
+		evs = parse(t, p, q, []byte(rc))
+		require.True(t, tc.want.Equal(evs[0].Timestamp), "receipt %q: %v", tc.date, evs[0].Timestamp)
+	}
+}
+
+// A UTF-8 byte order mark before the document is its encoding signature, not text outside
+// the root: a callback that starts with one is read (refusing it would make Vibes retry and
+// then drop the receipt), and a mark anywhere else outside the root is still refused.
+func TestParseByteOrderMark(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	const bom = "\uFEFF"
+	for _, name := range []string{"receipt_template.xml", "receipts_wrapper.xml", "mo.xml", "mo_legacy.xml"} {
+		plain := parse(t, p, q, readTestdata(t, name))
+		marked := parse(t, p, q, append([]byte(bom), readTestdata(t, name)...))
+		require.Equal(t, plain, marked, name)
+	}
+	evs := parse(t, p, q, []byte(bom+`<moMessage messageId="a"><message>ok</message></moMessage>`))
+	require.Equal(t, "ok", evs[0].Body)
+	for _, body := range []string{bom + bom + `<moMessage/>`, `<moMessage/>` + bom, ` ` + bom + `<moMessage/>`} {
+		_, err := p.ParseCallback(context.Background(), callbackRequest(q, []byte(body)), []byte(body))
+		require.Equal(t, sms.CodeInvalidArgument, sms.ErrorCode(err), "%q", body)
+	}
+}
+
+// status@isError and multipart@isMultipart are XML Schema booleans, whose lexical forms are
+// true, false, 1 and 0 (the emulator's encoding/xml reads them so): isError="1" on a Handset
+// receipt is a failure, never Delivered (a final status nothing can undo), and
+// isMultipart="1" makes a part report, folded, not the whole message's status.
+func TestParseSchemaBooleans(t *testing.T) {
+	p := newTestProvider(t, "http://127.0.0.1:1")
+	q := "token=" + testToken
+	for _, tc := range []struct {
+		isError string
+		want    sms.Status
+	}{
+		{"true", sms.StatusUndelivered}, {"1", sms.StatusUndelivered}, {" TRUE ", sms.StatusUndelivered},
+		{"false", sms.StatusDelivered}, {"0", sms.StatusDelivered},
+	} {
+		body := `<mtMessageResponse messageId="m"><type>Handset</type><status isError="` + tc.isError +
+			`"><description>Carrier failed while submitting message</description><errorCode>107</errorCode></status></mtMessageResponse>`
+		evs := parse(t, p, q, []byte(body))
+		require.Equal(t, tc.want, evs[0].Status, "isError=%q", tc.isError)
+	}
+	body := `<mtMessageResponse messageId="m-p2"><multipart isMultipart="1" originalMessageId="m" noOfParts="2" partNumber="2"/>` +
+		`<type>Handset</type><status isError="0"/></mtMessageResponse>`
+	evs := parse(t, p, q, []byte(body))
+	require.Equal(t, "m", evs[0].MessageID)
+	require.Equal(t, 2, evs[0].Part)
+	require.Equal(t, 2, evs[0].Parts)
+
+	// The same form in a 200 send answer is Vibes' refusal, as "true" is.
+	res, err := result("+12025550101", "hi", &httpx.Response{StatusCode: 200,
+		Body: []byte(`<mtMessageRsp><status isError="1"><internalErrorCode>9</internalErrorCode></status></mtMessageRsp>`)})
+	require.NoError(t, err)
+	require.Equal(t, sms.CodeOptedOut, sms.ErrorCode(res[0].Err))
+	require.True(t, sms.IsNotAccepted(res[0].Err))
 }

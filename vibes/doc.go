@@ -148,8 +148,10 @@
 //     (a UCS-2 text over 70 characters), so that Vibes splits rather than truncates; the 900
 //     character limit is Vibes' figure for carriers that concatenate.
 //   - Short codes are 5 or 6 digits (the US and Canadian plans).
-//   - Receipt dates are ISO 8601 with an offset; MO dates "2016-12-04 16:47:44-0600". Both are
-//     read by the library's timestamp normaliser; an unreadable date leaves Timestamp zero.
+//   - Receipt dates are ISO 8601 with an offset; MO dates "2016-12-04 16:47:44-0600" (the
+//     sample), or with a space before the offset as the documented "YYYY-MM-DD HH:MM:SS Z"
+//     reads. Both are read by the library's timestamp normaliser; an unreadable date leaves
+//     Timestamp zero.
 //   - A 10-digit national address in a callback is a US/Canadian number (+1); an 11-digit one
 //     starting with 1 too.
 //   - Vibes posts to the callbackUrl exactly as sent, query included (the token and

@@ -104,7 +104,14 @@ type statusElem struct {
 
 // isError reports whether the isError attribute says true.
 func (s *statusElem) isError() bool {
-	return s != nil && strings.EqualFold(strings.TrimSpace(s.IsError), "true")
+	return s != nil && xmlTrue(s.IsError)
+}
+
+// xmlTrue reports whether an XML Schema boolean attribute is true: "true" (in any case, as
+// before) or "1", its other lexical form.
+func xmlTrue(v string) bool {
+	v = strings.TrimSpace(v)
+	return v == "1" || strings.EqualFold(v, "true")
 }
 
 // internal returns the internalErrorCode as a number, and whether there is one.

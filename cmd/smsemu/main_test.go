@@ -718,6 +718,8 @@ func TestBadArguments(t *testing.T) {
 		{[]string{"-vibes-retry-wait", "0s"}, "-vibes-retry-wait"},
 		{[]string{"-vibes-short-code", "1234"}, "-vibes-short-code"},
 		{[]string{"-vibes-long-code", "+447700900123"}, "-vibes-long-code"},
+		{[]string{"-vibes-long-code", "+5125550100"}, "-vibes-long-code"}, // +51: Peru, not +1
+		{[]string{"-vibes-toll-free", "+8885550100"}, "-vibes-toll-free"},
 		{[]string{"-vibes-toll-free", "800555"}, "-vibes-toll-free"},
 		{[]string{"-vibes-inbound-password", "x"}, "-vibes-inbound-user"},
 		{[]string{"-linkmobility-retries", "101"}, "-linkmobility-retries"},

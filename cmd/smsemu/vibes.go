@@ -20,7 +20,7 @@ type vibesFlags struct {
 
 var (
 	shortCodeRE = regexp.MustCompile(`^[0-9]{5,6}$`)
-	nanpRE      = regexp.MustCompile(`^\+?1?[2-9][0-9]{2}[2-9][0-9]{6}$`)
+	nanpRE      = regexp.MustCompile(`^(\+1|1)?[2-9][0-9]{2}[2-9][0-9]{6}$`) // as vibestest reads it: +1, 1 or nothing, then 10 digits
 )
 
 // vibesVendor is the Vibes emulator, vibes/vibestest. Receipts go to each message's
