@@ -62,8 +62,12 @@ func newServer(t testing.TB) *server {
 }
 
 // client opens a new client, as another process would; it is closed at the end of the test.
+// Its timeouts are long: go-redis's defaults (3 s to read, 5 s to dial) are wall-clock
+// windows a busy 2-core CI machine under -race can miss, which would fail a test that is
+// about sharing state, not about speed.
 func (s *server) client(t testing.TB) *redis.Client {
-	rdb := redis.NewClient(&redis.Options{Addr: s.addr})
+	rdb := redis.NewClient(&redis.Options{Addr: s.addr, DialTimeout: 30 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, PoolTimeout: 30 * time.Second})
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb
 }
