@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/norm"
@@ -100,11 +101,17 @@ type inbound struct {
 //     code stays in Raw (CarrierOf). Keywords are not classified here.
 //   - any other root element: an sms.EventUnknown with the raw body, acknowledged.
 //
-// A body that is not well-formed XML (or not UTF-8) is CodeInvalidArgument (400). Event.ID
-// is left to webhook. The answer is a bare 200.
+// A body that is not well-formed XML (or declares an encoding other than UTF-8) is
+// CodeInvalidArgument (400). Invalid UTF-8 sequences are first replaced with U+FFFD (in Raw
+// too), as webhook does for every vendor's text: a stray byte must not cost an inbound
+// message, which Vibes drops after its retries are refused. Event.ID is left to webhook. The
+// answer is a bare 200.
 func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []byte) (*sms.Callback, error) {
 	if err := p.authenticate(r); err != nil {
 		return nil, err
+	}
+	if !utf8.Valid(body) {
+		body = bytes.ToValidUTF8(body, []byte("\uFFFD"))
 	}
 	cb, err := parseCallback(body)
 	if err != nil {

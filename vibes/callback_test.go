@@ -250,7 +250,6 @@ func TestParseMalformed(t *testing.T) {
 		``, `   `, `not xml`, `<mtMessageResponse messageId="a">`, `<mtMessageResponse></moMessage>`,
 		`<a/><b/>`, `<moMessage/>trailing`, `text<moMessage/>`, `<mtMessageResponses><mtMessageResponse>`,
 		`<?xml version="1.0" encoding="ISO-8859-1"?><moMessage><message>caf` + "\xe9" + `</message></moMessage>`,
-		`<moMessage><message>` + "\xff" + `</message></moMessage>`,
 		`<moMessage messageId="a&b;"/>`,
 	} {
 		_, err := p.ParseCallback(context.Background(), callbackRequest("token="+testToken, []byte(body)), []byte(body))
@@ -259,6 +258,11 @@ func TestParseMalformed(t *testing.T) {
 		h.ServeHTTP(w, callbackRequest("token="+testToken, []byte(body)))
 		require.Equal(t, http.StatusBadRequest, w.Code, "%q", body)
 	}
+	// Invalid UTF-8 is not malformed: each bad sequence becomes U+FFFD and the MO is kept.
+	body := []byte(`<moMessage messageId="a"><message>caf` + "\xff" + `</message></moMessage>`)
+	cb, err := p.ParseCallback(context.Background(), callbackRequest("token="+testToken, body), body)
+	require.NoError(t, err)
+	require.Equal(t, "caf\uFFFD", cb.Events[0].Body)
 	for _, enc := range []string{"us-ascii", "UTF8", "utf-8"} {
 		_, err := p.ParseCallback(context.Background(), callbackRequest("token="+testToken, nil),
 			[]byte(`<?xml version="1.0" encoding="`+enc+`"?><moMessage messageId="a"><message>ok</message></moMessage>`))

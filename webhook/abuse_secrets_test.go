@@ -37,6 +37,8 @@ import (
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes"
+	"github.com/smsbridge/sms/vibes/vibestest"
 	"github.com/smsbridge/sms/webhook"
 )
 
@@ -199,6 +201,37 @@ var sendVendors = []sendVendor{
 				&linkmobility.Options{HTTPClient: hc, Logger: log}))
 		}, arm500: func() { emu.Arm(linkmobilitytest.Fault{Status: 500, Times: 10}) }, from: sms.Sender{Value: "+14155550199"},
 			secrets: []string{pass, bad, emu.Username() + ":" + pass, emu.Username() + ":" + bad}, records: emu.RecordedRequests}
+	}},
+	{"vibes", func(t *testing.T) sendSide {
+		const pass, bad = "send-vibes-password-0123456789", "send-vibes-wrong-password-98765"
+		const token = "send-vibes-callback-token-0123456789"
+		// The receipt URL (it holds the callback token) travels in every send's body; the
+		// emulator's receipts to it are refused before they leave.
+		emu := vibestest.NewServer(&vibestest.Options{Password: pass, CallbackClient: refusingClient()})
+		t.Cleanup(emu.Close)
+		return sendSide{newProvider: func(b bool, hc *http.Client, log *slog.Logger) sms.Provider {
+			pw := pass
+			if b {
+				pw = bad
+			}
+			return must(vibes.New(vibes.Config{Username: emu.Username(), Password: sms.NewSecret(pw), BaseURL: emu.URL,
+				DeliveryURL:    "https://app.example.com/sms/vibes?" + vibes.CallbackTokenParam + "=" + token,
+				CallbackTokens: []sms.Secret{sms.NewSecret(token)}},
+				&vibes.Options{HTTPClient: hc, Logger: log}))
+		}, arm500: func() { emu.Arm(vibestest.Fault{Status: 500, Times: 10}) },
+			from: sms.Sender{Type: sms.SenderShortCode, Value: vibestest.DefaultShortCode},
+			secrets: []string{pass, bad, emu.Username() + ":" + pass, emu.Username() + ":" + bad,
+				basicAuth(emu.Username(), pass), basicAuth(emu.Username(), bad), token},
+			// Vibes' copy of each send is the one place the token must be: the receipt URL
+			// travels in the body. Records show bodies raw, so that URL's token is cut out;
+			// everything the library writes is checked for it.
+			records: func() []emulator.Request {
+				rs := emu.RecordedRequests()
+				for i := range rs {
+					rs[i].Body = bytes.ReplaceAll(rs[i].Body, []byte(token), []byte("REDACTED"))
+				}
+				return rs
+			}}
 	}},
 }
 

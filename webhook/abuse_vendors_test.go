@@ -9,11 +9,13 @@ package webhook_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
@@ -29,6 +31,9 @@ import (
 	"github.com/smsbridge/sms/telesign/telesigntest"
 	"github.com/smsbridge/sms/twilio"
 	"github.com/smsbridge/sms/twilio/twiliotest"
+	"github.com/smsbridge/sms/vibes"
+	"github.com/smsbridge/sms/vibes/vibestest"
+	"github.com/smsbridge/sms/webhook"
 )
 
 // wire is one callback as it travels: everything a mutation may change.
@@ -154,7 +159,7 @@ type abuseVendor struct {
 	setup func(t *testing.T, log *slog.Logger) *abuseKit
 }
 
-// abuseVendors is every vendor handler. Vibes joins with one entry like these.
+// abuseVendors is every vendor handler.
 var abuseVendors = []abuseVendor{
 	{"twilio", twilioKit},
 	{"acs/eventgrid+token", func(t *testing.T, log *slog.Logger) *abuseKit { return acsKit(t, log, acstest.SchemaEventGrid) }},
@@ -162,6 +167,8 @@ var abuseVendors = []abuseVendor{
 	{"infobip", infobipKit},
 	{"telesign", telesignKit},
 	{"linkmobility", linkKit},
+	{"vibes", func(t *testing.T, log *slog.Logger) *abuseKit { return vibesKit(t, log, false) }},
+	{"vibes/sources+proxy", func(t *testing.T, log *slog.Logger) *abuseKit { return vibesKit(t, log, true) }},
 }
 
 // must returns v, or panics on a setup error (a test's misconfiguration).
@@ -418,5 +425,135 @@ func linkKit(t *testing.T, log *slog.Logger) *abuseKit {
 		foreignContentType: http.StatusOK,
 		secrets: []string{linkGatePassword, basicAuth(linkGateUser, linkGatePassword), linkmobilitytest.DefaultPassword,
 			"wrong-callback-password-4242", basicAuth(linkGateUser, "wrong-callback-password-4242")},
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const (
+	vibesToken      = "abuse-vibes-callback-token-0123456789"
+	vibesWrongToken = "wrong-callback-token-4242"
+	// vibesSource is one of Vibes' published callback addresses (vibes.DefaultCallbackSources).
+	vibesSource = "52.32.61.199"
+)
+
+// vibesProxies are the reverse proxies of the sources+proxy entry: the test's own peers
+// (httptest.NewRequest's 192.0.2.1, a real server's loopback), so that every callback of the
+// suite arrives through a trusted proxy that names Vibes in X-Forwarded-For.
+var vibesProxies = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("127.0.0.0/8")}
+
+// vibesProvider returns a provider whose receipt URL carries the callback token; with sources,
+// Config.CallbackSources is Vibes' published list behind the trusted vibesProxies.
+func vibesProvider(log *slog.Logger, sources bool) *vibes.Provider {
+	cfg := vibes.Config{Username: vibestest.DefaultUsername, Password: sms.NewSecret(vibestest.DefaultPassword),
+		BaseURL: "https://abuse.vibes.example", DeliveryURL: vibesCallbackURL(),
+		CallbackTokens: []sms.Secret{sms.NewSecret(vibesToken)}}
+	if sources {
+		cfg.CallbackSources, cfg.TrustedProxies = vibes.DefaultCallbackSources(), vibesProxies
+	}
+	return must(vibes.New(cfg, &vibes.Options{Logger: log}))
+}
+
+func vibesCallbackURL() string {
+	return publicURL + "/sms/vibes?" + vibes.CallbackTokenParam + "=" + vibesToken
+}
+
+func vibesKit(t *testing.T, log *slog.Logger, sources bool) *abuseKit {
+	emu := vibestest.New(nil)
+	p := vibesProvider(log, sources)
+	cbURL := vibesCallbackURL()
+	via := func(w wire) wire { // the trusted proxy's header: the peer it took the callback from
+		if sources {
+			w.header.Set("X-Forwarded-For", vibesSource)
+		}
+		return w
+	}
+	report := func(n int) vibestest.Report {
+		return emu.NewReport(fmt.Sprintf("vibes-msg-%d", n), "", sms.StatusDelivered, "")
+	}
+	valid := func(n int) wire { return via(fromRequest(t, emu.DeliveryReportRequest(cbURL, report(n)))) }
+	valid0 := valid(0)
+	return &abuseKit{
+		p:     p,
+		valid: valid,
+		inbound: func(text string) wire {
+			return via(fromRequest(t, emu.InboundRequest(cbURL, "+14155550100", vibestest.DefaultShortCode, text)))
+		},
+		sign:            func(body []byte) wire { return valid0.with(func(c *wire) { c.body = body }) },
+		wrongCredential: func(n int) wire { return valid(n).withQuery(vibes.CallbackTokenParam, vibesWrongToken) },
+		strip:           func(w wire) wire { return w.withQuery(vibes.CallbackTokenParam, "") },
+		items: func(n int) []byte {
+			rs := vibestest.Responses{Responses: make([]vibestest.Report, n)}
+			for i := range rs.Responses {
+				rs.Responses[i] = report(i)
+			}
+			return []byte(xml.Header + string(must(xml.Marshal(rs))))
+		},
+		bodies: map[string][]byte{
+			payTruncated: valid0.body[:len(valid0.body)/2],
+			payMalformed: []byte(`<?xml version="1.0" encoding="UTF-8"?><mtMessageResponse messageId="a"><type>Handset</status></mtMessageResponse>`),
+			payNested:    []byte(`<mtMessageResponses>` + strings.Repeat(`<mtMessageResponse><multipart>`, 25000)),
+		},
+		payload: map[string]int{payItems: 200},
+		why: map[string]string{
+			payItems: "mtMessageResponses is Vibes' own wrapper of receipts (the pull API's answer): every item " +
+				"becomes an event, as Infobip's results[]; the body limit bounds the count",
+		},
+		foreignContentType: http.StatusOK,
+		secrets: []string{vibesToken, vibesWrongToken, vibestest.DefaultPassword,
+			basicAuth(vibestest.DefaultUsername, vibestest.DefaultPassword)},
+	}
+}
+
+// A Vibes callback is refused 403, whatever its token, unless its client address is one of
+// Config.CallbackSources; X-Forwarded-For counts only when a trusted proxy wrote it, and then
+// only its right-most untrusted entry.
+func TestAbuseVibesSources(t *testing.T) {
+	emu := vibestest.New(nil)
+	w := fromRequest(t, emu.DeliveryReportRequest(vibesCallbackURL(), emu.NewReport("vibes-msg-1", "", sms.StatusDelivered, "")))
+	for _, tc := range []struct {
+		name, remote string
+		xff          []string
+		want         int
+	}{
+		{"from Vibes, no proxy", vibesSource + ":4242", nil, http.StatusOK},
+		{"from outside", "203.0.113.9:4242", nil, http.StatusForbidden},
+		{"spoofed X-Forwarded-For from an untrusted peer", "203.0.113.9:4242", []string{vibesSource}, http.StatusForbidden},
+		{"spoofed entry left of the client, through the proxy", "192.0.2.1:4242", []string{vibesSource + ", 203.0.113.9"}, http.StatusForbidden},
+		{"spoofed in an earlier header, through the proxy", "192.0.2.1:4242", []string{vibesSource, "203.0.113.9"}, http.StatusForbidden},
+		{"through the proxy, no X-Forwarded-For", "192.0.2.1:4242", nil, http.StatusForbidden},
+		{"unreadable X-Forwarded-For, through the proxy", "192.0.2.1:4242", []string{"52.32.61.199, not-an-address"}, http.StatusForbidden},
+		{"from Vibes, through two proxies", "192.0.2.1:4242", []string{"203.0.113.9, " + vibesSource + ", 127.0.0.1"}, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, withProxies := range []bool{false, true} {
+				sink := &recSink{}
+				var gotErr error
+				h := webhook.Handler(vibesProvider(nil, true), sink, &webhook.Options{OnError: func(_ *http.Request, err error) { gotErr = err }})
+				if !withProxies { // the same deployment without a proxy: X-Forwarded-For is never read
+					p := must(vibes.New(vibes.Config{Username: vibestest.DefaultUsername, Password: sms.NewSecret(vibestest.DefaultPassword),
+						BaseURL: "https://abuse.vibes.example", CallbackTokens: []sms.Secret{sms.NewSecret(vibesToken)},
+						CallbackSources: vibes.DefaultCallbackSources()}, nil))
+					h = webhook.Handler(p, sink, &webhook.Options{OnError: func(_ *http.Request, err error) { gotErr = err }})
+				}
+				want := tc.want
+				if !withProxies && tc.remote != vibesSource+":4242" {
+					want = http.StatusForbidden // the peer is never Vibes
+				}
+				r := w.request()
+				r.RemoteAddr = tc.remote
+				for _, v := range tc.xff {
+					r.Header.Add("X-Forwarded-For", v)
+				}
+				expectStatus(t, serve(h, r), want)
+				if want == http.StatusForbidden {
+					if sink.n() != 0 || sms.ErrorCode(gotErr) != sms.CodePermissionDenied {
+						t.Fatalf("proxies %v: %d sink calls, cause %v; want none and CodePermissionDenied", withProxies, sink.n(), gotErr)
+					}
+				} else if sink.n() != 1 {
+					t.Fatalf("proxies %v: %d sink calls, want 1", withProxies, sink.n())
+				}
+			}
+		})
 	}
 }
