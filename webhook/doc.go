@@ -222,6 +222,8 @@
 //	Telesign      any: as Infobip; the signature covers the body only.
 //	LINK Mobility any: a gate may be configured for another type; a body that is not a JSON
 //	              object is a 400 whose message says to configure the gate for application/json.
+//	Vibes         any: XML is decoded whatever the header says (a body that is not
+//	              well-formed XML is a 400).
 //
 // # Abuse
 //
@@ -230,9 +232,9 @@
 // credential (401; another body passes where the vendor's scheme does not cover the body: a
 // token or Basic credentials), another URL (401 for Twilio, whose signature covers it), a
 // replay (200, the sink sees it once), concurrent identical deliveries (the sink sees one; a
-// copy whose vendor hangs up while it waits gets 500), a LINK callback from outside
-// Config.CallbackSources (403), a
-// body over the limit by Content-Length (413, nothing read) and one that never ends (413,
+// copy whose vendor hangs up while it waits gets 500), a LINK or Vibes callback from outside
+// Config.CallbackSources (403; for Vibes also through trusted proxies, where a spoofed
+// X-Forwarded-For never passes), a body over the limit by Content-Length (413, nothing read) and one that never ends (413,
 // at most the limit + 1 bytes read), wrong methods (405), foreign content types (above),
 // truncated, malformed, deeply nested and 10,000-item payloads (400, or 200 where the vendor
 // batches), invalid UTF-8 (200, U+FFFD in the event), and a sink that fails (500, retried) or
