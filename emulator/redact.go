@@ -2,8 +2,9 @@ package emulator
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
+
+	"github.com/smsbridge/sms/internal/redact"
 )
 
 // Redacted replaces a credential in what RedactHeader returns.
@@ -68,40 +69,10 @@ func credentialHeader(name string) credentialKind {
 	return notCredential
 }
 
-// RedactURL returns raw with the password of its userinfo and the value of every query
-// parameter replaced by [Redacted] ("https://app.example/hook?token=[REDACTED]"), for
-// messages and logs that name an application's webhook: such URLs carry shared secrets. A
-// string that does not parse as a URL is returned as [Redacted] when it has a query or
-// userinfo, else unchanged.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		if strings.ContainsAny(raw, "?@") {
-			return Redacted
-		}
-		return raw
-	}
-	changed := false
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), Redacted)
-			changed = true
-		}
-	}
-	if u.RawQuery != "" {
-		changed = true
-		parts := strings.Split(u.RawQuery, "&")
-		for i, p := range parts {
-			if name, _, ok := strings.Cut(p, "="); ok {
-				parts[i] = name + "=" + Redacted
-			}
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	if !changed {
-		return raw
-	}
-	s := u.String()
-	// url.URL.String escapes the brackets of a redacted password; show them as written.
-	return strings.Replace(s, url.PathEscape(Redacted), Redacted, 1)
-}
+// RedactURL returns raw with the password of its userinfo (or a user without password) and
+// the value of every query parameter replaced by [Redacted]
+// ("https://app.example/hook?token=[REDACTED]"), for messages and logs that name an
+// application's webhook: such URLs carry shared secrets. A string that does not parse as a
+// URL is returned as [Redacted] when it has a query or userinfo, else unchanged. It is the
+// rule the vendor packages' Config printing follows.
+func RedactURL(raw string) string { return redact.URL(raw) }

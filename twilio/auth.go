@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/redact"
 )
 
 // SignatureHeader is the header in which Twilio sends the signature of a webhook request.
@@ -132,10 +133,12 @@ func NewVerifier(publicOrigin string, tokens ...sms.Secret) (*Verifier, error) {
 		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
 		msg := "public origin must be scheme://host[:port][/path prefix]"
 		if err == nil {
-			msg += ", got " + strconv.Quote(u.Redacted()) // no password in logs
+			msg += ", got " + strconv.Quote(redact.URL(publicOrigin)) // no password or query token
 		}
 		e := newError(sms.CodeInvalidArgument, msg)
-		e.Err = err
+		if ue, ok := err.(*url.Error); ok { // its text quotes the URL
+			e.Err = &url.Error{Op: ue.Op, URL: redact.URL(ue.URL), Err: ue.Err}
+		}
 		return nil, e
 	}
 	v := &Verifier{}

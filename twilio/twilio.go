@@ -13,6 +13,7 @@ import (
 	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/httpx"
 	"github.com/smsbridge/sms/internal/jsonscan"
+	"github.com/smsbridge/sms/internal/redact"
 )
 
 // Name is the provider name in events, errors and logs.
@@ -324,7 +325,7 @@ func (p *Provider) ParseCallback(ctx context.Context, r *http.Request, body []by
 	cb, err := p.verifier.verifyAndParse(r, body)
 	if err != nil && isMismatch(err) && p.t.Logger.Enabled(ctx, slog.LevelWarn) {
 		p.t.Logger.LogAttrs(ctx, slog.LevelWarn, "twilio: callback signature does not match; if every callback fails, set PublicURL to the origin Twilio calls",
-			slog.String("url", p.verifier.checkedURL(r)))
+			slog.String("url", redact.URL(p.verifier.checkedURL(r)))) // a query token is not logged
 	}
 	return cb, err
 }
