@@ -5,29 +5,31 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"github.com/smsbridge/sms"
 )
 
+// Redacted replaces what is hidden. It is the same text as sms.Redacted (a test checks), kept
+// here so that the root package can use this one without an import cycle.
+const Redacted = "[REDACTED]"
+
 // URL returns raw with every query value, the userinfo password and a userinfo user without
-// a password (a token written as "https://<token>@host") replaced by sms.Redacted:
+// a password (a token written as "https://<token>@host") replaced by Redacted:
 // "https://app.example/hook?token=[REDACTED]". A query parameter without "=" is replaced as a
 // whole. Scheme, host, path and fragment are kept. A string that does not parse as a URL is
-// returned as sms.Redacted when it has a query or userinfo, else unchanged; "" stays "".
+// returned as Redacted when it has a query or userinfo, else unchanged; "" stays "".
 func URL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		if strings.ContainsAny(raw, "?@") {
-			return sms.Redacted
+			return Redacted
 		}
 		return raw
 	}
 	changed := false
 	if u.User != nil {
 		if _, has := u.User.Password(); has {
-			u.User = url.UserPassword(u.User.Username(), sms.Redacted)
+			u.User = url.UserPassword(u.User.Username(), Redacted)
 		} else {
-			u.User = url.User(sms.Redacted)
+			u.User = url.User(Redacted)
 		}
 		changed = true
 	}
@@ -36,9 +38,9 @@ func URL(raw string) string {
 		parts := strings.Split(u.RawQuery, "&")
 		for i, p := range parts {
 			if name, _, ok := strings.Cut(p, "="); ok {
-				parts[i] = name + "=" + sms.Redacted
+				parts[i] = name + "=" + Redacted
 			} else if p != "" {
-				parts[i] = sms.Redacted
+				parts[i] = Redacted
 			}
 		}
 		u.RawQuery = strings.Join(parts, "&")
@@ -47,7 +49,7 @@ func URL(raw string) string {
 		return raw
 	}
 	// url.URL.String escapes the brackets of a redacted userinfo; show them as written.
-	return strings.Replace(u.String(), url.PathEscape(sms.Redacted), sms.Redacted, 1)
+	return strings.Replace(u.String(), url.PathEscape(Redacted), Redacted, 1)
 }
 
 // Printer is a value that describes itself without credentials: a vendor Config.
