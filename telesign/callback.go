@@ -50,6 +50,10 @@ var nullLit = []byte("null")
 
 // decodeCallback decodes body into b as json.Unmarshal into envelope would, field for field.
 func decodeCallback(body []byte, b *callbackBody) error {
+	if scanCallback(body, b) {
+		return nil
+	}
+	*b = callbackBody{}
 	if !bytes.Contains(body, nullLit) {
 		return json.Unmarshal(body, b)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -30,6 +32,11 @@ func FuzzParseCallbackSameAsEnvelope(f *testing.F) {
 		`{"reference_id":"A","status":null,"user_response":null}`,
 		`{"reference_id":"A","status":{"code":500},"errors":[{"code":"10031","description":"d"}]}`,
 		`null`, ` [1]`, `{"a":1}x`, `"null"`,
+		`{"reference_id":null,"status":null,"additional_info":null,"user_response":null,"external_id":null,"errors":null}`,
+		`{"reference_id":"A","status":{"code":"203","x":[1,{"y":null}]},"sub_resource":"sms","errors":{}}`,
+		`{"reference_\u0069d":"A","STATUS":{"Code":"5"},"status":{"code":-0,"code":1e2}}`,
+		`{"reference_id":"A\u00e9\ud800","user_response":{"action":"STOP","keyword":" arr\u00eat ","mo_message":"x"}}`,
+		"{\"reference_id\":\"A\xff\",\"status\":{\"code\":\"\",\"description\":\"\xc3\"}}",
 	} {
 		f.Add([]byte(s))
 	}
@@ -50,6 +57,46 @@ func FuzzParseCallbackSameAsEnvelope(f *testing.F) {
 			t.Fatalf("events\n%+v\nenvelope decoding\n%+v", got.Events, want.Events)
 		}
 	})
+}
+
+// scanCallback takes the common callbacks itself and leaves every shape it does not reproduce
+// to encoding/json.
+func TestScanCallbackTakesCommonShapes(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		fast bool
+	}{
+		{"dlr-delivered.json", true},
+		{"dlr-rfc1123.json", true},
+		{"inbound-generic.json", true},
+		{"inbound-start.json", true},
+		{`{"reference_id":"A","status":{"code":"203","x":[1,{"y":null}]},"sub_resource":"sms"}`, true},
+		{`{"reference_id":null,"status":null,"additional_info":null,"user_response":null,"external_id":null,"errors":null}`, true},
+		{`{"reference_id":"A","errors":[{"code":1}]}`, true},
+		{`{"reference_id":"A","Status":{"code":200}}`, false},
+		{`{"reference_id":"A","reference_id":"B"}`, false},
+		{`{"reference_id":"A","external_id":"x","external_id":null}`, false},
+		{`{"reference_id":"A","errors":[],"errors":{}}`, false},
+		{`{"reference_id":"A","status":{"code":200,"code":203}}`, false},
+		{`{"reference_\u0069d":"A"}`, false},
+		{`{"reference_ıd":"A"}`, false},
+		{`{"status":{"code":{}}}`, false},
+		{`{"reference_id":5}`, false},
+		{`{"reference_id":"A"} x`, false},
+		{`[]`, false},
+	} {
+		body := []byte(c.body)
+		if strings.HasSuffix(c.body, ".json") {
+			var err error
+			if body, err = os.ReadFile(filepath.Join("testdata", c.body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var b callbackBody
+		if got := scanCallback(body, &b); got != c.fast {
+			t.Errorf("%s: fast path %v, want %v", c.body, got, c.fast)
+		}
+	}
 }
 
 // parseCallbackRef is parseCallback as it was, decoding into envelope: the reference the
