@@ -58,7 +58,7 @@ func (p *Provider) authenticate(r *http.Request, body []byte) error {
 			}
 			sig = s
 		}
-		if tsasign.VerifyBody(p.keys.cb, body, sig) {
+		if p.verifyBody(body, sig) {
 			return nil
 		}
 	}
@@ -66,4 +66,13 @@ func (p *Provider) authenticate(r *http.Request, body []byte) error {
 		return newError(sms.CodeUnauthenticated, "callback without a Telesign signature (Authorization: TSA …)")
 	}
 	return newError(sms.CodeUnauthenticated, "callback signature does not match (customer id or API key)")
+}
+
+// verifyBody checks sig over body under every callback key, with the reused HMAC states of
+// keys.cbv when New built them.
+func (p *Provider) verifyBody(body []byte, sig string) bool {
+	if v := p.keys.cbv; v != nil {
+		return v.Verify(body, sig)
+	}
+	return tsasign.VerifyBody(p.keys.cb, body, sig)
 }

@@ -107,12 +107,18 @@ func FuzzCallbackAuth(f *testing.F) {
 	f.Add("TSA FFFFFFFF-EEEE-DDDD-1234-AB1234567890:"+good, good)
 	f.Add("TSA x:"+good, "")
 	f.Add("tsa\tFFFFFFFF-EEEE-DDDD-1234-AB1234567890 : "+good, "TSA ::")
-	p := &Provider{customerID: "FFFFFFFF-EEEE-DDDD-1234-AB1234567890", keys: &keys{cb: [][]byte{key}}}
+	other, _ := tsasign.DecodeKey("b3RoZXIga2V5IGZvciByb3RhdGlvbg==")
+	cb := [][]byte{other, key}
+	p := &Provider{customerID: "FFFFFFFF-EEEE-DDDD-1234-AB1234567890", keys: &keys{cb: cb, cbv: tsasign.NewBodyVerifier(cb)}}
+	plain := &Provider{customerID: p.customerID, keys: &keys{cb: cb}} // tsasign.VerifyBody
 	f.Fuzz(func(t *testing.T, auth, xauth string) {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		r.Header["Authorization"] = []string{auth}
 		r.Header["X-Ts-Authorization"] = []string{xauth}
 		err := p.authenticate(r, body)
+		if perr := plain.authenticate(r, body); (err == nil) != (perr == nil) {
+			t.Fatalf("pooled verifier %v, VerifyBody %v", err, perr)
+		}
 		if err == nil && !strings.Contains(auth, good) && !strings.Contains(xauth, good) {
 			t.Fatalf("accepted %q / %q", auth, xauth)
 		}

@@ -60,9 +60,10 @@ type Provider struct {
 
 // keys are a Provider's credentials.
 type keys struct {
-	basicHeader []string // {"Basic base64(customer_id:api_key)"}
-	key         []byte   // decoded API key; nil when it is not base64 (Basic only)
-	cb          [][]byte // decoded keys that verify callbacks
+	basicHeader []string              // {"Basic base64(customer_id:api_key)"}
+	key         []byte                // decoded API key; nil when it is not base64 (Basic only)
+	cb          [][]byte              // decoded keys that verify callbacks
+	cbv         *tsasign.BodyVerifier // cb with reused HMAC states; nil: tsasign.VerifyBody(cb)
 }
 
 // New returns a Telesign provider. cfg.CustomerID and cfg.APIKey are required; with AuthTSA
@@ -113,6 +114,7 @@ func New(cfg Config, opts *Options) (*Provider, error) {
 		}
 		p.keys.cb = append(p.keys.cb, dk)
 	}
+	p.keys.cbv = tsasign.NewBodyVerifier(p.keys.cb)
 	if p.clock == nil {
 		p.clock = sms.RealClock{}
 	}

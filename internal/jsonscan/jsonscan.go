@@ -74,6 +74,10 @@ func New(b []byte) *Scanner { return &Scanner{b: b} }
 // Done reports whether every byte was consumed.
 func (s *Scanner) Done() bool { return s.i == len(s.b) }
 
+// Rest returns the bytes not consumed yet; the length difference of two calls is the span of
+// what was read between them.
+func (s *Scanner) Rest() []byte { return s.b[s.i:] }
+
 // Peek returns the byte at the current position, or 0 at the end.
 func (s *Scanner) Peek() byte {
 	if s.i < len(s.b) {

@@ -1,6 +1,8 @@
 package tsasign_test
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -81,4 +83,64 @@ func TestVerifyBodyCanonicalOnly(t *testing.T) {
 	key, err := tsasign.DecodeKey(sdkKey)
 	require.NoError(t, err)
 	require.False(t, tsasign.VerifyBody([][]byte{key}, []byte("{'test': 123}"), "B97g3N9lPdVaptvifxRau7bzVAC5hhRBZ6HKXABN745="))
+}
+
+// BodyVerifier gives VerifyBody's answer for every case, whichever key matches and in any
+// order of use, including from many goroutines at once (run with -race): each key's pooled
+// states never serve another key and carry nothing from one body to the next.
+func TestBodyVerifierMatchesVerifyBody(t *testing.T) {
+	key, err := tsasign.DecodeKey(sdkKey)
+	require.NoError(t, err)
+	other := []byte("another key")
+	const vector = "B97g3N9lPdVaptvifxRau7bzVAC5hhRBZ6HKXABN744="
+	cases := []struct {
+		name string
+		keys [][]byte
+		body string
+		sig  string
+	}{
+		{"second key", [][]byte{other, key}, "{'test': 123}", vector},
+		{"first key", [][]byte{key, other}, "{'test': 123}", vector},
+		{"no key matches", [][]byte{other}, "{'test': 123}", vector},
+		{"other body", [][]byte{key}, "{'test': 124}", vector},
+		{"short", [][]byte{key}, "{'test': 123}", "short"},
+		{"non-canonical", [][]byte{key}, "{'test': 123}", "B97g3N9lPdVaptvifxRau7bzVAC5hhRBZ6HKXABN745="},
+		{"no keys", nil, "{'test': 123}", vector},
+		{"other key's signature", [][]byte{key}, "{'test': 123}", tsasign.SignBody(other, []byte("{'test': 123}"))},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := tsasign.NewBodyVerifier(c.keys)
+			want := tsasign.VerifyBody(c.keys, []byte(c.body), c.sig)
+			for range 3 { // reused states answer as fresh ones
+				require.Equal(t, want, v.Verify([]byte(c.body), c.sig))
+			}
+		})
+	}
+	require.True(t, tsasign.NewBodyVerifier([][]byte{other, key}).Verify([]byte("{'test': 123}"), vector))
+
+	v := tsasign.NewBodyVerifier([][]byte{key, other})
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				body := []byte(fmt.Sprintf("{'g': %d, 'i': %d}", g, i))
+				k := [][]byte{key, other}[(g+i)%2]
+				if !v.Verify(body, tsasign.SignBody(k, body)) {
+					errs <- fmt.Sprintf("goroutine %d body %d: own signature refused", g, i)
+					return
+				}
+				if v.Verify(body, tsasign.SignBody([]byte("third"), body)) {
+					errs <- fmt.Sprintf("goroutine %d body %d: foreign signature accepted", g, i)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
