@@ -1,33 +1,16 @@
 package telesign_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/telesign"
 )
-
-// fetchFuzzStatuses are the answers a fetch reads without retrying (a retried 429 or 5xx
-// would wait out real backoffs).
-var fetchFuzzStatuses = []int{200, 400, 401, 403, 404}
-
-// fetchFuzzTransport answers every request with one status and body, without a network.
-type fetchFuzzTransport struct {
-	status int
-	body   []byte
-}
-
-func (t fetchFuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: t.status, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(bytes.NewReader(t.body)), ContentLength: int64(len(t.body)), Request: r}, nil
-}
 
 // FuzzFetch: the status decoder behind FetchStatus takes any answer without a panic, and every failure is this provider's
 // *sms.Error.
@@ -42,19 +25,14 @@ func FuzzFetch(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte, status uint8) {
-		tr := fetchFuzzTransport{status: fetchFuzzStatuses[int(status)%len(fetchFuzzStatuses)], body: body}
+		tr := emutest.FetchAnswer(body, status)
 		p, err := telesign.New(telesign.Config{CustomerID: "FFFFFFFF-EEEE-DDDD-1234-AB1234567890", APIKey: sms.NewSecret("ZnV6eiBrZXk=")},
 			&telesign.Options{BaseURL: "http://fuzz.invalid", HTTPClient: &http.Client{Transport: tr}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		check := func(what string, err error) {
-			var e *sms.Error
-			if err != nil && (!errors.As(err, &e) || e.Provider != telesign.Name) {
-				t.Fatalf("%s: %v is not a telesign *sms.Error", what, err)
-			}
-		}
+		check := func(what string, err error) { emutest.ProviderError(t, telesign.Name, what, err) }
 		_, err = p.FetchStatus(ctx, "0123456789ABCDEF0123456789ABCDEF")
 		check("FetchStatus", err)
 	})

@@ -1,33 +1,16 @@
 package twilio_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/smsbridge/sms"
+	"github.com/smsbridge/sms/internal/emu/emutest"
 	"github.com/smsbridge/sms/twilio"
 )
-
-// fetchFuzzStatuses are the answers a fetch reads without retrying (a retried 429 or 5xx
-// would wait out real backoffs).
-var fetchFuzzStatuses = []int{200, 400, 401, 403, 404}
-
-// fetchFuzzTransport answers every request with one status and body, without a network.
-type fetchFuzzTransport struct {
-	status int
-	body   []byte
-}
-
-func (t fetchFuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: t.status, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(bytes.NewReader(t.body)), ContentLength: int64(len(t.body)), Request: r}, nil
-}
 
 // FuzzFetch: the message-resource decoders behind FetchStatus, FetchMessage and FindMessages
 // take any answer without a panic, and every failure is this provider's *sms.Error.
@@ -44,19 +27,14 @@ func FuzzFetch(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, body []byte, status uint8) {
-		tr := fetchFuzzTransport{status: fetchFuzzStatuses[int(status)%len(fetchFuzzStatuses)], body: body}
+		tr := emutest.FetchAnswer(body, status)
 		p, err := twilio.New(twilio.Config{AccountSID: "ACf00dfeedf00dfeedf00dfeedf00dfeed", AuthToken: sms.NewSecret("fuzz-token")},
 			&twilio.Options{BaseURL: "http://fuzz.invalid", HTTPClient: &http.Client{Transport: tr}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
-		check := func(what string, err error) {
-			var e *sms.Error
-			if err != nil && (!errors.As(err, &e) || e.Provider != twilio.Name) {
-				t.Fatalf("%s: %v is not a twilio *sms.Error", what, err)
-			}
-		}
+		check := func(what string, err error) { emutest.ProviderError(t, twilio.Name, what, err) }
 		_, err = p.FetchStatus(ctx, "SM1fc5c260adf048999bce1a51c6a3565f")
 		check("FetchStatus", err)
 		_, err = p.FetchMessage(ctx, "SM1fc5c260adf048999bce1a51c6a3565f")

@@ -4,7 +4,9 @@
 package emutest
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsbridge/sms"
 	"github.com/smsbridge/sms/internal/emu"
 )
 
@@ -97,4 +100,37 @@ func (f *Fake) Requests() []Recorded {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]Recorded(nil), f.reqs...)
+}
+
+// FetchFuzzStatuses are the answers a status fetch reads without retrying (a retried 429 or
+// 5xx would wait out real backoffs): the statuses a vendor's FuzzFetch picks from.
+var FetchFuzzStatuses = []int{200, 400, 401, 403, 404}
+
+// Answer is an http.RoundTripper that answers every request with one status and JSON body,
+// without a network: a fuzz target's vendor, fed the fuzzer's bytes.
+type Answer struct {
+	Status int
+	Body   []byte
+}
+
+// FetchAnswer returns the Answer a FuzzFetch target sends: status picks one of
+// FetchFuzzStatuses.
+func FetchAnswer(body []byte, status uint8) Answer {
+	return Answer{Status: FetchFuzzStatuses[int(status)%len(FetchFuzzStatuses)], Body: body}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (a Answer) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: a.Status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(bytes.NewReader(a.Body)), ContentLength: int64(len(a.Body)), Request: r}, nil
+}
+
+// ProviderError fails t unless err is nil or an *sms.Error naming provider: what every
+// failure of a vendor's parsing path must be.
+func ProviderError(t testing.TB, provider, what string, err error) {
+	t.Helper()
+	var e *sms.Error
+	if err != nil && (!errors.As(err, &e) || e.Provider != provider) {
+		t.Fatalf("%s: %v is not a %s *sms.Error", what, err, provider)
+	}
 }
