@@ -162,5 +162,16 @@ func TestPartStoreConcurrentProcesses(t *testing.T) {
 	for part, st := range got.Statuses {
 		require.True(t, st.IsFinal(), "part %d: %v", part, st)
 	}
-	require.True(t, got.Status().IsFinal(), fmt.Sprint(got))
+	// The message counts procs-1+parts parts, of which only parts were reported: when every
+	// reported part was delivered (process 0's final won each race), parts are still missing
+	// and the message is sent; a part that failed for good makes it final.
+	allDelivered := true
+	for _, st := range got.Statuses {
+		allDelivered = allDelivered && st == sms.StatusDelivered
+	}
+	if allDelivered {
+		require.Equal(t, sms.StatusSent, got.Status(), fmt.Sprint(got))
+	} else {
+		require.True(t, got.Status().IsFinal(), fmt.Sprint(got))
+	}
 }
