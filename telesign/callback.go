@@ -59,14 +59,20 @@ func decodeCallback(body []byte, b *callbackBody) error {
 	}
 	var e envelope
 	err := json.Unmarshal(body, &e)
-	b.ReferenceID, b.Status, b.Errors, b.SubmitTime, b.UserResponse = e.ReferenceID, e.Status, e.Errors, e.SubmitTime, e.UserResponse
+	*b = e.callback()
+	return err
+}
+
+// callback is the part of e a callback reads.
+func (e *envelope) callback() callbackBody {
+	b := callbackBody{ReferenceID: e.ReferenceID, Status: e.Status, Errors: e.Errors, SubmitTime: e.SubmitTime, UserResponse: e.UserResponse}
 	if e.ExternalID != nil {
 		b.ExternalID = *e.ExternalID
 	}
 	if e.AdditionalInfo != nil {
 		b.AdditionalInfo = *e.AdditionalInfo
 	}
-	return err
+	return b
 }
 
 // callbackOne holds a Callback and its one event in one allocation.

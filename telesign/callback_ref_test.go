@@ -1,23 +1,19 @@
 package telesign
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/smsbridge/sms"
-	"github.com/smsbridge/sms/internal/norm"
 )
 
-// FuzzParseCallbackSameAsEnvelope: parseCallback (callbackBody, decoded for speed) gives
-// exactly the callback or the error class of parseCallbackRef, the decoding through envelope
-// it replaced, for any body: the same event field for field, the same refusals.
+// FuzzParseCallbackSameAsEnvelope: decodeCallback (the fast scan, or callbackBody through
+// encoding/json) reads every body exactly as json.Unmarshal into envelope does — the decoding
+// it replaced — field for field, with the same refusals (a syntax error; a field of an
+// unexpected type is tolerated by both). parseCallback builds the event from either alike.
 func FuzzParseCallbackSameAsEnvelope(f *testing.F) {
 	seeds(f, "dlr-delivered.json", "dlr-bulk-failure.json", "dlr-rfc1123.json",
 		"inbound-start.json", "inbound-arret.json", "inbound-generic.json")
@@ -40,21 +36,29 @@ func FuzzParseCallbackSameAsEnvelope(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	refused := func(err error) bool {
+		var te *json.UnmarshalTypeError
+		return err != nil && !errors.As(err, &te)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, gerr := parseCallback(body)
-		want, werr := parseCallbackRef(body)
-		if (gerr == nil) != (werr == nil) {
+		var got callbackBody
+		gerr := decodeCallback(body, &got)
+		var e envelope
+		werr := json.Unmarshal(body, &e)
+		if refused(gerr) != refused(werr) {
 			t.Fatalf("error %v, envelope decoding %v", gerr, werr)
 		}
-		if gerr != nil {
-			var g, w *sms.Error
-			if !errors.As(gerr, &g) || !errors.As(werr, &w) || g.Code != w.Code || g.Message != w.Message || g.NotAccepted != w.NotAccepted {
-				t.Fatalf("error %v, envelope decoding %v", gerr, werr)
-			}
+		if refused(gerr) {
 			return
 		}
-		if !reflect.DeepEqual(got.Events, want.Events) {
-			t.Fatalf("events\n%+v\nenvelope decoding\n%+v", got.Events, want.Events)
+		want := e.callback()
+		// errors is read only through its first entry.
+		if !reflect.DeepEqual(got.firstError(), want.firstError()) {
+			t.Fatalf("first error %+v, envelope decoding %+v", got.firstError(), want.firstError())
+		}
+		got.Errors, want.Errors = nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("decoded\n%+v\nenvelope decoding\n%+v", got, want)
 		}
 	})
 }
@@ -97,69 +101,4 @@ func TestScanCallbackTakesCommonShapes(t *testing.T) {
 			t.Errorf("%s: fast path %v, want %v", c.body, got, c.fast)
 		}
 	}
-}
-
-// parseCallbackRef is parseCallback as it was, decoding into envelope: the reference the
-// fuzz target above holds the faster decoding to.
-func parseCallbackRef(body []byte) (*sms.Callback, error) {
-	var b envelope
-	err := json.Unmarshal(body, &b)
-	var te *json.UnmarshalTypeError
-	if err != nil && !errors.As(err, &te) { // a field of an unexpected type leaves it empty
-		e := newError(sms.CodeInvalidArgument, "callback body is not a JSON object")
-		e.NotAccepted, e.Err = true, err
-		return nil, e
-	}
-	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) == 0 || t[0] != '{' {
-		e := newError(sms.CodeInvalidArgument, "callback body is not a JSON object")
-		e.NotAccepted = true
-		return nil, e
-	}
-	ev := sms.Event{Type: sms.EventUnknown, Provider: Name, MessageID: b.ReferenceID, Raw: bytes.Clone(body)}
-	switch {
-	case b.UserResponse != nil:
-		u := b.UserResponse
-		ev.Type = sms.EventInbound
-		ev.From, ev.To, ev.Body = norm.Phone(u.PhoneNumber), norm.Phone(u.SenderID), u.MOMessage
-		ev.Timestamp = parseTime(b.SubmitTime)
-		if ev.Timestamp.IsZero() && b.Status != nil {
-			ev.Timestamp = parseTime(b.Status.UpdatedOn)
-		}
-		if t, ok := actionTypes[strings.ToLower(strings.TrimSpace(u.Action))]; ok {
-			ev.Type = t
-			ev.Keyword = strings.ToUpper(strings.TrimSpace(u.Keyword))
-			if ev.Keyword == "" {
-				ev.Keyword = strings.ToUpper(strings.TrimSpace(u.MOMessage))
-			}
-			ev.Scope, ev.ScopeID = sms.ScopeSender, ev.To
-		}
-		if b.ReferenceID != "" {
-			ev.ID = sms.EventID(Name, b.ReferenceID, "mo", "")
-		}
-	case b.Status != nil:
-		code := int(b.Status.Code)
-		ev.Type = sms.EventDeliveryReport
-		ev.RawStatus = strconv.Itoa(code)
-		ev.Status, ev.Code = StatusOf(code)
-		if b.ExternalID != nil {
-			ev.Reference = *b.ExternalID
-		}
-		if ai := b.AdditionalInfo; ai != nil {
-			ev.Segments = int(ai.MessagePartsCount)
-			ev.To = norm.Phone(ai.CleansedPhone)
-			ev.From = norm.Phone(ai.SenderID)
-		}
-		ev.Timestamp = parseTime(b.Status.UpdatedOn)
-		switch ev.Status {
-		case sms.StatusRejected, sms.StatusFailed, sms.StatusUndelivered, sms.StatusExpired:
-			ev.ErrorCode, ev.ErrorDescription = ev.RawStatus, b.Status.Description
-		}
-		if it := b.firstError(); it != nil && it.Code != 0 {
-			ev.ErrorCode, ev.ErrorDescription = strconv.Itoa(int(it.Code)), it.Description
-		}
-		if b.ReferenceID != "" { // else the webhook derives it from the raw body
-			ev.ID = sms.EventID(Name, b.ReferenceID, ev.RawStatus, "")
-		}
-	}
-	return &sms.Callback{Events: []sms.Event{ev}}, nil
 }
