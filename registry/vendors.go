@@ -185,7 +185,7 @@ var builtin = map[string]Vendor{
 				BaseURL:                  s.Option("base_url"),
 				DeliveryURL:              s.Option("delivery_url"),
 				CallbackTokens:           s.Secrets("callback_tokens"),
-				CallbackSources:          prefixes(s, "callback_sources", vibes.DefaultCallbackSources),
+				CallbackSources:          prefixes(s, "callback_sources", vibes.DefaultCallbackSources()),
 				TrustedProxies:           prefixes(s, "trusted_proxies", nil),
 				InsecureSkipCallbackAuth: s.Bool("insecure_skip_callback_auth"),
 			}
@@ -198,36 +198,14 @@ var builtin = map[string]Vendor{
 	},
 }
 
-// prefixes reads a comma-separated list of addresses or CIDR prefixes; the word "default"
-// stands for named's list (Vibes' published callback sources), when there is one.
-func prefixes(s *Settings, key string, named func() []netip.Prefix) []netip.Prefix {
-	v := strings.TrimSpace(s.Option(key))
-	if v == "" {
-		return nil
+// prefixes reads the address list option key (vibes.ParsePrefixes; "default" stands for
+// defaults when it is not nil).
+func prefixes(s *Settings, key string, defaults []netip.Prefix) []netip.Prefix {
+	p, err := vibes.ParsePrefixes(s.Option(key), defaults)
+	if err != nil {
+		s.Problem(key, "%v", err)
 	}
-	var out []netip.Prefix
-	n := 0
-	for item := range strings.SplitSeq(v, ",") {
-		n++
-		item = strings.TrimSpace(item)
-		switch {
-		case item == "default" && named != nil:
-			out = append(out, named()...)
-			continue
-		case !strings.Contains(item, "/"):
-			if a, err := netip.ParseAddr(item); err == nil {
-				out = append(out, netip.PrefixFrom(a, a.BitLen()))
-				continue
-			}
-		default:
-			if p, err := netip.ParsePrefix(item); err == nil {
-				out = append(out, p.Masked())
-				continue
-			}
-		}
-		s.Problem(key, "item %d is not an IP address, a CIDR prefix or \"default\"", n)
-	}
-	return out
+	return p
 }
 
 // Vendors returns the built-in vendors by the name a providers entry gives as "vendor". The

@@ -1,6 +1,7 @@
 package vibes
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -123,23 +124,31 @@ func NewFromEnv(opts *Options) (*Provider, error) {
 		}
 	}
 	var err error
-	if v := strings.TrimSpace(os.Getenv(EnvCallbackSources)); strings.EqualFold(v, "default") {
-		cfg.CallbackSources = DefaultCallbackSources()
-	} else if cfg.CallbackSources, err = parsePrefixes(EnvCallbackSources, v); err != nil {
-		return nil, err
+	if cfg.CallbackSources, err = ParsePrefixes(os.Getenv(EnvCallbackSources), DefaultCallbackSources()); err != nil {
+		return nil, refused(EnvCallbackSources + ": " + err.Error())
 	}
-	if cfg.TrustedProxies, err = parsePrefixes(EnvTrustedProxies, os.Getenv(EnvTrustedProxies)); err != nil {
-		return nil, err
+	if cfg.TrustedProxies, err = ParsePrefixes(os.Getenv(EnvTrustedProxies), nil); err != nil {
+		return nil, refused(EnvTrustedProxies + ": " + err.Error())
 	}
 	return New(cfg, opts)
 }
 
-// parsePrefixes reads a comma-separated list of addresses (a /32 or /128 each) and prefixes.
-// The error names the variable, not its value.
-func parsePrefixes(name, v string) ([]netip.Prefix, error) {
+// ParsePrefixes reads a comma-separated list of IP addresses (a /32 or /128 each) and CIDR
+// prefixes, for Config.CallbackSources and Config.TrustedProxies: VIBES_CALLBACK_SOURCES,
+// VIBES_TRUSTED_PROXIES and a registry file's callback_sources and trusted_proxies. An item
+// "default" (any case) stands for defaults when defaults is not nil (DefaultCallbackSources()
+// for the callback sources). Empty items are skipped. The error names the bad item by its
+// position, never by its value.
+func ParsePrefixes(v string, defaults []netip.Prefix) ([]netip.Prefix, error) {
 	var out []netip.Prefix
+	n := 0
 	for s := range strings.SplitSeq(v, ",") {
+		n++
 		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if defaults != nil && strings.EqualFold(s, "default") {
+			out = append(out, defaults...)
 			continue
 		}
 		if p, err := netip.ParsePrefix(s); err == nil {
@@ -148,7 +157,11 @@ func parsePrefixes(name, v string) ([]netip.Prefix, error) {
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return nil, refused(name + " must list IP addresses or prefixes, comma-separated")
+			what := "an IP address or prefix"
+			if defaults != nil {
+				what += ` or "default"`
+			}
+			return nil, fmt.Errorf("item %d is not %s (comma-separated list)", n, what)
 		}
 		a = a.Unmap()
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))

@@ -451,3 +451,19 @@ func TestSendMatchesSample(t *testing.T) {
 	want.ReceiptOption.CallbackURL, want.ReceiptOption.Value = testDelivery, "ALL"
 	require.Empty(t, cmp.Diff(want, got))
 }
+
+// One list reader for the environment and the registry: addresses become /32 or /128 (a
+// v4-mapped v6 address its v4 form), "default" expands only where defaults are given, and a bad
+// item is named by position, never quoted.
+func TestParsePrefixes(t *testing.T) {
+	def := DefaultCallbackSources()
+	got, err := ParsePrefixes(" 10.0.0.0/8, ,::ffff:192.0.2.1, Default ", def)
+	require.NoError(t, err)
+	want := append([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}, def...)
+	require.Equal(t, want, got)
+	_, err = ParsePrefixes("10.0.0.1,default", nil)
+	require.EqualError(t, err, "item 2 is not an IP address or prefix (comma-separated list)")
+	_, err = ParsePrefixes("secret-host", def)
+	require.ErrorContains(t, err, `item 1 is not an IP address or prefix or "default"`)
+	require.NotContains(t, err.Error(), "secret-host")
+}
