@@ -165,7 +165,7 @@ var (
 // is nil or answers "". A from.Value that is a phone number written with punctuation or a
 // "00" prefix is put in canonical E.164 first, as the Client sends from it.
 func (c *Consent) ScopeOf(provider string, from Sender) string {
-	from.Value = canonicalSender(from.Value)
+	from.Value = canonical(from.Value)
 	if c.Scope != nil {
 		if s := c.Scope(provider, from); s != "" {
 			return s
@@ -184,7 +184,7 @@ func (c *Consent) SuppressedFor(ctx context.Context, provider string, from Sende
 	if c.Store == nil {
 		return false, errNoStore
 	}
-	return c.Store.Suppressed(ctx, c.ScopeOf(provider, from), canonicalRecipient(to))
+	return c.Store.Suppressed(ctx, c.ScopeOf(provider, from), canonical(to))
 }
 
 // RecordOptOut suppresses to in from's scope.
@@ -192,7 +192,7 @@ func (c *Consent) RecordOptOut(ctx context.Context, provider string, from Sender
 	if c.Store == nil {
 		return errNoStore
 	}
-	return c.Store.Suppress(ctx, c.ScopeOf(provider, from), canonicalRecipient(to))
+	return c.Store.Suppress(ctx, c.ScopeOf(provider, from), canonical(to))
 }
 
 // RecordOptIn lifts the opt-out of to in from's scope (the handset sent START).
@@ -200,25 +200,18 @@ func (c *Consent) RecordOptIn(ctx context.Context, provider string, from Sender,
 	if c.Store == nil {
 		return errNoStore
 	}
-	return c.Store.Unsuppress(ctx, c.ScopeOf(provider, from), canonicalRecipient(to))
+	return c.Store.Unsuppress(ctx, c.ScopeOf(provider, from), canonical(to))
 }
 
 var errNoStore = &Error{Code: CodeInternal, Message: "consent has no suppression store"}
 
-// canonicalRecipient returns to in canonical E.164 when it is a phone number, else to as is
-// (a short code, a channel address).
-func canonicalRecipient(to string) string {
-	if n, err := NormalizePhone(to); err == nil {
-		return n
-	}
-	return to
-}
-
-// canonicalSender returns v in canonical E.164 when it is a phone number written another
-// way ("+1 (415) 555-0100", "0014155550100"), else v: a canonical number, a short code, a
-// sender ID or a pool id is returned as is without allocating.
-func canonicalSender(v string) string {
-	if v == "" || ValidPhone(v) || (v[0] != '+' && !strings.HasPrefix(v, "00")) {
+// canonical returns v — a sender value or a recipient — in canonical E.164 when it is a phone
+// number written another way ("+1 (415) 555-0100", "0014155550100"), else v: a canonical
+// number, a short code, a sender ID or a pool id is returned as is without allocating.
+func canonical(v string) string {
+	// NormalizePhone takes only a number with a '+' or a leading "00": anything else (a short
+	// code, a sender ID) is returned without the allocation of its error.
+	if v == "" || ValidPhone(v) || (strings.IndexByte(v, '+') < 0 && !strings.HasPrefix(strings.TrimLeft(v, " \t()-."), "00")) {
 		return v
 	}
 	if n, err := NormalizePhone(v); err == nil {
