@@ -175,32 +175,28 @@ func (r *Router) Send(ctx context.Context, msg *Message) ([]SendResult, error) {
 	// Routes that can carry this message at all: checked in order up to the first that can
 	// (none → the message's own problem), the later ones only when a recipient reaches them.
 	usable := make([]int8, len(r.routes)) // 0 unchecked, 1 usable, -1 refuses the message
+	var refused error                     // the first refusal, in route order
 	canCarry := func(i int) bool {
 		if usable[i] == 0 {
 			m := msg.clone(msg.To)
 			m.From = r.routes[i].From
 			usable[i] = 1
-			if r.routes[i].Client.ValidateMessage(m) != nil {
+			if err := r.routes[i].Client.ValidateMessage(m); err != nil {
 				usable[i] = -1
+				if refused == nil {
+					refused = err
+				}
 			}
 		}
 		return usable[i] > 0
 	}
-	var refused error
-	for i, rt := range r.routes {
-		m := msg.clone(msg.To)
-		m.From = rt.From
-		err := rt.Client.ValidateMessage(m)
-		if err == nil {
-			usable[i] = 1
+	carried := false
+	for i := range r.routes {
+		if carried = canCarry(i); carried {
 			break
 		}
-		usable[i] = -1
-		if refused == nil {
-			refused = err
-		}
 	}
-	if !slices.Contains(usable, 1) {
+	if !carried {
 		return nil, refused
 	}
 
